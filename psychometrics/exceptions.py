@@ -1,0 +1,69 @@
+"""Every exception and warning the package raises.
+
+Errors derive from :class:`PsychometricsError`; the command line turns them into a
+message on standard error and exit status 2 (bad input) or 3 (estimation failed).
+Warnings derive from :class:`PsychometricsWarning`, so one filter silences all:
+
+>>> import warnings
+>>> from psychometrics.exceptions import PsychometricsWarning
+>>> warnings.simplefilter("ignore", PsychometricsWarning)
+"""
+
+from __future__ import annotations
+
+
+class PsychometricsError(Exception):
+    """Base class of the package's errors. ``exit_code`` is the CLI exit status."""
+
+    exit_code = 2
+
+
+class InstrumentError(PsychometricsError):
+    """An instrument or battery file is malformed, inconsistent or cannot be found.
+
+    ``problems`` lists every finding as ``(file, field, message)``.
+    """
+
+    def __init__(self, message: str, problems: list[tuple[str, str, str]] | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+
+class DataReadError(PsychometricsError):
+    """A response file cannot be read (missing, unknown format, bad encoding)."""
+
+
+class ResponseValidationError(PsychometricsError):
+    """Responses break the instrument's rules; ``problems`` is a DataFrame of them."""
+
+    def __init__(self, message: str, problems=None):
+        super().__init__(message)
+        self.problems = problems
+
+
+class ScoringError(PsychometricsError):
+    """A scoring request cannot be carried out (unknown scale, bad key, bad range)."""
+
+
+class EstimationError(PsychometricsError):
+    """An estimation failed (non-convergence, singular matrix, unidentified model)."""
+
+    exit_code = 3
+
+
+class PsychometricsWarning(UserWarning):
+    """Base class of every warning the package issues."""
+
+
+class InstrumentWarning(PsychometricsWarning):
+    """Something in an instrument deserves attention but does not block its use
+    (e.g. a stale or draft translation)."""
+
+
+class DataWarning(PsychometricsWarning):
+    """Responses were changed or look suspicious: values set missing, unknown
+    columns, empty or constant items."""
+
+
+class CarelessWarning(PsychometricsWarning):
+    """A careless-responding index could not be computed as configured."""

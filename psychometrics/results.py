@@ -1,0 +1,112 @@
+"""Shared machinery of result objects: a :class:`Summary` that renders the same
+content as text, Markdown, LaTeX or HTML, and JSON-safe conversion of values.
+
+Numbers are kept at full precision in results and rounded only here, when rendered.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+SummaryFormat = Literal["text", "md", "latex", "html"]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A titled report: header lines (provenance) and named tables.
+
+    >>> s = Summary("Scores", ["n = 2"], [("Scales", pd.DataFrame({"m": [1.23456]}))])
+    >>> print(s.as_text(digits=2))
+    Scores
+    ======
+    n = 2
+    <BLANKLINE>
+    Scales
+       m
+    1.23
+    """
+
+    title: str
+    header: list[str] = field(default_factory=list)
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+
+    def as_text(self, digits: int = 3) -> str:
+        out = [self.title, "=" * len(self.title), *self.header]
+        for name, df in self.tables:
+            out += ["", name, _round(df, digits).to_string(index=False)]
+        return "\n".join(out)
+
+    def as_markdown(self, digits: int = 3) -> str:
+        out = [f"# {self.title}", ""] + [f"- {h}" for h in self.header]
+        for name, df in self.tables:
+            out += ["", f"## {name}", "", _round(df, digits).to_markdown(index=False)]
+        return "\n".join(out) + "\n"
+
+    def as_latex(self, digits: int = 3) -> str:
+        out = [f"% {self.title}"] + [f"% {h}" for h in self.header]
+        for name, df in self.tables:
+            styler = _round(df, digits).style.hide(axis="index")
+            out.append(styler.to_latex(caption=_latex_escape(name), hrules=True))
+        return "\n".join(out)
+
+    def as_html(self, digits: int = 3) -> str:
+        out = [f"<h1>{html.escape(self.title)}</h1>", "<ul>"]
+        out += [f"<li>{html.escape(h)}</li>" for h in self.header] + ["</ul>"]
+        for name, df in self.tables:
+            out += [f"<h2>{html.escape(name)}</h2>", _round(df, digits).to_html(index=False, na_rep="")]
+        return "\n".join(out)
+
+    def render(self, fmt: SummaryFormat = "text", digits: int = 3) -> str:
+        return {"text": self.as_text, "md": self.as_markdown, "latex": self.as_latex,
+                "html": self.as_html}[fmt](digits=digits)
+
+    def __str__(self) -> str:
+        return self.as_text()
+
+    def _repr_html_(self) -> str:
+        return self.as_html()
+
+
+def _round(df: pd.DataFrame, digits: int) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(digits)
+    return out
+
+
+def _latex_escape(text: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#")):
+        text = text.replace(a, b)
+    return text
+
+
+def jsonable(value: Any) -> Any:
+    """Convert numpy/pandas values to plain JSON types; NaN becomes ``None``.
+
+    >>> jsonable({"a": np.float64("nan"), "b": np.int64(3), "c": [np.bool_(True)]})
+    {'a': None, 'b': 3, 'c': [True]}
+    """
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, pd.DataFrame):
+        return [jsonable(r) for r in value.to_dict(orient="records")]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
