@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+import re
 from typing import Any, Iterable, Iterator, Literal
 
 import jsonschema
@@ -82,6 +83,7 @@ class ScoringRule:
     items: tuple[str, ...]
     min_valid: dict
     instrument: str
+    signs: tuple[int, ...] | None = None  # per-scale keying (ad-hoc keys); None: from items' reverse flags
 
     @property
     def min_valid_count(self) -> int:
@@ -176,6 +178,13 @@ class Instrument:
         return [it.id for it in self.items if it.scale.type in SCORABLE_TYPES]
 
     @property
+    def scale_item_ids(self) -> list[str]:
+        """Items answered on a rating scale: Likert/frequency items and every item of a
+        scoring rule, in questionnaire order (the items careless-responding indices use)."""
+        in_rules = {i for s in self.scoring for i in s.items}
+        return [it.id for it in self.items if it.scale.type in SCORABLE_TYPES or it.id in in_rules]
+
+    @property
     def components(self) -> tuple["Instrument", ...]:
         return self.sections or (self,)
 
@@ -196,12 +205,19 @@ class Instrument:
         This is psych's ``make.keys`` representation; scoring, reliability and CFA
         syntax all derive from it.
         """
-        rows = [i for i in self.scored_item_ids if any(i in s.items for s in self.scoring)]
+        in_rules = {i for s in self.scoring for i in s.items}
+        rows = [i for i in self.item_ids if i in in_rules]
         keys = pd.DataFrame(0, index=pd.Index(rows, name="item"), columns=[s.id for s in self.scoring], dtype=int)
         for s in self.scoring:
-            for i in s.items:
-                keys.loc[i, s.id] = -1 if self.item_map[i].reverse else 1
+            for i, sign in zip(s.items, self.signs(s)):
+                keys.loc[i, s.id] = sign
         return keys
+
+    def signs(self, rule: ScoringRule) -> tuple[int, ...]:
+        """+1/-1 per item of a scoring rule (-1: reverse-keyed in this scale)."""
+        if rule.signs is not None:
+            return rule.signs
+        return tuple(-1 if self.item_map[i].reverse else 1 for i in rule.items)
 
     def cfa_syntax(self) -> str:
         """lavaan model syntax with one factor per scoring rule (paste into R to cross-check).
@@ -211,7 +227,7 @@ class Instrument:
         """
         lines = []
         for s in self.scoring:
-            rev = [i for i in s.items if self.item_map[i].reverse]
+            rev = [i for i, sign in zip(s.items, self.signs(s)) if sign < 0]
             line = f"{s.id} =~ " + " + ".join(s.items)
             if rev:
                 line += "  # reverse-keyed: " + ", ".join(rev)
@@ -220,7 +236,8 @@ class Instrument:
 
     def psych_keys(self) -> dict[str, list[str]]:
         """psych ``keys.list``: ``{"scale": ["item", "-reversed_item"]}``."""
-        return {s.id: [("-" if self.item_map[i].reverse else "") + i for i in s.items] for s in self.scoring}
+        return {s.id: [("-" if sign < 0 else "") + i for i, sign in zip(s.items, self.signs(s))]
+                for s in self.scoring}
 
     def text(self, lang: str | None = None) -> str:
         lang = lang or self.languages.get("default") or self.languages["source"]
@@ -760,3 +777,63 @@ def validate_files(paths: Iterable[str | Path], registry: "InstrumentRegistry") 
             continue
         out += check_document(copy.deepcopy(doc), str(p), registry)
     return out
+
+
+def adhoc_instrument(scales: dict[str, list[str]], range: tuple[int, int] | None = None,
+                     min_valid: int | float = 1) -> Instrument:
+    """An instrument made from psych-style keys: ``{"A": ["-A1", "A2"]}``.
+
+    ``-item`` marks a reverse-keyed item, reversed as ``min + max - x`` with
+    ``range=(min, max)``, which is required when any item is reversed.
+    ``min_valid``: a count (int) or a proportion of the scale's items (float, rounded up).
+
+    >>> inst = adhoc_instrument({"A": ["-A1", "A2", "A3"]}, range=(1, 6))
+    >>> inst.psych_keys()
+    {'A': ['-A1', 'A2', 'A3']}
+    """
+    if not scales:
+        raise InstrumentError("no scales given: use --scale NAME=item1,-item2,... or --instrument ID")
+    items: dict[str, Item] = {}
+    if range is not None:
+        lo, hi = int(range[0]), int(range[1])
+        if lo >= hi:
+            raise InstrumentError(f"--range {lo},{hi}: the minimum must be below the maximum")
+        scale = ResponseScale(id="adhoc", type="likert", values=tuple(builtins_range(lo, hi + 1)), min=lo, max=hi)
+    else:
+        scale = ResponseScale(id="adhoc", type="integer", min=None, max=None)
+    rules = []
+    for name, keyed in scales.items():
+        if not re.match(r"^[A-Za-z][A-Za-z0-9_.]*$", name):
+            raise InstrumentError(f"scale name '{name}' must start with a letter and hold only letters, digits, _ or .")
+        ids, signs = [], []
+        for key in keyed:
+            key = key.strip()
+            rev = key.startswith("-")
+            iid = key.lstrip("-+").strip()
+            if not iid:
+                raise InstrumentError(f"scale '{name}': empty item name in {keyed}")
+            if rev and range is None:
+                raise InstrumentError(f"scale '{name}': item '{iid}' is reverse-keyed, which needs the response "
+                                      "range: pass --range MIN,MAX (e.g. --range 1,5)")
+            if iid in ids:
+                raise InstrumentError(f"scale '{name}' lists item '{iid}' twice")
+            ids.append(iid)
+            signs.append(-1 if rev else 1)
+            items.setdefault(iid, Item(id=iid, instrument="adhoc", text={"en": iid}, intent="", scale=scale))
+        need = {"count": int(min_valid)} if isinstance(min_valid, int) else \
+            {"proportion": float(min_valid), "rounding": "ceil"}
+        if "count" in need and need["count"] > len(ids):
+            raise InstrumentError(f"scale '{name}' has {len(ids)} item(s) but min_valid is {need['count']}")
+        rules.append(ScoringRule(name, {"en": name}, "mean", tuple(ids), need, "adhoc", tuple(signs)))
+    doc = {"scales": {k: list(v) for k, v in scales.items()}, "range": list(range) if range else None,
+           "min_valid": min_valid}
+    return Instrument(
+        id="adhoc", version="0.0.0", kind="instrument", status="draft", title={"en": "ad-hoc scales"},
+        languages={"source": "en", "available": ["en"]},
+        items=tuple(Item(id=i.id, instrument="adhoc", text=i.text, intent="", scale=scale) for i in items.values()),
+        response_scales={"adhoc": scale}, scoring=tuple(rules), classifications=(), quality_checks={},
+        content_hash=content_hash(doc), path=None, document=doc,
+    )
+
+
+builtins_range = range

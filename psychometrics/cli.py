@@ -1,0 +1,272 @@
+"""Command line: ``psychometrics`` (also ``python -m psychometrics``).
+
+Thin over the library. Exit status: 0 success, 2 bad usage or bad input (a message
+naming file/row/column/item and the fix, no traceback), 3 estimation failed.
+Contract: shared design CLI.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import click
+
+from . import instruments as inst_mod
+from ._version import __version__
+from .exceptions import PsychometricsError, PsychometricsWarning
+from .results import Summary, jsonable
+
+FORMATS = ["text", "json", "md", "latex", "html", "csv"]
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    if issubclass(category, PsychometricsWarning):
+        click.echo(f"warning: {message}", err=True)
+    else:  # pragma: no cover - third-party warnings keep their usual form
+        click.echo(warnings.formatwarning(message, category, filename, lineno, line), err=True, nl=False)
+
+
+def _registry(ctx: click.Context):
+    dirs = list(ctx.obj.get("instrument_dirs") or [])
+    env = os.environ.get("PSYCHOMETRICS_INSTRUMENTS")
+    if env:
+        dirs += env.split(os.pathsep)
+    if not dirs:
+        dirs = ["instruments"]
+    return inst_mod.InstrumentRegistry(dirs)
+
+
+def _emit(text: str, out: str | None) -> None:
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+def _render(summary: Summary, fmt: str) -> str:
+    return summary.render({"md": "md", "latex": "latex", "html": "html"}.get(fmt, "text"))
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        warnings.showwarning = _show_warning
+        try:
+            return super().invoke(ctx)
+        except PsychometricsError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="psychometrics")
+@click.option("--instruments", "instrument_dirs", multiple=True, type=click.Path(file_okay=False),
+              help="Directory of instrument files (repeatable). Default: $PSYCHOMETRICS_INSTRUMENTS, else ./instruments.")
+@click.pass_context
+def main(ctx: click.Context, instrument_dirs: tuple[str, ...]) -> None:
+    """Survey instruments and psychometrics for teachers' virtual professional communities."""
+    ctx.ensure_object(dict)
+    ctx.obj["instrument_dirs"] = instrument_dirs
+
+
+# --------------------------------------------------------------------------- instruments
+@main.group()
+def instruments() -> None:
+    """List, show, validate and maintain instrument files."""
+
+
+@instruments.command("list")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
+@click.option("--out", type=click.Path(dir_okay=False))
+@click.pass_context
+def instruments_list(ctx, fmt, out):
+    """Instruments and batteries: id, version, title, items, languages."""
+    import pandas as pd
+
+    reg = _registry(ctx)
+    rows = []
+    for ident in reg.ids():
+        i = reg.get(ident)
+        rows.append({"id": i.id, "kind": i.kind, "version": i.version, "status": i.status,
+                     "title": i.title[i.languages["source"]], "items": len(i.items), "scales": len(i.scoring),
+                     "languages": ",".join(i.languages["available"]), "path": str(reg.path(ident))})
+    df = pd.DataFrame(rows, columns=["id", "kind", "version", "status", "title", "items", "scales", "languages", "path"])
+    if fmt == "json":
+        _emit(json.dumps({"instruments": jsonable(df)}, ensure_ascii=False, indent=2), out)
+    elif fmt == "csv":
+        _emit(df.to_csv(index=False), out)
+    else:
+        _emit(_render(Summary("Instruments", [f"from: {', '.join(map(str, reg.directories))}"],
+                              [("Instruments", df.drop(columns="path"))]), fmt), out)
+
+
+@instruments.command("show")
+@click.argument("ident")
+@click.option("--lang", default=None, help="Language of the texts (en, ru, kk-Cyrl). Default: the source language.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
+@click.option("--out", type=click.Path(dir_okay=False))
+@click.pass_context
+def instruments_show(ctx, ident, lang, fmt, out):
+    """Items, response scales, scoring rules and lavaan syntax of one instrument."""
+    import pandas as pd
+
+    i = _registry(ctx).resolve(ident)
+    lang = lang or i.languages["source"]
+    if lang not in i.languages["available"]:
+        raise inst_mod.InstrumentError(f"{i.id} has no '{lang}' version; available: {', '.join(i.languages['available'])}")
+    items = pd.DataFrame([{"item": it.id, "instrument": it.instrument, "dimension": it.dimension,
+                           "reverse": it.reverse, "scale": it.scale.id, "text": it.text.get(lang, "")}
+                          for it in i.items])
+    scoring = pd.DataFrame([{"scale": s.id, "method": s.method, "min_valid": s.min_valid_count,
+                             "items": " ".join(i.psych_keys()[s.id]), "label": s.label.get(lang, "")}
+                            for s in i.scoring])
+    rules = pd.DataFrame([{"classification": c.id, "rule": n + 1,
+                           "when": "otherwise" if r.get("otherwise") else json.dumps(r["when"], ensure_ascii=False),
+                           "then": r["then"]} for c in i.classifications for n, r in enumerate(c.rules)])
+    if fmt == "json":
+        _emit(json.dumps({"id": i.id, "version": i.version, "content_hash": i.content_hash, "language": lang,
+                          "items": jsonable(items), "scoring": jsonable(scoring), "classifications": jsonable(rules),
+                          "cfa_syntax": i.cfa_syntax()}, ensure_ascii=False, indent=2), out)
+        return
+    header = [f"version {i.version} ({i.status}), {i.content_hash}", f"language: {lang}",
+              "lavaan syntax:", *i.cfa_syntax().splitlines()]
+    tables = [("Items", items), ("Scoring", scoring)] + ([("Classification rules", rules)] if len(rules) else [])
+    _emit(_render(Summary(f"{i.id}: {i.text(lang)}", header, tables), fmt), out)
+
+
+@instruments.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def instruments_validate(ctx, paths, fmt):
+    """Check files against the schema, for consistency, complete and current translations
+    and content hash. No PATH: every file in the instrument directories. Exit 2 on any problem."""
+    reg = _registry(ctx)
+    files = [Path(p) for p in paths] or reg.paths()
+    if not files:
+        raise inst_mod.InstrumentError(f"no instrument files in {', '.join(map(str, reg.directories))}")
+    problems = inst_mod.validate_files(files, reg)
+    bad = [p for p in problems if p.severity != "note"]
+    notes = [p for p in problems if p.severity == "note"]
+    if fmt == "json":
+        click.echo(json.dumps({"files": [str(f) for f in files], "valid": not bad,
+                               "problems": [p.__dict__ for p in problems]}, ensure_ascii=False, indent=2))
+    else:
+        for p in bad:
+            click.echo(f"{p.file}: {p.field}: {p.message}", err=True)
+        drafts: dict[str, list[str]] = {}  # file -> languages whose translation is a draft
+        for p in notes:
+            if p.field.startswith("translations.") and p.field.endswith(".status"):
+                drafts.setdefault(p.file, []).append(p.field.split(".")[1])
+            else:
+                click.echo(f"note: {p.file}: {p.field}: {p.message}")
+        for f, langs in drafts.items():
+            click.echo(f"note: {f}: draft translation(s) {', '.join(langs)}: have them reviewed by "
+                       "bilingual experts and pretested before fieldwork")
+        click.echo(f"{len(files)} file(s) checked: " + (f"{len(bad)} problem(s)" if bad else "all valid")
+                   + (f", {len(notes)} note(s)" if notes else ""))
+    if bad:
+        ctx.exit(2)
+
+
+@instruments.command("rehash")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def instruments_rehash(paths):
+    """Write the current content hash into instrument files (after an intended change)."""
+    for p in paths:
+        click.echo(f"{p}: {inst_mod.rehash(p)}")
+
+
+@instruments.command("stamp")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--lang", required=True, help="The translation to stamp, e.g. ru or kk-Cyrl.")
+@click.option("--path", "paths", multiple=True, help="Only these strings (e.g. items/kse01/text); repeatable.")
+def instruments_stamp(path, lang, paths):
+    """Record that the LANG texts were checked against the current source texts."""
+    n = inst_mod.stamp_translations(path, lang, list(paths) or None)
+    click.echo(f"{path}: recorded {n} source hash(es) for {lang}")
+
+
+# --------------------------------------------------------------------------- scoring
+def _parse_scales(specs: tuple[str, ...]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for spec in specs:
+        if "=" not in spec:
+            raise click.BadParameter(f"'{spec}': write NAME=item1,-item2,...", param_hint="--scale")
+        name, items = spec.split("=", 1)
+        keys = [k for k in items.split(",") if k.strip()]
+        if not name.strip() or not keys:
+            raise click.BadParameter(f"'{spec}': a scale needs a name and at least one item", param_hint="--scale")
+        if name.strip() in out:
+            raise click.BadParameter(f"scale '{name.strip()}' given twice", param_hint="--scale")
+        out[name.strip()] = keys
+    return out
+
+
+def _parse_range(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    try:
+        lo, hi = (int(x) for x in text.split(","))
+    except ValueError:
+        raise click.BadParameter(f"'{text}': write MIN,MAX with whole numbers, e.g. 1,5", param_hint="--range") from None
+    return lo, hi
+
+
+@main.command()
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--instrument", "instrument", help="Instrument or battery id(s), comma-separated, or a file path.")
+@click.option("--scale", "scales", multiple=True, help="Ad-hoc scale NAME=item1,-item2,... ('-' = reverse-keyed).")
+@click.option("--range", "range_", help="MIN,MAX of the response scale for ad-hoc scales.")
+@click.option("--min-valid", type=float, default=1, show_default=True,
+              help="Ad-hoc scales: minimum answered items (a count, or a proportion if below 1).")
+@click.option("--on-invalid", type=click.Choice(["error", "missing"]), default="error", show_default=True,
+              help="error: refuse invalid values; missing: set them missing and report each.")
+@click.option("--id", "id_col", help="Respondent id column (default: id, respondent_id, _uuid, _id, else row numbers).")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="Scores file (.csv .tsv .xlsx .parquet .sav .dta), or .json for everything.")
+@click.option("--problems", "problems_out", type=click.Path(dir_okay=False), help="Write the problems table (CSV).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
+              help="Summary format on stdout (json: the whole result; csv: the scores).")
+@click.option("--no-careless", is_flag=True, help="Skip careless-responding indices.")
+@click.option("--sheet", default="0", help="Worksheet of an .xlsx file (name or 0-based number).")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+@click.pass_context
+def score(ctx, data, instrument, scales, range_, min_valid, on_invalid, id_col, out, problems_out, fmt,
+          no_careless, sheet, quiet):
+    """Validate and score DATA: one output row per input row, in input order, with its id."""
+    from .io import read_responses, write_table
+    from .scoring import score as score_fn
+
+    if bool(instrument) == bool(scales):
+        raise click.UsageError("give --instrument ID or one or more --scale NAME=items (not both)")
+    inst = _registry(ctx).resolve(instrument) if instrument else None
+    df = read_responses(data, sheet=int(sheet) if sheet.isdigit() else sheet)
+    mv = int(min_valid) if min_valid >= 1 else float(min_valid)
+    res = score_fn(df, instrument=inst, scales=_parse_scales(scales) if scales else None,
+                   range=_parse_range(range_), id=id_col, on_invalid=on_invalid, careless=not no_careless,
+                   min_valid=mv, source=str(data))
+    if problems_out:
+        write_table(res.problems, problems_out)
+    if out and Path(out).suffix.lower() == ".json":
+        _emit(json.dumps(res.to_dict(), ensure_ascii=False, indent=1), out)
+    elif out:
+        write_table(res.scores, out)
+    if fmt == "json":
+        click.echo(json.dumps(res.to_dict(rows=not out), ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        click.echo(res.scores.to_csv(index=False), nl=False)
+    else:
+        click.echo(_render(res.summary(), fmt))
+        if out and not quiet:
+            click.echo(f"\nscores of {len(res.scores)} respondents written to {out}", err=True)
+        elif not out and not quiet:
+            click.echo("\n(pass --out scores.csv to save the scores of every respondent)", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,389 @@
+"""Check responses against an instrument before anything is computed from them.
+
+What is checked, per column and row:
+
+* columns: Kobo/ODK group prefixes (``grp_kse/kse01``) are stripped, column headers
+  that are item texts (Kobo "label" exports) are mapped to item ids, select-multiple
+  answers in one column (``"whatsapp telegram"``) are expanded to 0/1 columns
+  ``plat_whatsapp``...; items missing from the data and unknown columns are reported;
+* respondent ids: present, unique;
+* values: labels (in any language of the instrument) become codes; declared missing
+  codes (-98, -99...) become missing and are counted; text in numeric columns,
+  non-integers and codes outside the response scale are *invalid*.
+
+Invalid values either stop the run (``on_invalid="error"``, the default) with a
+message listing row, column and value, or are set missing and reported one by one
+(``on_invalid="missing"``). No row is ever dropped or reordered.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import DataWarning, ResponseValidationError
+from .instruments import Instrument
+
+OnInvalid = Literal["error", "missing"]
+ID_CANDIDATES = ("id", "respondent_id", "respondent", "_uuid", "_id", "meta/instanceID", "instanceID")
+KOBO_META = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username",
+             "audit", "_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status",
+             "_submitted_by", "__version__", "_tags", "_index", "_parent_index", "_parent_table_name",
+             "meta/instanceID", "meta/instanceName", "meta/deprecatedID", "formhub/uuid", "instanceID",
+             "response_language", "mode"}
+MAX_LISTED = 20
+
+
+@dataclass(frozen=True)
+class ValidatedResponses:
+    """Responses ready for scoring.
+
+    Attributes
+    ----------
+    data
+        One row per input row, in input order: the id column, every item of the
+        instrument as numbers (select-multiple items as ``item_choice`` 0/1
+        columns, text items as text), then the other columns unchanged.
+    ids
+        The respondent ids (a Series aligned with ``data``).
+    id_column
+        Name of the id column (``"row"`` when the file had none and row numbers were used).
+    problems
+        One row per invalid value or structural problem: ``row`` (1 = first data
+        row), ``id``, ``column``, ``value``, ``problem``, ``action``.
+    missing_codes
+        Count of declared missing codes turned into missing, per column.
+    notes
+        Human-readable remarks (renamed columns, unknown columns, ...).
+    """
+
+    data: pd.DataFrame
+    ids: pd.Series
+    id_column: str
+    problems: pd.DataFrame
+    missing_codes: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+
+
+def _problem_frame(rows: list[dict]) -> pd.DataFrame:
+    cols = ["row", "id", "column", "value", "problem", "action"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _norm(text) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+
+
+def harmonize_columns(df: pd.DataFrame, instrument: Instrument) -> tuple[pd.DataFrame, list[str]]:
+    """Map exported column names onto item ids (Kobo/ODK group paths, label headers,
+    select-multiple option columns). Returns the renamed frame and notes."""
+    notes: list[str] = []
+    items = instrument.item_map
+    multi = {i.id: i for i in instrument.items if i.scale.type == "select_multiple"}
+    by_text = {}
+    for it in instrument.items:
+        for txt in it.text.values():
+            by_text.setdefault(_norm(txt), it.id)
+    rename: dict[str, str] = {}
+    for col in df.columns:
+        if col in items or col in KOBO_META:
+            continue
+        parts = col.split("/")
+        new = None
+        if len(parts) >= 2 and parts[-1] in items:
+            new = parts[-1]                                  # grp_kse/kse01
+        elif len(parts) >= 2 and parts[-2] in multi and parts[-1] in multi[parts[-2]].scale.names:
+            new = f"{parts[-2]}_{parts[-1]}"                 # grp/plat/whatsapp
+        elif _norm(col) in by_text:
+            new = by_text[_norm(col)]                        # header is the item text (label export)
+        if new and new != col:
+            rename[col] = new
+    if rename:
+        targets = list(rename.values())
+        clashes = sorted({t for t in targets if targets.count(t) > 1 or t in df.columns})
+        if clashes:
+            raise ResponseValidationError(
+                f"columns {sorted(k for k, v in rename.items() if v in clashes)} all map to item(s) {clashes}; "
+                "keep only one column per item")
+        df = df.rename(columns=rename)
+        shown = ", ".join(f"{k} -> {v}" for k, v in list(rename.items())[:8])
+        notes.append(f"renamed {len(rename)} exported column(s) to item ids ({shown}{', ...' if len(rename) > 8 else ''})")
+    # select_multiple given as one column of names/labels -> 0/1 columns
+    for iid, it in multi.items():
+        if iid not in df.columns:
+            continue
+        dummies = [f"{iid}_{n}" for n in it.scale.names]
+        if any(d in df.columns for d in dummies):
+            df = df.drop(columns=[iid])
+            notes.append(f"{iid}: used the option columns {iid}_* and ignored the combined column {iid}")
+            continue
+        df = _expand_multi(df, it, notes)
+    return df, notes
+
+
+def _expand_multi(df: pd.DataFrame, it, notes: list[str]) -> pd.DataFrame:
+    lookup: dict[str, str] = {}
+    for n, v in zip(it.scale.names, it.scale.values):
+        lookup[_norm(n)] = n
+        lookup[_norm(v)] = n
+    for labels in it.scale.labels.values():
+        for n, lab in zip(it.scale.names, labels):
+            lookup[_norm(lab)] = n
+    col = df[it.id]
+    out = {f"{it.id}_{n}": np.full(len(df), np.nan, dtype=object) for n in it.scale.names}
+    for r, raw in enumerate(col.tolist()):
+        if raw is None or (isinstance(raw, float) and np.isnan(raw)) or str(raw).strip() == "":
+            continue
+        text = str(raw).strip()
+        # labels may contain spaces: try ';' or ',' separated labels first, then space separated names
+        pieces = [p for p in re.split(r"\s*[;,]\s*", text) if p] if re.search(r"[;,]", text) else None
+        if pieces is None or any(_norm(p) not in lookup for p in pieces):
+            pieces = text.split() if all(_norm(p) in lookup for p in text.split()) else [text]
+        chosen = {lookup.get(_norm(p)) for p in pieces}
+        for n in it.scale.names:
+            out[f"{it.id}_{n}"][r] = 1 if n in chosen else 0
+        if None in chosen:  # keep the raw text so validation reports it
+            out[f"{it.id}_{it.scale.names[0]}"][r] = text
+    pos = df.columns.get_loc(it.id)
+    left, right = df.iloc[:, :pos], df.iloc[:, pos + 1:]
+    notes.append(f"{it.id}: split the combined answers into {len(it.scale.names)} 0/1 columns {it.id}_*")
+    return pd.concat([left, pd.DataFrame(out, index=df.index), right], axis=1)
+
+
+def _label_lookup(scale) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for labels in scale.labels.values():
+        for v, lab in zip(scale.values, labels):
+            out.setdefault(_norm(lab), v)
+    for n, v in zip(scale.names, scale.values):
+        out.setdefault(_norm(n), v)
+    for code, labs in scale.missing_labels.items():
+        for lab in labs.values():
+            out.setdefault(_norm(lab), code)
+    return out
+
+
+def _numeric_column(raw: pd.Series, scale, allowed: np.ndarray | None, lo, hi):
+    """Return (values float array, invalid mask, reason array, missing-code count)."""
+    n = len(raw)
+    obj = raw.astype(object).to_numpy()
+    values = np.full(n, np.nan)
+    invalid = np.zeros(n, dtype=bool)
+    reason = np.empty(n, dtype=object)
+    num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    present = ~pd.isna(raw).to_numpy()
+    if raw.dtype == object:
+        present &= np.array([not (isinstance(x, str) and x.strip() == "") for x in obj])
+    text = present & np.isnan(num)
+    if text.any():
+        lookup = _label_lookup(scale)
+        for r in np.flatnonzero(text):
+            code = lookup.get(_norm(obj[r]))
+            if code is None:
+                invalid[r] = True
+                reason[r] = "text where a number is expected"
+            else:
+                num[r] = code
+    ok = present & ~invalid
+    is_missing_code = ok & np.isin(num, list(scale.missing_codes)) if scale.missing_codes else np.zeros(n, bool)
+    ok &= ~is_missing_code
+    nonint = ok & (np.abs(num - np.round(num)) > 1e-9)
+    invalid |= nonint
+    reason[nonint] = "not a whole number"
+    ok &= ~nonint
+    if allowed is not None:
+        out = ok & ~np.isin(num, allowed)
+    elif lo is not None and hi is not None:
+        out = ok & ((num < lo) | (num > hi))
+    else:  # no declared range (ad-hoc scales without --range)
+        out = np.zeros(n, dtype=bool)
+    invalid |= out
+    reason[out] = "outside the response scale"
+    ok &= ~out
+    values[ok] = num[ok]
+    return values, invalid, reason, int(is_missing_code.sum())
+
+
+def _scale_text(scale) -> str:
+    if scale.values:
+        rng = f"codes {min(scale.values)}-{max(scale.values)}" if scale.type in ("likert", "frequency") \
+            else "codes " + ", ".join(map(str, scale.values))
+    elif scale.min is not None:
+        rng = f"whole numbers {scale.min}-{scale.max}"
+    else:
+        rng = "whole numbers"
+    miss = f"; missing codes {', '.join(map(str, scale.missing_codes))}" if scale.missing_codes else ""
+    return f"{scale.id} ({rng}{miss})"
+
+
+def resolve_ids(df: pd.DataFrame, id_column: str | None) -> tuple[pd.Series, str, list[dict]]:
+    """The id column (given, or found among common names, or row numbers) and id problems."""
+    if id_column is not None and id_column not in df.columns:
+        raise ResponseValidationError(
+            f"id column '{id_column}' is not in the data; columns are: {', '.join(map(str, df.columns[:30]))}"
+            f"{' ...' if len(df.columns) > 30 else ''}. Pass --id with one of them")
+    if id_column is None:
+        id_column = next((c for c in ID_CANDIDATES if c in df.columns), None)
+    if id_column is None:
+        return pd.Series(np.arange(1, len(df) + 1), name="row"), "row", []
+    ids = df[id_column]
+    problems = []
+    blank = ids.isna() | (ids.astype(str).str.strip() == "")
+    for r in np.flatnonzero(blank.to_numpy()):
+        problems.append({"row": r + 1, "id": None, "column": id_column, "value": None,
+                         "problem": "missing respondent id", "action": "refused"})
+    dup = ids.duplicated(keep=False) & ~blank
+    for r in np.flatnonzero(dup.to_numpy()):
+        problems.append({"row": r + 1, "id": ids.iloc[r], "column": id_column, "value": ids.iloc[r],
+                         "problem": "duplicate respondent id", "action": "refused"})
+    return ids, id_column, problems
+
+
+def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str | None = None,
+                       on_invalid: OnInvalid = "error", source: str | None = None) -> ValidatedResponses:
+    """Validate responses against an instrument.
+
+    Parameters
+    ----------
+    df
+        Raw responses, one row per respondent (e.g. from :func:`psychometrics.io.read_responses`).
+    instrument
+        Instrument or battery the data were collected with.
+    id_column
+        Respondent id column; default: the first of ``id``, ``respondent_id``,
+        ``_uuid``, ``_id`` present, else row numbers.
+    on_invalid
+        ``"error"``: raise :class:`ResponseValidationError` listing every invalid
+        value (first 20 in the message). ``"missing"``: set them missing, keep a
+        problem row for each, and warn.
+    source
+        File name used in messages.
+
+    Raises
+    ------
+    ResponseValidationError
+        Duplicate or missing ids (always), and invalid values or missing item
+        columns when ``on_invalid="error"``.
+    """
+    if on_invalid not in ("error", "missing"):
+        raise ValueError(f"on_invalid must be 'error' or 'missing', not {on_invalid!r}")
+    src = source or df.attrs.get("source", {}).get("path", "data")
+    df, notes = harmonize_columns(df.reset_index(drop=True), instrument)
+    ids, id_col, id_problems = resolve_ids(df, id_column)
+    if id_problems:
+        raise ResponseValidationError(_message(src, id_problems, "respondent id problem(s)",
+                                               f"Every row needs its own id in column '{id_col}': fix the "
+                                               "duplicates/blanks, or pass --id with another column."),
+                                      _problem_frame(id_problems))
+    if id_col == "row":
+        notes.append("no id column found (looked for: " + ", ".join(ID_CANDIDATES[:4]) +
+                     "); rows are identified by their row number")
+
+    expected: list[tuple[str, object]] = []  # (column, item)
+    for it in instrument.items:
+        if it.scale.type == "select_multiple":
+            expected += [(f"{it.id}_{n}", it) for n in it.scale.names]
+        else:
+            expected.append((it.id, it))
+    expected_cols = {c for c, _ in expected}
+    problems: list[dict] = []
+    missing_cols = [c for c, _ in expected if c not in df.columns]
+    if missing_cols:
+        for c in missing_cols:
+            problems.append({"row": None, "id": None, "column": c, "value": None,
+                             "problem": "item column missing from the data",
+                             "action": "refused" if on_invalid == "error" else "added as all missing"})
+    unknown = [c for c in df.columns if c not in expected_cols and c != id_col and c not in KOBO_META]
+    if unknown:
+        notes.append(f"{len(unknown)} column(s) not in {instrument.id} kept as they are and not scored: "
+                     + ", ".join(unknown[:15]) + (" ..." if len(unknown) > 15 else ""))
+        warnings.warn(f"{src}: {notes[-1]}", DataWarning, stacklevel=2)
+
+    out_cols: dict[str, object] = {id_col: ids.to_numpy()}
+    missing_counts: dict[str, int] = {}
+    idv = ids.to_numpy()
+    for col, it in expected:
+        if col not in df.columns:
+            out_cols[col] = np.full(len(df), np.nan)
+            continue
+        raw = df[col]
+        sc = it.scale
+        if sc.type == "text":
+            out_cols[col] = raw.to_numpy()
+            continue
+        if sc.type == "select_multiple":
+            values, invalid, reason, nmiss = _numeric_column(raw, _YesNo, np.array([0, 1]), 0, 1)
+        else:
+            allowed = np.array(sc.values) if sc.values else None
+            values, invalid, reason, nmiss = _numeric_column(raw, sc, allowed, sc.min, sc.max)
+        if nmiss:
+            missing_counts[col] = nmiss
+        for r in np.flatnonzero(invalid):
+            problems.append({"row": r + 1, "id": idv[r], "column": col, "value": raw.iloc[r],
+                             "problem": f"{reason[r]}: allowed are {_scale_text(sc) if sc.type != 'select_multiple' else '0/1'}",
+                             "action": "refused" if on_invalid == "error" else "set missing"})
+        out_cols[col] = values
+    data = pd.DataFrame(out_cols)
+    passthrough = [c for c in df.columns if c not in expected_cols and c != id_col]
+    if passthrough:
+        data = pd.concat([data, df[passthrough].reset_index(drop=True)], axis=1)
+
+    pf = _problem_frame(problems)
+    if problems:
+        fix = ("Fix: correct these cells in the file, declare the codes as missing codes in the "
+               "instrument, or rerun with --on-invalid missing to set them missing (each is reported).")
+        if on_invalid == "error":
+            raise ResponseValidationError(_message(src, problems, "invalid value(s)", fix), pf)
+        warnings.warn(_message(src, problems, "value(s) set missing", "See the problems table for all of them."),
+                      DataWarning, stacklevel=2)
+    _warn_degenerate(data, instrument.scale_item_ids, src, notes)
+    return ValidatedResponses(data=data, ids=pd.Series(ids.to_numpy(), name=id_col), id_column=id_col,
+                              problems=pf, missing_codes=missing_counts, notes=notes)
+
+
+class _YesNo:
+    """Stand-in response scale for the 0/1 option columns of select-multiple items."""
+
+    id = "0/1"
+    type = "binary"
+    values = (0, 1)
+    names = ("no", "yes")
+    labels = {"en": ("No", "Yes"), "ru": ("Нет", "Да"), "kk-Cyrl": ("Жоқ", "Иә")}
+    missing_codes = (-98, -99)
+    missing_labels: dict = {}
+
+
+def _message(src: str, problems: list[dict], what: str, fix: str) -> str:
+    lines = [f"{src}: {len(problems)} {what} (rows counted from 1 at the first data row; "
+             f"first {min(len(problems), MAX_LISTED)} shown):"]
+    for p in problems[:MAX_LISTED]:
+        if p["row"] is None:
+            lines.append(f"  column {p['column']}: {p['problem']}")
+        else:
+            lines.append(f"  row {p['row']} (id {p['id']}), column {p['column']}: {p['value']!r}: {p['problem']}")
+    if len(problems) > MAX_LISTED:
+        lines.append(f"  ... and {len(problems) - MAX_LISTED} more")
+    lines.append(fix)
+    return "\n".join(lines)
+
+
+def _warn_degenerate(data: pd.DataFrame, cols: list[str], src: str, notes: list[str]) -> None:
+    if not cols or data.empty:
+        return
+    X = data[cols].to_numpy(dtype=float)
+    empty = [c for c, ok in zip(cols, np.isnan(X).all(axis=0)) if ok]
+    if empty:
+        notes.append(f"item(s) with no valid answer: {', '.join(empty)}")
+        warnings.warn(f"{src}: {notes[-1]}; their scales are scored from the other items", DataWarning, stacklevel=3)
+    with np.errstate(invalid="ignore"):
+        sd = np.nanstd(np.where(np.isnan(X).all(axis=0), 0, X), axis=0) if len(X) > 1 else np.ones(len(cols))
+    const = [c for c, s, e in zip(cols, sd, np.isnan(X).all(axis=0)) if s == 0 and not e]
+    if const:
+        notes.append(f"constant item(s) (everyone gave the same answer): {', '.join(const)}")
+        warnings.warn(f"{src}: {notes[-1]}; they carry no information for reliability or factor analysis",
+                      DataWarning, stacklevel=3)
