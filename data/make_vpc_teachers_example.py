@@ -30,6 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from psychometrics.codebook import codebook_markdown
+from psychometrics.instruments import InstrumentRegistry
+from psychometrics.io import file_sha256
 from psychometrics.simulate import ordinal_items, simulate_latent
 
 SEED = 20261122
@@ -149,9 +152,45 @@ def main() -> None:
     for c in df.columns:
         if df[c].dtype == float:
             df[c] = df[c].astype("Int64")
-    df.to_csv(HERE / "vpc_teachers_example.csv", index=False)
+    out = HERE / "vpc_teachers_example.csv"
+    df.to_csv(out, index=False)
+    write_codebook(df, sorted(careless))
+    write_manifest(out, df)
     print(f"wrote {HERE / 'vpc_teachers_example.csv'}: {len(df)} rows x {df.shape[1]} columns; "
           f"careless rows: {', '.join(df['id'].iloc[sorted(careless)])}")
+
+
+def write_codebook(df: pd.DataFrame, careless_rows: list[int]) -> None:
+    inst = InstrumentRegistry([HERE.parent / "instruments"]).get("vpc_teachers")
+    header = (__doc__ or "").split("Population model", 1)[1]
+    text = [
+        "# Codebook: vpc_teachers_example.csv", "",
+        "Simulated answers of {} teachers to the `vpc_teachers` questionnaire (all scales, context,".format(len(df)),
+        "participation and motives). **Not real data**: made by `data/make_vpc_teachers_example.py`",
+        f"(seed {SEED}) to exercise scoring, reliability, factor analysis and SEM. Regenerate with",
+        "`python data/make_vpc_teachers_example.py`; the file is reproducible byte for byte.", "",
+        "One row per respondent; `id` is the respondent id (T0001...). Empty cells are unanswered items;",
+        "-99 = prefer not to answer, -98 = not applicable (participation items of teachers in no group,",
+        "`f2f` and `role` of teachers in no group). Select-multiple questions are 0/1 columns `item_choice`.",
+        "`response_language` (ru or kk-Cyrl) and `mode` (paper or web) are survey metadata.", "",
+        "## Population model", "", "```", "Population model" + header.rstrip(), "```", "",
+        "Careless responders planted (ids): " + ", ".join(df["id"].iloc[careless_rows]) + ".", "",
+        codebook_markdown(inst),
+    ]
+    (HERE / "vpc_teachers_example.md").write_text("\n".join(text), encoding="utf-8")
+
+
+def write_manifest(path: Path, df: pd.DataFrame) -> None:
+    manifest = HERE / "manifest.csv"
+    row = {"dataset": "vpc_teachers_example", "file": path.name, "codebook": "vpc_teachers_example.md",
+           "instrument": "vpc_teachers@1.0.0", "n_rows": len(df), "n_columns": df.shape[1],
+           "description": "Simulated answers to the vpc_teachers questionnaire (triangle population model, "
+                          "rural/urban and novice/experienced groups, missing answers, 16 careless responders)",
+           "source": f"simulated by data/make_vpc_teachers_example.py (seed {SEED})", "license": "CC0-1.0",
+           "sha256": file_sha256(path)}
+    old = pd.read_csv(manifest) if manifest.exists() else pd.DataFrame(columns=list(row))
+    old = old[old["dataset"] != row["dataset"]]
+    pd.concat([old, pd.DataFrame([row])], ignore_index=True).to_csv(manifest, index=False)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ duplicate keys are refused, and dates stay strings."""
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import io
 import json
@@ -26,8 +27,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_CACHE: dict[tuple[str, int, int], dict] = {}
+
+
 def read_document(path: Path) -> dict:
-    """Read a YAML or JSON instrument file into plain dicts/lists/scalars."""
+    """Read a YAML or JSON instrument file into plain dicts/lists/scalars.
+
+    Parsed documents are cached by (path, modification time, size); callers get a copy.
+    """
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InstrumentError(f"{path}: no such file") from None
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _CACHE:
+        _CACHE[key] = _parse(path)
+    return copy.deepcopy(_CACHE[key])
+
+
+def _parse(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -39,7 +57,7 @@ def read_document(path: Path) -> dict:
         if path.suffix.lower() == ".json":
             doc = json.loads(text)
         else:
-            doc = YAML(typ="safe", pure=True).load(text)
+            doc = YAML(typ="safe").load(text)
     except json.JSONDecodeError as exc:
         raise InstrumentError(f"{path}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}",
                               [(str(path), f"line {exc.lineno}", exc.msg)]) from None
@@ -51,8 +69,8 @@ def read_document(path: Path) -> dict:
         if "constructor" in str(exc) or "tag" in str(problem):
             hint = (" Instrument files may hold only plain data (maps, lists, text, numbers);"
                     " tags such as !!python/... are refused because they could run code.")
-        raise InstrumentError(f"{path}: {where}: YAML refused: {problem}.{hint}",
-                              [(str(path), where, str(problem))]) from None
+        message = f"YAML refused: {problem}.{hint}"
+        raise InstrumentError(f"{path}: {where}: {message}", [(str(path), where, message)]) from None
     if not isinstance(doc, dict):
         raise InstrumentError(f"{path}: the file must hold one mapping (schema_version, kind, id, ...), "
                               f"found {type(doc).__name__}", [(str(path), "(top)", "not a mapping")])

@@ -30,8 +30,18 @@ def file_sha256(path: str | Path) -> str:
 
 
 def frame_sha256(df: pd.DataFrame) -> str:
-    """Hash of a DataFrame's content (column names and values as CSV text)."""
-    return hashlib.sha256(df.to_csv(index=False).encode("utf-8")).hexdigest()
+    """SHA-256 of a DataFrame's content: column names, dtypes and pandas' per-row value hashes.
+
+    Identical frames give identical hashes; any changed cell, column name or row order changes it.
+
+    >>> a = pd.DataFrame({"x": [1, 2]})
+    >>> frame_sha256(a) == frame_sha256(a.copy()), frame_sha256(a) == frame_sha256(a[::-1])
+    (True, False)
+    """
+    h = hashlib.sha256()
+    h.update("\x1f".join(f"{c}:{t}" for c, t in zip(df.columns, df.dtypes.astype(str))).encode("utf-8"))
+    h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return h.hexdigest()
 
 
 def read_responses(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
@@ -113,6 +123,10 @@ def _read_text(path: Path, sep: str | None) -> pd.DataFrame:
             sep = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
         except csv.Error:
             sep = ","
+    header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    dup = sorted({h for h in header if header.count(h) > 1})
+    if dup:
+        raise DataReadError(f"{path}: duplicate column names {dup}; rename them so each column is unique")
     return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
                        skipinitialspace=False)
 

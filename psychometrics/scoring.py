@@ -148,7 +148,7 @@ def score_matrix(X: np.ndarray, signs: np.ndarray, lo: np.ndarray, hi: np.ndarra
 
 def score(data: pd.DataFrame, instrument: Instrument | None = None, scales: dict[str, list[str]] | None = None,
           range: tuple[int, int] | None = None, id: str | None = None, on_invalid: OnInvalid = "error",
-          careless: bool = True, min_valid: int | float = 1, source: str | None = None) -> ScoreResult:
+          careless: bool | dict = True, min_valid: int | float = 1, source: str | None = None) -> ScoreResult:
     """Validate and score responses.
 
     Parameters
@@ -166,7 +166,8 @@ def score(data: pd.DataFrame, instrument: Instrument | None = None, scales: dict
     on_invalid
         ``"error"`` (default) refuses invalid values; ``"missing"`` sets them missing and reports each.
     careless
-        Compute careless-responding indices and flags.
+        Compute careless-responding indices and flags; a dict overrides the instrument's
+        ``quality_checks``, e.g. ``{"psychsyn": {"r_crit": 0.5}, "longstring": {"max_run": 12}}``.
     min_valid
         Ad-hoc scales only: minimum answered items (count, or proportion when a float).
 
@@ -197,7 +198,7 @@ def score(data: pd.DataFrame, instrument: Instrument | None = None, scales: dict
                            on_invalid=on_invalid)
 
 
-def score_validated(vr: ValidatedResponses, inst: Instrument, careless: bool = True, source: str = "<DataFrame>",
+def score_validated(vr: ValidatedResponses, inst: Instrument, careless: bool | dict = True, source: str = "<DataFrame>",
                     data_sha256: str = "", on_invalid: str = "error") -> ScoreResult:
     """Score already validated responses (see :func:`score`)."""
     d = vr.data
@@ -229,8 +230,8 @@ def score_validated(vr: ValidatedResponses, inst: Instrument, careless: bool = T
             notes.append(f"{c.id}: {nmiss} respondent(s) not classified because an input they needed is missing")
 
     careless_meta: dict = {"computed": False}
-    if careless:
-        careless_cols, careless_meta = _careless(d, inst, notes)
+    if careless is not False:
+        careless_cols, careless_meta = _careless(d, inst, notes, careless if isinstance(careless, dict) else {})
         out = pd.concat([out, careless_cols], axis=1)
 
     assert len(out) == n  # every input row is returned, in input order
@@ -252,7 +253,7 @@ def score_validated(vr: ValidatedResponses, inst: Instrument, careless: bool = T
     return ScoreResult(scores=out, problems=vr.problems, meta=meta)
 
 
-def _careless(d: pd.DataFrame, inst: Instrument, notes: list[str]) -> tuple[pd.DataFrame, dict]:
+def _careless(d: pd.DataFrame, inst: Instrument, notes: list[str], overrides: dict) -> tuple[pd.DataFrame, dict]:
     ids = inst.scale_item_ids
     raw = d[ids].to_numpy(dtype=float)
     k = len(ids)
@@ -265,7 +266,11 @@ def _careless(d: pd.DataFrame, inst: Instrument, notes: list[str]) -> tuple[pd.D
     lo = np.array([inst.item_map[i].scale.min if inst.item_map[i].scale.min is not None else np.nan for i in ids])
     hi = np.array([inst.item_map[i].scale.max if inst.item_map[i].scale.max is not None else np.nan for i in ids])
     rec = np.where(signs < 0, lo + hi - raw, raw)
-    cfg = {name: {**CARELESS_DEFAULTS[name], **inst.quality_checks.get(name, {})} for name in CARELESS_DEFAULTS}
+    unknown = set(overrides) - set(CARELESS_DEFAULTS)
+    if unknown:
+        raise ScoringError(f"unknown careless-responding index {sorted(unknown)}; known: {sorted(CARELESS_DEFAULTS)}")
+    cfg = {name: {**CARELESS_DEFAULTS[name], **inst.quality_checks.get(name, {}), **overrides.get(name, {})}
+           for name in CARELESS_DEFAULTS}
     max_run = cfg["longstring"].get("max_run", max(6, math.ceil(k / 2)))
     rules = {"longstring": f"longest run of identical answers > {max_run}",
              "irv": f"SD of own answers < {cfg['irv']['min_sd']}",

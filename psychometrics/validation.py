@@ -171,13 +171,14 @@ def _label_lookup(scale) -> dict[str, int]:
 def _numeric_column(raw: pd.Series, scale, allowed: np.ndarray | None, lo, hi):
     """Return (values float array, invalid mask, reason array, missing-code count)."""
     n = len(raw)
-    obj = raw.astype(object).to_numpy()
     values = np.full(n, np.nan)
     invalid = np.zeros(n, dtype=bool)
     reason = np.empty(n, dtype=object)
-    num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    num = np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)  # a writable copy
     present = ~pd.isna(raw).to_numpy()
-    if raw.dtype == object:
+    numeric_dtype = pd.api.types.is_numeric_dtype(raw)
+    obj = None if numeric_dtype else raw.astype(object).to_numpy()
+    if obj is not None:
         present &= np.array([not (isinstance(x, str) and x.strip() == "") for x in obj])
     text = present & np.isnan(num)
     if text.any():
@@ -359,15 +360,19 @@ class _YesNo:
 
 
 def _message(src: str, problems: list[dict], what: str, fix: str) -> str:
-    lines = [f"{src}: {len(problems)} {what} (rows counted from 1 at the first data row; "
-             f"first {min(len(problems), MAX_LISTED)} shown):"]
-    for p in problems[:MAX_LISTED]:
-        if p["row"] is None:
-            lines.append(f"  column {p['column']}: {p['problem']}")
-        else:
-            lines.append(f"  row {p['row']} (id {p['id']}), column {p['column']}: {p['value']!r}: {p['problem']}")
-    if len(problems) > MAX_LISTED:
-        lines.append(f"  ... and {len(problems) - MAX_LISTED} more")
+    missing_cols = [p["column"] for p in problems if p["row"] is None]
+    cells = [p for p in problems if p["row"] is not None]
+    lines = [f"{src}: {len(problems)} {what}:"]
+    if missing_cols:
+        lines.append(f"  {len(missing_cols)} item column(s) missing from the data: {', '.join(missing_cols[:MAX_LISTED])}"
+                     + (" ..." if len(missing_cols) > MAX_LISTED else "")
+                     + " (check the instrument and the column names, or pass --on-invalid missing to score without them)")
+    if cells:
+        lines.append(f"  rows are counted from 1 at the first data row; first {min(len(cells), MAX_LISTED)} shown:")
+    for p in cells[:MAX_LISTED]:
+        lines.append(f"  row {p['row']} (id {p['id']}), column {p['column']}: {p['value']!r}: {p['problem']}")
+    if len(cells) > MAX_LISTED:
+        lines.append(f"  ... and {len(cells) - MAX_LISTED} more")
     lines.append(fix)
     return "\n".join(lines)
 
@@ -376,13 +381,15 @@ def _warn_degenerate(data: pd.DataFrame, cols: list[str], src: str, notes: list[
     if not cols or data.empty:
         return
     X = data[cols].to_numpy(dtype=float)
-    empty = [c for c, ok in zip(cols, np.isnan(X).all(axis=0)) if ok]
+    nan = np.isnan(X)
+    lo = np.where(nan, np.inf, X).min(axis=0)
+    hi = np.where(nan, -np.inf, X).max(axis=0)
+    empty_mask = np.isinf(lo)
+    empty = [c for c, e in zip(cols, empty_mask) if e]
     if empty:
         notes.append(f"item(s) with no valid answer: {', '.join(empty)}")
         warnings.warn(f"{src}: {notes[-1]}; their scales are scored from the other items", DataWarning, stacklevel=3)
-    with np.errstate(invalid="ignore"):
-        sd = np.nanstd(np.where(np.isnan(X).all(axis=0), 0, X), axis=0) if len(X) > 1 else np.ones(len(cols))
-    const = [c for c, s, e in zip(cols, sd, np.isnan(X).all(axis=0)) if s == 0 and not e]
+    const = [c for c, a, b, e in zip(cols, lo, hi, empty_mask) if a == b and not e and len(X) > 1]
     if const:
         notes.append(f"constant item(s) (everyone gave the same answer): {', '.join(const)}")
         warnings.warn(f"{src}: {notes[-1]}; they carry no information for reliability or factor analysis",

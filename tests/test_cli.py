@@ -1,0 +1,97 @@
+"""The command line: contract names, exit codes, messages without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from .conftest import DATA, INSTRUMENTS, ROOT
+
+
+def run(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "psychometrics", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_score_example_writes_every_row(tmp_path):
+    out = tmp_path / "scores.csv"
+    r = run("score", str(DATA / "vpc_teachers_example.csv"), "--instrument", "vpc_teachers", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "Scale scores" in r.stdout and "Traceback" not in r.stderr
+    scores = pd.read_csv(out)
+    assert len(scores) == 640 and scores["id"].iloc[0] == "T0001"
+
+
+def test_score_json_contract(tmp_path):
+    r = run("score", str(DATA / "vpc_teachers_example.csv"), "--instrument", "kss_efficacy,participation",
+            "--format", "json", "--no-careless", "--on-invalid", "missing")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert {"meta", "scales", "scores", "problems"} <= set(d)
+    assert d["meta"]["instrument"]["sections"][0]["id"] == "kss_efficacy"
+    assert {"scale", "n_scored", "mean"} <= set(d["scales"][0])
+
+
+def test_bad_input_exit_2_with_row_column_value_and_no_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    df = pd.read_csv(DATA / "vpc_teachers_example.csv", dtype=str)
+    df.loc[4, "kse02"] = "7"
+    df.loc[9, "npc03"] = "often"
+    df.to_csv(bad, index=False)
+    r = run("score", str(bad), "--instrument", "vpc_teachers")
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert "row 5 (id T0005), column npc03" not in r.stderr
+    assert "row 5 (id T0005), column kse02: '7': outside the response scale" in r.stderr
+    assert "row 10 (id T0010), column npc03: 'often': text where a number is expected" in r.stderr
+    assert str(bad) in r.stderr
+    ok = run("score", str(bad), "--instrument", "vpc_teachers", "--on-invalid", "missing",
+             "--problems", str(tmp_path / "p.csv"), "--out", str(tmp_path / "s.csv"))
+    assert ok.returncode == 0 and "set missing" in ok.stderr
+    assert len(pd.read_csv(tmp_path / "p.csv")) == 2 and len(pd.read_csv(tmp_path / "s.csv")) == 640
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["score", "nothere.csv", "--instrument", "vpc_teachers"], "nothere.csv: no such file"),
+    (["score", "data/vpc_teachers_example.csv", "--instrument", "nope"], "no instrument 'nope'"),
+    (["score", "data/vpc_teachers_example.csv"], "give --instrument ID or one or more --scale"),
+    (["score", "data/vpc_teachers_example.csv", "--scale", "A=-kse01,kse02"], "needs the response range"),
+    (["score", "data/vpc_teachers_example.csv", "--scale", "A"], "write NAME=item1,-item2"),
+    (["score", "data/vpc_teachers_example.csv", "--scale", "A=kse01", "--range", "x"], "write MIN,MAX"),
+    (["score", "data/vpc_teachers_example.csv", "--instrument", "vpc_teachers", "--id", "teacher"],
+     "id column 'teacher' is not in the data"),
+])
+def test_usage_errors_exit_2(args, fragment):
+    r = run(*args)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert fragment in r.stderr and "Traceback" not in r.stderr
+
+
+def test_adhoc_scales_from_the_command_line(tmp_path):
+    r = run("score", str(DATA / "vpc_teachers_example.csv"), "--scale", "iso=npc01,npc02,-npc03,npc04",
+            "--range", "1,5", "--format", "csv", "--no-careless", "--on-invalid", "missing")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "id,iso,iso_n_valid" and len(lines) == 641
+
+
+def test_instruments_list_show_validate():
+    r = run("instruments", "list", "--format", "json")
+    ids = {i["id"] for i in json.loads(r.stdout)["instruments"]}
+    assert {"vpc_teachers", "kss_efficacy"} <= ids
+    r = run("instruments", "show", "participation", "--lang", "ru")
+    assert r.returncode == 0 and "Передача знаний" in r.stdout and "sharing =~ shr01" in r.stdout
+    r = run("instruments", "validate")
+    assert r.returncode == 0 and "7 file(s) checked: all valid" in r.stdout
+
+
+def test_validate_broken_file_exit_2_naming_file_and_field(tmp_path):
+    bad = tmp_path / "kss_efficacy.yaml"
+    bad.write_text((INSTRUMENTS / "kss_efficacy.yaml").read_text(encoding="utf-8").replace(
+        "response_scale: conf5", "response_scale: conf9", 1), encoding="utf-8")
+    r = run("--instruments", str(INSTRUMENTS), "instruments", "validate", str(bad))
+    assert r.returncode == 2
+    assert f"{bad}: items.kse01.response_scale: 'conf9' is not under response_scales" in r.stderr
