@@ -11,8 +11,8 @@ from psychometrics.io import read_responses, write_table
 from psychometrics.validation import validate_responses
 
 FRAME = pd.DataFrame({"id": ["T1", "T2", "T3"], "kse01": [1, 5, np.nan], "kse02": [2, -99, 4],
-                      "kse03": [3, 3, 3], "kse04": [4, 4, 5], "kse05": [5, 1, 2], "kse06": [1, 2, 3],
-                      "kse07": [2, 2, 2]})
+                      "kse03": [3, 2, 3], "kse04": [4, 4, 5], "kse05": [5, 1, 2], "kse06": [1, 2, 3],
+                      "kse07": [2, 1, 2]})
 
 
 @pytest.mark.parametrize("ext", [".csv", ".tsv", ".xlsx", ".parquet", ".sav", ".dta"])

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from psychometrics.exceptions import ScoringError
+from psychometrics.exceptions import DataWarning, ScoringError
 from psychometrics.scoring import score, score_matrix
 
 NPC = [f"npc0{i}" for i in range(1, 9)]
@@ -23,7 +23,8 @@ def test_hand_computation_with_reverse_keys_and_min_valid_boundary(registry):
         "npc04": [5, None, 3, 4], "npc05": [3, 3, 3, 3], "npc06": [2, 2, 2, 2],
         "npc07": [4, 4, None, 4], "npc08": [5, None, 1, 1],
     })
-    res = score(df, npc, careless=False)
+    with pytest.warns(DataWarning, match="constant item.*npc05, npc06, npc07"):
+        res = score(df, npc, careless=False)
     s = res.scores.set_index("id")
     # full: 5,4,(6-1)=5,5,3,2,4,(6-5)=1 -> 29/8
     assert s.loc["full", "npc"] == pytest.approx(29 / 8, abs=1e-12)
@@ -69,6 +70,7 @@ likert = arrays(np.float64, st.tuples(st.integers(1, 40), st.just(8)),
                 elements=st.one_of(st.integers(1, 5).map(float), st.just(np.nan)))
 
 
+@pytest.mark.filterwarnings("ignore:.*(constant item|no valid answer):psychometrics.exceptions.DataWarning")
 @settings(max_examples=60, deadline=None)
 @given(X=likert, seed=st.integers(0, 2**32 - 1))
 def test_no_row_is_dropped_or_reordered_and_column_order_does_not_matter(registry, X, seed):

@@ -42,8 +42,11 @@ def test_invalid_values_are_refused_with_row_column_value(kse):
 
 def test_on_invalid_missing_sets_missing_and_reports_each(kse):
     df = kse_frame(kse02=["3", "6", "four", "2.5"])
-    with pytest.warns(DataWarning, match="3 value\\(s\\) set missing"):
+    with pytest.warns(DataWarning) as rec:
         vr = validate_responses(df, kse, on_invalid="missing")
+    messages = [str(w.message) for w in rec]
+    assert any("3 value(s) set missing" in m for m in messages)
+    assert any("constant item(s) (everyone gave the same answer): kse02" in m for m in messages)
     assert vr.data["kse02"].tolist()[0] == 3 and np.isnan(vr.data["kse02"].tolist()[1:]).all()
     assert vr.problems[["row", "id", "column", "value", "action"]].values.tolist() == [
         [2, "b", "kse02", "6", "set missing"], [3, "c", "kse02", "four", "set missing"],
@@ -76,7 +79,8 @@ def test_id_problems_are_always_refused(kse, ids, problem):
 
 def test_id_column_choice_and_row_numbers(kse):
     df = kse_frame().rename(columns={"id": "teacher"})
-    vr = validate_responses(df, kse)
+    with pytest.warns(DataWarning, match="not in kss_efficacy kept as they are and not scored: teacher"):
+        vr = validate_responses(df, kse)
     assert vr.id_column == "row" and vr.ids.tolist() == [1, 2, 3, 4]
     assert validate_responses(df, kse, id_column="teacher").ids.tolist() == ["a", "b", "c", "d"]
     with pytest.raises(ResponseValidationError, match="id column 'nope' is not in the data"):
@@ -85,7 +89,8 @@ def test_id_column_choice_and_row_numbers(kse):
 
 def test_missing_and_unknown_columns(kse):
     df = kse_frame().drop(columns=["kse07"]).assign(note=["x", "y", "z", "w"])
-    with pytest.raises(ResponseValidationError, match=r"1 item column\(s\) missing from the data: kse07"):
+    with pytest.raises(ResponseValidationError, match=r"1 item column\(s\) missing from the data: kse07"), \
+            pytest.warns(DataWarning, match="note"):
         validate_responses(df, kse)
     with pytest.warns(DataWarning):
         vr = validate_responses(df, kse, on_invalid="missing")
