@@ -780,12 +780,13 @@ def validate_files(paths: Iterable[str | Path], registry: "InstrumentRegistry") 
 
 
 def adhoc_instrument(scales: dict[str, list[str]], range: tuple[int, int] | None = None,
-                     min_valid: int | float = 1) -> Instrument:
+                     min_valid: int | float = 1, missing_codes: tuple[int, ...] = ()) -> Instrument:
     """An instrument made from psych-style keys: ``{"A": ["-A1", "A2"]}``.
 
     ``-item`` marks a reverse-keyed item, reversed as ``min + max - x`` with
     ``range=(min, max)``, which is required when any item is reversed.
     ``min_valid``: a count (int) or a proportion of the scale's items (float, rounded up).
+    ``missing_codes``: codes that mean "no answer" (e.g. -99), read as missing.
 
     >>> inst = adhoc_instrument({"A": ["-A1", "A2", "A3"]}, range=(1, 6))
     >>> inst.psych_keys()
@@ -798,9 +799,14 @@ def adhoc_instrument(scales: dict[str, list[str]], range: tuple[int, int] | None
         lo, hi = int(range[0]), int(range[1])
         if lo >= hi:
             raise InstrumentError(f"--range {lo},{hi}: the minimum must be below the maximum")
-        scale = ResponseScale(id="adhoc", type="likert", values=tuple(builtins_range(lo, hi + 1)), min=lo, max=hi)
+        scale = ResponseScale(id="adhoc", type="likert", values=tuple(builtins_range(lo, hi + 1)), min=lo, max=hi,
+                              missing_codes=tuple(missing_codes))
+        clash = [c for c in missing_codes if lo <= c <= hi]
+        if clash:
+            raise InstrumentError(f"missing code(s) {clash} lie inside the response range {lo}-{hi}")
     else:
-        scale = ResponseScale(id="adhoc", type="integer", min=None, max=None)
+        # no range: any number (continuous scores allowed); nothing can be reversed
+        scale = ResponseScale(id="adhoc", type="number", min=None, max=None, missing_codes=tuple(missing_codes))
     rules = []
     for name, keyed in scales.items():
         if not re.match(r"^[A-Za-z][A-Za-z0-9_.]*$", name):
@@ -826,7 +832,7 @@ def adhoc_instrument(scales: dict[str, list[str]], range: tuple[int, int] | None
             raise InstrumentError(f"scale '{name}' has {len(ids)} item(s) but min_valid is {need['count']}")
         rules.append(ScoringRule(name, {"en": name}, "mean", tuple(ids), need, "adhoc", tuple(signs)))
     doc = {"scales": {k: list(v) for k, v in scales.items()}, "range": list(range) if range else None,
-           "min_valid": min_valid}
+           "min_valid": min_valid, "missing_codes": list(missing_codes)}
     return Instrument(
         id="adhoc", version="0.0.0", kind="instrument", status="draft", title={"en": "ad-hoc scales"},
         languages={"source": "en", "available": ["en"]},

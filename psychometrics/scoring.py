@@ -148,7 +148,8 @@ def score_matrix(X: np.ndarray, signs: np.ndarray, lo: np.ndarray, hi: np.ndarra
 
 def score(data: pd.DataFrame, instrument: Instrument | None = None, scales: dict[str, list[str]] | None = None,
           range: tuple[int, int] | None = None, id: str | None = None, on_invalid: OnInvalid = "error",
-          careless: bool | dict = True, min_valid: int | float = 1, source: str | None = None) -> ScoreResult:
+          careless: bool | dict = True, min_valid: int | float = 1, missing_codes: tuple[int, ...] = (),
+          source: str | None = None) -> ScoreResult:
     """Validate and score responses.
 
     Parameters
@@ -170,6 +171,8 @@ def score(data: pd.DataFrame, instrument: Instrument | None = None, scales: dict
         ``quality_checks``, e.g. ``{"psychsyn": {"r_crit": 0.5}, "longstring": {"max_run": 12}}``.
     min_valid
         Ad-hoc scales only: minimum answered items (count, or proportion when a float).
+    missing_codes
+        Ad-hoc scales only: codes meaning "no answer" (e.g. ``(-98, -99)``), read as missing.
 
     Returns
     -------
@@ -188,7 +191,7 @@ def score(data: pd.DataFrame, instrument: Instrument | None = None, scales: dict
     """
     if (instrument is None) == (scales is None):
         raise ScoringError("give either an instrument or ad-hoc scales (not both, not neither)")
-    inst = instrument if instrument is not None else adhoc_instrument(scales, range, min_valid)
+    inst = instrument if instrument is not None else adhoc_instrument(scales, range, min_valid, missing_codes)
     if scales is None and range is not None:
         raise ScoringError("--range applies to ad-hoc --scale keys; an instrument declares its own ranges")
     src = source or data.attrs.get("source", {}).get("path", "<DataFrame>")

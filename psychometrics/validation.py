@@ -193,7 +193,7 @@ def _numeric_column(raw: pd.Series, scale, allowed: np.ndarray | None, lo, hi):
     ok = present & ~invalid
     is_missing_code = ok & np.isin(num, list(scale.missing_codes)) if scale.missing_codes else np.zeros(n, bool)
     ok &= ~is_missing_code
-    nonint = ok & (np.abs(num - np.round(num)) > 1e-9)
+    nonint = ok & (np.abs(num - np.round(num)) > 1e-9) if scale.type != "number" else np.zeros(n, dtype=bool)
     invalid |= nonint
     reason[nonint] = "not a whole number"
     ok &= ~nonint
@@ -217,7 +217,7 @@ def _scale_text(scale) -> str:
     elif scale.min is not None:
         rng = f"whole numbers {scale.min}-{scale.max}"
     else:
-        rng = "whole numbers"
+        rng = "numbers" if scale.type == "number" else "whole numbers"
     miss = f"; missing codes {', '.join(map(str, scale.missing_codes))}" if scale.missing_codes else ""
     return f"{scale.id} ({rng}{miss})"
 
@@ -303,7 +303,8 @@ def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str 
     if unknown:
         notes.append(f"{len(unknown)} column(s) not in {instrument.id} kept as they are and not scored: "
                      + ", ".join(unknown[:15]) + (" ..." if len(unknown) > 15 else ""))
-        warnings.warn(f"{src}: {notes[-1]}", DataWarning, stacklevel=2)
+        if instrument.id != "adhoc":  # ad-hoc keys name the columns wanted: other columns are expected
+            warnings.warn(f"{src}: {notes[-1]}", DataWarning, stacklevel=2)
 
     out_cols: dict[str, object] = {id_col: ids.to_numpy()}
     missing_counts: dict[str, int] = {}
@@ -325,7 +326,9 @@ def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str 
         if nmiss:
             missing_counts[col] = nmiss
         for r in np.flatnonzero(invalid):
-            problems.append({"row": r + 1, "id": idv[r], "column": col, "value": raw.iloc[r],
+            value = raw.iloc[r]
+            problems.append({"row": r + 1, "id": idv[r], "column": col,
+                             "value": value.item() if hasattr(value, "item") else value,
                              "problem": f"{reason[r]}: allowed are {_scale_text(sc) if sc.type != 'select_multiple' else '0/1'}",
                              "action": "refused" if on_invalid == "error" else "set missing"})
         out_cols[col] = values

@@ -4,7 +4,8 @@
 suppressPackageStartupMessages({library(psych); library(jsonlite)})
 
 meta <- function(call) list(call = call, r_version = R.version.string,
-                            packages = list(psych = as.character(packageVersion("psych"))))
+                            packages = lapply(c(psych = "psych", lavaan = "lavaan", semTools = "semTools",
+                                                boot = "boot"), function(p) as.character(packageVersion(p))))
 
 # ---- scale scores: psych::scoreItems(keys, impute = "none") on the example data -------------------
 d <- read.csv("data/vpc_teachers_example.csv", stringsAsFactors = FALSE)
@@ -23,3 +24,74 @@ out <- c(meta("psych::scoreItems(keys, x, impute = 'none', min = , max = ) per s
          list(input = "data/vpc_teachers_example.csv (-99, -98 set to NA)", ids = d$id, scores = scores))
 write_json(out, "tests/reference/score_items_vpc_example.json", digits = NA, auto_unbox = TRUE, na = "null")
 cat("wrote tests/reference/score_items_vpc_example.json\n")
+
+# ---- reliability: psych::alpha, Feldt CI, describe, compRelSEM omega, ordinal alpha/omega, HTMT ----
+suppressPackageStartupMessages({library(lavaan); library(semTools); library(boot)})
+reverse <- function(x, keys, lo, hi) {
+  for (k in keys) if (startsWith(k, "-")) { v <- sub("^-", "", k); x[[v]] <- lo + hi - x[[v]] }
+  x[, sub("^-", "", keys), drop = FALSE]
+}
+scale_ref <- function(x, name, ordinal) {
+  xc <- na.omit(x)                                    # listwise, as psychometrics' default
+  a <- psych::alpha(xc, warnings = FALSE)
+  d <- psych::describe(xc)
+  model <- paste0("f =~ ", paste(names(xc), collapse = " + "))
+  fit <- lavaan::cfa(model, data = xc, std.lv = TRUE)
+  out <- list(
+    n = nrow(xc), k = ncol(xc), alpha = a$total$raw_alpha, alpha_std = a$total$std.alpha,
+    lambda6 = a$total[["G6(smc)"]], average_r = a$total$average_r, median_r = a$total$median_r,
+    signal_noise = a$total[["S/N"]], alpha_se = a$total$ase, mean = a$total$mean, sd = a$total$sd,
+    feldt = as.numeric(c(a$feldt$lower.ci, a$feldt$upper.ci)),
+    items = list(item = names(xc), r_drop = a$item.stats$r.drop, alpha_if_deleted = a$alpha.drop$raw_alpha,
+                 mean = d$mean, sd = d$sd, skew = d$skew, kurtosis = d$kurtosis),
+    omega_total = as.numeric(semTools::compRelSEM(fit)),
+    pairwise = list(alpha = psych::alpha(x, warnings = FALSE)$total$raw_alpha,
+                    alpha_std = psych::alpha(x, warnings = FALSE)$total$std.alpha,
+                    r_drop = psych::alpha(x, warnings = FALSE)$item.stats$r.drop))
+  if (ordinal) {
+    rho <- unclass(lavaan::lavCor(xc, ordered = names(xc)))
+    f1 <- psych::fa(rho, nfactors = 1, fm = "ml", n.obs = nrow(xc))
+    out$polychoric <- rho
+    out$alpha_ordinal <- psych::alpha(psych::polychoric(xc)$rho, warnings = FALSE)$total$raw_alpha
+    out$omega_ordinal <- sum(f1$loadings)^2 / sum(rho)
+  }
+  out
+}
+reliability_ref <- function(file, keys, lo, hi, ordinal, boot_scale) {
+  dat <- read.csv(file)
+  dat[dat == -99 | dat == -98] <- NA   # declared missing codes of the example data
+  res <- list()
+  for (s in names(keys)) res[[s]] <- scale_ref(reverse(dat, keys[[s]], lo, hi), s, ordinal)
+  # bootstrap percentile and BCa intervals of raw alpha for one scale
+  xb <- na.omit(reverse(dat, keys[[boot_scale]], lo, hi))
+  set.seed(20261122)
+  raw_alpha <- function(d, i) {               # psych's raw_alpha formula: k/(k-1) (1 - tr C / sum C)
+    C <- cov(d[i, , drop = FALSE]); k <- ncol(C); k / (k - 1) * (1 - sum(diag(C)) / sum(C))
+  }
+  stopifnot(abs(raw_alpha(xb, seq_len(nrow(xb))) - res[[boot_scale]]$alpha) < 1e-12)
+  b <- boot::boot(xb, raw_alpha, R = 2000)
+  bc <- boot::boot.ci(b, type = c("perc", "bca"), L = boot::empinf(b, type = "jack"))
+  res[[boot_scale]]$bootstrap <- list(R = 2000, perc = bc$percent[4:5], bca = bc$bca[4:5])
+  allkeys <- unlist(keys)
+  model <- paste(sapply(names(keys), function(s) paste0(s, " =~ ", paste(sub("^-", "", keys[[s]]), collapse = " + "))),
+                 collapse = "\n")
+  ht <- semTools::htmt(model, data = dat[, sub("^-", "", allkeys)], missing = "listwise")  # htmt2 = TRUE by default
+  c(meta(paste("psych::alpha, psych::describe, semTools::compRelSEM(cfa(std.lv = TRUE)),",
+               "psych::alpha(psych::polychoric(x)$rho), lavaan::lavCor(ordered), psych::fa(fm = 'ml'),",
+               "boot::boot.ci(perc, bca), semTools::htmt; listwise unless 'pairwise'")),
+    list(input = file, range = c(lo, hi), keys = keys, scales = res,
+         htmt = list(scales = names(keys), matrix = unclass(ht))))
+}
+bfi_keys <- list(A = c("-A1", "A2", "A3", "A4", "A5"), C = c("C1", "C2", "C3", "-C4", "-C5"),
+                 E = c("-E1", "-E2", "E3", "E4", "E5"), N = c("N1", "N2", "N3", "N4", "N5"),
+                 O = c("O1", "-O2", "O3", "O4", "-O5"))
+write_json(reliability_ref("tests/reference/data/bfi.csv", bfi_keys, 1, 6, TRUE, "A"),
+           "tests/reference/reliability_bfi.json", digits = NA, auto_unbox = TRUE, na = "null")
+vpc_keys <- list(npc = c("npc01", "npc02", "-npc03", "npc04", "npc05", "npc06", "npc07", "-npc08"),
+                 ksse = paste0("kse0", 1:7), support = paste0("sup0", 1:4))
+write_json(reliability_ref("data/vpc_teachers_example.csv", vpc_keys, 1, 5, TRUE, "npc"),
+           "tests/reference/reliability_vpc_example.json", digits = NA, auto_unbox = TRUE, na = "null")
+hs_keys <- list(visual = c("x1", "x2", "x3"), textual = c("x4", "x5", "x6"), speed = c("x7", "x8", "x9"))
+write_json(reliability_ref("tests/reference/data/holzinger_swineford.csv", hs_keys, 0, 10, FALSE, "visual"),
+           "tests/reference/reliability_holzinger_swineford.json", digits = NA, auto_unbox = TRUE, na = "null")
+cat("wrote tests/reference/reliability_*.json\n")
