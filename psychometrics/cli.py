@@ -268,5 +268,93 @@ def score(ctx, data, instrument, scales, range_, min_valid, on_invalid, id_col, 
             click.echo("\n(pass --out scores.csv to save the scores of every respondent)", err=True)
 
 
+def _parse_codes(text: str | None) -> tuple[int, ...]:
+    if not text:
+        return ()
+    try:
+        return tuple(int(x) for x in text.split(","))
+    except ValueError:
+        raise click.BadParameter(f"'{text}': write whole numbers separated by commas, e.g. -98,-99",
+                                 param_hint="--missing-codes") from None
+
+
+def _adhoc_or_instrument(ctx, instrument, scales):
+    if bool(instrument) == bool(scales):
+        raise click.UsageError("give --instrument ID or one or more --scale NAME=items (not both)")
+    return _registry(ctx).resolve(instrument) if instrument else None
+
+
+def _write_result(res, fmt: str, out: str | None) -> None:
+    """Contract: --format json|text|md|latex|html|docx|csv, --out FILE (default stdout)."""
+    if fmt == "json":
+        _emit(json.dumps(res.to_dict(), ensure_ascii=False, indent=1), out)
+    elif fmt == "csv":
+        _emit(res.to_frame().to_csv(index=False), out)
+    elif fmt == "docx":
+        if not out:
+            raise click.UsageError("--format docx needs --out FILE.docx")
+        res.to_docx(out)
+    else:
+        _emit(_render(res.summary(), fmt), out)
+
+
+@main.command()
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--instrument", "instrument", help="Instrument or battery id(s), comma-separated, or a file path.")
+@click.option("--scale", "scales", multiple=True, help="Ad-hoc scale NAME=item1,-item2,... ('-' = reverse-keyed).")
+@click.option("--range", "range_", help="MIN,MAX of the response scale for ad-hoc scales.")
+@click.option("--missing-codes", help="Ad-hoc scales: codes meaning no answer, e.g. -98,-99.")
+@click.option("--missing", type=click.Choice(["listwise", "pairwise"]), default="listwise", show_default=True)
+@click.option("--ordinal", is_flag=True, help="Also ordinal alpha and omega (polychoric correlations).")
+@click.option("--ci", type=click.Choice(["feldt", "bootstrap"]), default="feldt", show_default=True)
+@click.option("--boot-ci", type=click.Choice(["bca", "perc"]), default="bca", show_default=True)
+@click.option("--n-boot", type=int, default=1000, show_default=True)
+@click.option("--seed", type=int, default=None)
+@click.option("--on-invalid", type=click.Choice(["error", "missing"]), default="error", show_default=True)
+@click.option("--id", "id_col")
+@click.option("--format", "fmt", type=click.Choice(FORMATS + ["docx"]), default="text")
+@click.option("--out", type=click.Path(dir_okay=False))
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@click.pass_context
+def reliability(ctx, data, instrument, scales, range_, missing_codes, missing, ordinal, ci, boot_ci, n_boot, seed,
+                on_invalid, id_col, fmt, out, quiet):
+    """Alpha (with CI), lambda 6, omega, item analysis and HTMT for each scale."""
+    from .io import read_responses
+    from .reliability import reliability as rel
+
+    inst = _adhoc_or_instrument(ctx, instrument, scales)
+    res = rel(read_responses(data), scales=_parse_scales(scales) if scales else None, instrument=inst,
+              range=_parse_range(range_), missing_codes=_parse_codes(missing_codes), missing=missing, ci=ci,
+              boot_ci=boot_ci, n_boot=n_boot, seed=seed, ordinal=ordinal, on_invalid=on_invalid, id=id_col,
+              progress=not quiet, source=str(data))
+    _write_result(res, fmt, out)
+
+
+@main.command()
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--items", required=True, help="Comma-separated columns.")
+@click.option("--missing", type=click.Choice(["listwise", "pairwise"]), default="listwise", show_default=True)
+@click.option("--missing-codes", help="Codes meaning no answer, e.g. -98,-99.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
+@click.option("--out", type=click.Path(dir_okay=False))
+def polychoric(data, items, missing, missing_codes, fmt, out):
+    """Polychoric (and polyserial) correlation matrix. JSON: {"items": [...], "rho": [[...]]}."""
+    from .correlations import polychoric as poly
+    from .instruments import adhoc_instrument
+    from .io import read_responses
+    from .validation import validate_responses
+
+    cols = [c.strip() for c in items.split(",") if c.strip()]
+    # validation names any text or non-number with its row and column; codes become missing
+    vr = validate_responses(read_responses(data), adhoc_instrument({"items": cols}, None, 1, _parse_codes(missing_codes)),
+                            source=str(data), warn_unknown=False)
+    sub = vr.data[cols]
+    res = poly(sub, cols, missing=missing)
+    if fmt == "csv":
+        _emit(res.rho.to_csv(), out)
+    else:
+        _write_result(res, fmt, out)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -17,6 +17,8 @@ import pandas as pd
 
 from .exceptions import DataReadError, DataWarning
 
+# Cells that mean "no value" in text files: empty, R's NA, SPSS/Stata's ".", Excel's #N/A.
+MISSING_TOKENS = ["", "NA", "NaN", "N/A", "#N/A", "."]
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".sav": "sav",
            ".zsav": "sav", ".dta": "dta", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -127,7 +129,7 @@ def _read_text(path: Path, sep: str | None) -> pd.DataFrame:
     dup = sorted({h for h in header if header.count(h) > 1})
     if dup:
         raise DataReadError(f"{path}: duplicate column names {dup}; rename them so each column is unique")
-    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
+    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=MISSING_TOKENS,
                        skipinitialspace=False)
 
 

@@ -347,7 +347,7 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
         raise ValueError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
     inst = instrument if instrument is not None else adhoc_instrument(scales, range, 1, missing_codes)
     src = source or data.attrs.get("source", {}).get("path", "<DataFrame>")
-    vr = validate_responses(data, inst, id_column=id, on_invalid=on_invalid, source=src)
+    vr = validate_responses(data, inst, id_column=id, on_invalid=on_invalid, source=src, warn_unknown=False)
     d = vr.data
     notes: list[str] = []
     results = []

@@ -195,7 +195,8 @@ def score(data: pd.DataFrame, instrument: Instrument | None = None, scales: dict
     if scales is None and range is not None:
         raise ScoringError("--range applies to ad-hoc --scale keys; an instrument declares its own ranges")
     src = source or data.attrs.get("source", {}).get("path", "<DataFrame>")
-    vr = validate_responses(data, inst, id_column=id, on_invalid=on_invalid, source=src)
+    vr = validate_responses(data, inst, id_column=id, on_invalid=on_invalid, source=src,
+                            warn_unknown=instrument is not None)
     return score_validated(vr, inst, careless=careless, source=src,
                            data_sha256=data.attrs.get("source", {}).get("sha256") or frame_sha256(data),
                            on_invalid=on_invalid)

@@ -246,7 +246,8 @@ def resolve_ids(df: pd.DataFrame, id_column: str | None) -> tuple[pd.Series, str
 
 
 def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str | None = None,
-                       on_invalid: OnInvalid = "error", source: str | None = None) -> ValidatedResponses:
+                       on_invalid: OnInvalid = "error", source: str | None = None,
+                       warn_unknown: bool = True) -> ValidatedResponses:
     """Validate responses against an instrument.
 
     Parameters
@@ -264,6 +265,9 @@ def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str 
         problem row for each, and warn.
     source
         File name used in messages.
+    warn_unknown
+        Warn about columns the instrument does not know (they are always kept and listed in
+        ``notes``); callers that pick columns on purpose (ad-hoc keys, reliability) turn it off.
 
     Raises
     ------
@@ -303,7 +307,7 @@ def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str 
     if unknown:
         notes.append(f"{len(unknown)} column(s) not in {instrument.id} kept as they are and not scored: "
                      + ", ".join(unknown[:15]) + (" ..." if len(unknown) > 15 else ""))
-        if instrument.id != "adhoc":  # ad-hoc keys name the columns wanted: other columns are expected
+        if warn_unknown:
             warnings.warn(f"{src}: {notes[-1]}", DataWarning, stacklevel=2)
 
     out_cols: dict[str, object] = {id_col: ids.to_numpy()}
@@ -341,8 +345,9 @@ def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str 
     if problems:
         fix = ("Fix: correct these cells in the file, declare the codes as missing codes in the "
                "instrument, or rerun with --on-invalid missing to set them missing (each is reported).")
+        what = "invalid value(s)" if all(p["row"] is not None for p in problems) else "problem(s)"
         if on_invalid == "error":
-            raise ResponseValidationError(_message(src, problems, "invalid value(s)", fix), pf)
+            raise ResponseValidationError(_message(src, problems, what, fix), pf)
         warnings.warn(_message(src, problems, "value(s) set missing", "See the problems table for all of them."),
                       DataWarning, stacklevel=2)
     _warn_degenerate(data, instrument.scale_item_ids, src, notes)

@@ -95,3 +95,39 @@ def test_validate_broken_file_exit_2_naming_file_and_field(tmp_path):
     r = run("--instruments", str(INSTRUMENTS), "instruments", "validate", str(bad))
     assert r.returncode == 2
     assert f"{bad}: items.kse01.response_scale: 'conf9' is not under response_scales" in r.stderr
+
+
+BFI = ROOT / "tests" / "reference" / "data" / "bfi.csv"
+
+
+def test_reliability_json_contract_and_formats(tmp_path):
+    r = run("reliability", str(BFI), "--scale", "A=-A1,A2,A3,A4,A5", "--scale", "C=C1,C2,C3,-C4,-C5",
+            "--range", "1,6", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    s = d["scales"][0]
+    assert s["scale"] == "A" and s["n"] == 2709 and s["k"] == 5 and len(s["alpha_ci"]) == 2
+    assert s["items"][0]["item"] == "A1" and s["items"][0]["reversed"] is True
+    assert d["meta"]["missing"] == "listwise" and len(d["meta"]["data"]["sha256"]) == 64
+    for fmt, needle in [("md", "| scale"), ("latex", "\\begin{tabular}"), ("html", "<table"), ("csv", "scale,k,n")]:
+        out = run("reliability", str(BFI), "--scale", "A=-A1,A2,A3,A4,A5", "--range", "1,6", "--format", fmt)
+        assert out.returncode == 0 and needle in out.stdout, fmt
+    docx = tmp_path / "rel.docx"
+    assert run("reliability", str(BFI), "--scale", "A=-A1,A2,A3,A4,A5", "--range", "1,6", "--format", "docx",
+               "--out", str(docx)).returncode == 0 and docx.stat().st_size > 0
+
+
+def test_reliability_with_instrument_and_bootstrap():
+    r = run("reliability", str(DATA / "vpc_teachers_example.csv"), "--instrument", "kss_efficacy",
+            "--ci", "bootstrap", "--n-boot", "200", "--seed", "3", "--quiet", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["scales"][0]["ci_method"] == "bootstrap bca" and d["meta"]["seed"] == 3
+
+
+def test_polychoric_command():
+    r = run("polychoric", str(BFI), "--items", "A1,A2,A3", "--format", "json")
+    d = json.loads(r.stdout)
+    assert d["items"] == ["A1", "A2", "A3"] and len(d["rho"]) == 3 and d["rho"][0][0] == 1.0
+    bad = run("polychoric", str(DATA / "vpc_teachers_example.csv"), "--items", "kse01,nope")
+    assert bad.returncode == 2 and "nope" in bad.stderr and "Traceback" not in bad.stderr
