@@ -356,5 +356,39 @@ def polychoric(data, items, missing, missing_codes, fmt, out):
         _write_result(res, fmt, out)
 
 
+@main.command()
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--instrument", "instrument", required=True, help="Instrument or battery id(s), comma-separated.")
+@click.option("--model", help="CFA/SEM model (lavaan syntax file): not available yet.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="report.md, report.html, report.docx or report.txt")
+@click.option("--scores", "scores_out", type=click.Path(dir_okay=False), help="Also write every respondent's scores.")
+@click.option("--on-invalid", type=click.Choice(["error", "missing"]), default="error", show_default=True)
+@click.option("--id", "id_col")
+@click.pass_context
+def report(ctx, data, instrument, model, out, scores_out, on_invalid, id_col):
+    """Validation, scores, classifications, careless flags, reliability and item analysis in one report."""
+    from .io import read_responses, write_table
+    from .report import build_report
+
+    if model:
+        raise click.UsageError("--model: CFA/SEM sections are not implemented yet; run the report without --model")
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".md", ".html", ".htm", ".docx", ".txt"):
+        raise click.UsageError(f"--out {out}: use .md, .html, .docx or .txt")
+    inst = _registry(ctx).resolve(instrument)
+    rep = build_report(read_responses(data), inst, on_invalid=on_invalid, id=id_col, source=str(data))
+    if suffix == ".docx":
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        rep.to_docx(out)
+    else:
+        fmt = {".md": "md", ".html": "html", ".htm": "html", ".txt": "text"}[suffix]
+        _emit(rep.summary().render(fmt), out)
+    if scores_out:
+        write_table(rep.scores.scores, scores_out)
+    click.echo(Summary("Reliability", [], rep.reliability.summary().tables[:1]).as_text(digits=2))
+    click.echo(f"\nreport written to {out}" + (f"; scores of {len(rep.scores.scores)} respondents to {scores_out}"
+                                                if scores_out else ""))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -355,19 +355,32 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
         results.append(_scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, level,
                               progress, notes))
     ht = None
-    if len(inst.scoring) >= 2:
+    # HTMT among the most specific scales (a scale containing another, e.g. a total over its
+    # facets, is left out), provided those share no items
+    sets = {r.id: set(r.items) for r in inst.scoring}
+    leaves = [r for r in inst.scoring if not any(o != r.id and sets[o] < sets[r.id] for o in sets)]
+    if len(leaves) >= 2:
         groups, cols = [], []
-        for rule in inst.scoring:
+        for rule in leaves:
             groups.append(np.arange(len(cols), len(cols) + len(rule.items)))
             cols += list(rule.items)
         if len(set(cols)) == len(cols):
             X = d[cols].to_numpy(float)
             X = X[~np.isnan(X).any(axis=1)]
             R = np.corrcoef(X, rowvar=False)
-            names = [r.id for r in inst.scoring]
+            names = [r.id for r in leaves]
             ht = pd.DataFrame(htmt(R, groups, "htmt2"), index=names, columns=names)
+            if len(leaves) < len(inst.scoring):
+                left = [r.id for r in inst.scoring if r not in leaves]
+                notes.append(f"HTMT among the most specific scales; {', '.join(left)} contain other scales")
         else:
             notes.append("HTMT not computed: scales share items")
+    two = [x.split(" for ")[1].split(":")[0] for x in notes if x.startswith("omega not computed for ")]
+    if len(two) > 1:
+        notes = [x for x in notes if not x.startswith("omega not computed for ")]
+        notes.append(f"omega not computed for {', '.join(two)}: a one-factor model of 2 items is not identified")
+    if missing == "listwise":
+        notes.insert(0, "listwise: each scale uses the respondents who answered all its items (column n)")
     meta = {"package_version": __version__, "instrument": inst.provenance,
             "data": {"source": src, "sha256": data.attrs.get("source", {}).get("sha256") or frame_sha256(data)},
             "missing": missing, "ci": ci if ci == "feldt" else f"bootstrap {boot_ci}",
@@ -395,8 +408,6 @@ def _scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, le
         complete = ~np.isnan(X).any(axis=1)
         Xs = X[complete]
         n = int(complete.sum())
-        if n < n_total:
-            notes.append(f"{rule.id}: listwise, {n} of {n_total} respondents answered all {k} items")
     else:
         Xs = X
         n = int((~np.isnan(X)).any(axis=1).sum())
@@ -448,7 +459,9 @@ def _scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, le
         interval = boot[boot_ci]
         ci_method = f"bootstrap {boot_ci}"
     om = lam = None
-    if omega:
+    if omega and k < 3:
+        notes.append(f"omega not computed for {rule.id}: a one-factor model of {k} items is not identified")
+    if omega and k >= 3:
         S_n = np.cov(Xs[~np.isnan(Xs).any(axis=1)], rowvar=False, ddof=0)
         om, lam = omega_total(S_n)
     a_ord = o_ord = None
@@ -458,7 +471,7 @@ def _scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, le
         pr = polychoric(pd.DataFrame(Xs, columns=items), missing=missing)
         Rp = pr.rho.to_numpy()
         a_ord = alpha_from_cov(Rp)
-        o_ord, _ = omega_total(Rp)
+        o_ord = omega_total(Rp)[0] if k >= 3 else None
     return ScaleReliability(
         scale=rule.id, n=n, k=k, alpha=st["alpha"], alpha_ci=(float(interval[0]), float(interval[1])),
         ci_method=ci_method, alpha_std=st["alpha_std"], alpha_se=math.sqrt(st["Q"] / (n if missing == "listwise" else n_total)),

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 SummaryFormat = Literal["text", "md", "latex", "html"]
+NA = "—"  # how a missing number is shown
 
 
 @dataclass(frozen=True)
@@ -39,19 +40,21 @@ class Summary:
     def as_text(self, digits: int = 3) -> str:
         out = [self.title, "=" * len(self.title), *self.header]
         for name, df in self.tables:
-            out += ["", name, _round(df, digits).to_string(index=False)]
+            out += ["", name, _round(df, digits).to_string(index=False, na_rep=NA)]
         return "\n".join(out)
 
     def as_markdown(self, digits: int = 3) -> str:
         out = [f"# {self.title}", ""] + [f"- {h}" for h in self.header]
         for name, df in self.tables:
-            out += ["", f"## {name}", "", _round(df, digits).to_markdown(index=False)]
+            shown = _round(df, digits).astype(object)
+            shown = shown.where(df.notna().to_numpy(), None)  # tabulate shows None as missingval
+            out += ["", f"## {name}", "", shown.to_markdown(index=False, missingval=NA)]
         return "\n".join(out) + "\n"
 
     def as_latex(self, digits: int = 3) -> str:
         out = [f"% {self.title}"] + [f"% {h}" for h in self.header]
         for name, df in self.tables:
-            styler = _round(df, digits).style.hide(axis="index")
+            styler = _round(df, digits).style.hide(axis="index").format(na_rep="--", precision=digits)
             out.append(styler.to_latex(caption=_latex_escape(name), hrules=True))
         return "\n".join(out)
 
@@ -59,7 +62,7 @@ class Summary:
         out = [f"<h1>{html.escape(self.title)}</h1>", "<ul>"]
         out += [f"<li>{html.escape(h)}</li>" for h in self.header] + ["</ul>"]
         for name, df in self.tables:
-            out += [f"<h2>{html.escape(name)}</h2>", _round(df, digits).to_html(index=False, na_rep="")]
+            out += [f"<h2>{html.escape(name)}</h2>", _round(df, digits).to_html(index=False, na_rep=NA)]
         return "\n".join(out)
 
     def render(self, fmt: SummaryFormat = "text", digits: int = 3) -> str:

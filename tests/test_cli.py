@@ -131,3 +131,20 @@ def test_polychoric_command():
     assert d["items"] == ["A1", "A2", "A3"] and len(d["rho"]) == 3 and d["rho"][0][0] == 1.0
     bad = run("polychoric", str(DATA / "vpc_teachers_example.csv"), "--items", "kse01,nope")
     assert bad.returncode == 2 and "nope" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("suffix", [".md", ".html", ".docx"])
+def test_report_main_job(tmp_path, suffix):
+    out, scores = tmp_path / f"report{suffix}", tmp_path / "scores.csv"
+    r = run("report", str(DATA / "vpc_teachers_example.csv"), "--instrument", "vpc_teachers", "--out", str(out),
+            "--scores", str(scores))
+    assert r.returncode == 0, r.stderr
+    assert "community_interest" in r.stdout and out.stat().st_size > 1000
+    if suffix == ".md":
+        text = out.read_text(encoding="utf-8")
+        assert "## Reliability" in text and "## Item analysis" in text and "## Scale scores" in text
+        assert "Careless-responding flags" in text and "vpc_teachers 1.0.0 (sha256:" in text
+    assert len(pd.read_csv(scores)) == 640
+    bad = run("report", str(DATA / "vpc_teachers_example.csv"), "--instrument", "vpc_teachers", "--out",
+              str(tmp_path / "r.md"), "--model", "m.lav")
+    assert bad.returncode == 2 and "not implemented yet" in bad.stderr
