@@ -278,6 +278,18 @@ def _parse_codes(text: str | None) -> tuple[int, ...]:
                                  param_hint="--missing-codes") from None
 
 
+def _parse_omega_h(specs: tuple[str, ...]) -> dict[str, int] | None:
+    if not specs:
+        return None
+    out = {}
+    for spec in specs:
+        name, _, k = spec.partition("=")
+        if not k.strip().isdigit() or int(k) < 1:
+            raise click.BadParameter(f"'{spec}': write NAME=K with K group factors, e.g. npc=2", param_hint="--omega-h")
+        out[name.strip()] = int(k)
+    return out
+
+
 def _adhoc_or_instrument(ctx, instrument, scales):
     if bool(instrument) == bool(scales):
         raise click.UsageError("give --instrument ID or one or more --scale NAME=items (not both)")
@@ -306,6 +318,9 @@ def _write_result(res, fmt: str, out: str | None) -> None:
 @click.option("--missing-codes", help="Ad-hoc scales: codes meaning no answer, e.g. -98,-99.")
 @click.option("--missing", type=click.Choice(["listwise", "pairwise"]), default="listwise", show_default=True)
 @click.option("--ordinal", is_flag=True, help="Also ordinal alpha and omega (polychoric correlations).")
+@click.option("--omega-h", "omega_h", multiple=True,
+              help="NAME=K: omega hierarchical of scale NAME with K group factors (default: scales that "
+                   "contain other scales, one group factor per contained scale).")
 @click.option("--ci", type=click.Choice(["feldt", "bootstrap"]), default="feldt", show_default=True)
 @click.option("--boot-ci", type=click.Choice(["bca", "perc"]), default="bca", show_default=True)
 @click.option("--n-boot", type=int, default=1000, show_default=True)
@@ -316,8 +331,8 @@ def _write_result(res, fmt: str, out: str | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False))
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @click.pass_context
-def reliability(ctx, data, instrument, scales, range_, missing_codes, missing, ordinal, ci, boot_ci, n_boot, seed,
-                on_invalid, id_col, fmt, out, quiet):
+def reliability(ctx, data, instrument, scales, range_, missing_codes, missing, ordinal, omega_h, ci, boot_ci, n_boot,
+                seed, on_invalid, id_col, fmt, out, quiet):
     """Alpha (with CI), lambda 6, omega, item analysis and HTMT for each scale."""
     from .io import read_responses
     from .reliability import reliability as rel
@@ -326,7 +341,7 @@ def reliability(ctx, data, instrument, scales, range_, missing_codes, missing, o
     res = rel(read_responses(data), scales=_parse_scales(scales) if scales else None, instrument=inst,
               range=_parse_range(range_), missing_codes=_parse_codes(missing_codes), missing=missing, ci=ci,
               boot_ci=boot_ci, n_boot=n_boot, seed=seed, ordinal=ordinal, on_invalid=on_invalid, id=id_col,
-              progress=not quiet, source=str(data))
+              omega_h=_parse_omega_h(omega_h), progress=not quiet, source=str(data))
     _write_result(res, fmt, out)
 
 

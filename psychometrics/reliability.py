@@ -213,6 +213,8 @@ class ScaleReliability:
     mean: float
     sd: float
     omega_total: float | None
+    omega_hierarchical: float | None
+    omega_h_factors: int | None
     alpha_ordinal: float | None
     omega_ordinal: float | None
     items: pd.DataFrame
@@ -224,7 +226,8 @@ class ScaleReliability:
             "ci_method": self.ci_method, "alpha_std": self.alpha_std, "alpha_se": self.alpha_se,
             "lambda6": self.lambda6, "average_r": self.average_r, "median_r": self.median_r,
             "signal_noise": self.signal_noise, "mean": self.mean, "sd": self.sd, "omega_total": self.omega_total,
-            "omega_hierarchical": None, "alpha_ordinal": self.alpha_ordinal, "omega_ordinal": self.omega_ordinal,
+            "omega_hierarchical": self.omega_hierarchical, "omega_h_factors": self.omega_h_factors,
+            "alpha_ordinal": self.alpha_ordinal, "omega_ordinal": self.omega_ordinal,
             "items": self.items.to_dict(orient="records")})
 
 
@@ -246,6 +249,7 @@ class ReliabilityResult:
         for s in self.scales:
             rows.append({"scale": s.scale, "k": s.k, "n": s.n, "M": s.mean, "SD": s.sd, "alpha": s.alpha,
                          "alpha_ci_lower": s.alpha_ci[0], "alpha_ci_upper": s.alpha_ci[1], "omega": s.omega_total,
+                         "omega_h": s.omega_hierarchical,
                          **({"alpha_ordinal": s.alpha_ordinal, "omega_ordinal": s.omega_ordinal}
                             if s.alpha_ordinal is not None else {})})
         return pd.DataFrame(rows)
@@ -308,8 +312,8 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
                 range: tuple[int, int] | None = None, missing: Missing = "listwise", ci: CI = "feldt",
                 boot_ci: BootCI = "bca", n_boot: int = 1000, seed: int | None = None, ordinal: bool = False,
                 omega: bool = True, level: float = 0.95, on_invalid: OnInvalid = "error", id: str | None = None,
-                missing_codes: tuple[int, ...] = (), progress: bool = True,
-                source: str | None = None) -> ReliabilityResult:
+                missing_codes: tuple[int, ...] = (), omega_h: dict[str, int] | None = None,
+                progress: bool = True, source: str | None = None) -> ReliabilityResult:
     """Cronbach's alpha (raw, standardised, CI), lambda 6, average r, omega total, item analysis,
     optional ordinal alpha/omega, and HTMT between scales.
 
@@ -331,6 +335,10 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
         ``"perc"``, seedable, with a progress bar).
     ordinal
         Also compute ordinal alpha and omega from polychoric correlations.
+    omega_h
+        Number of group factors for omega hierarchical (Schmid-Leiman, as ``psych::omega``), per
+        scale. Default: a scale that contains other scales (e.g. a total over its facets) gets one
+        group factor per contained scale; other scales get none.
 
     Examples
     --------
@@ -350,10 +358,21 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
     vr = validate_responses(data, inst, id_column=id, on_invalid=on_invalid, source=src, warn_unknown=False)
     d = vr.data
     notes: list[str] = []
+    sets = {r.id: set(r.items) for r in inst.scoring}
+    if omega_h is None:
+        omega_h = {}
+        for r in inst.scoring:
+            inner = [o for o in sets if o != r.id and sets[o] < sets[r.id]]
+            top = [o for o in inner if not any(o2 != o and sets[o] < sets[o2] for o2 in inner)]
+            if len(top) >= 2:
+                omega_h[r.id] = len(top)
+    unknown = set(omega_h) - set(sets)
+    if unknown:
+        raise ScoringError(f"omega_h names unknown scale(s) {sorted(unknown)}")
     results = []
     for rule in inst.scoring:
         results.append(_scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, level,
-                              progress, notes))
+                              progress, notes, omega_h.get(rule.id)))
     ht = None
     # HTMT among the most specific scales (a scale containing another, e.g. a total over its
     # facets, is left out), provided those share no items
@@ -389,7 +408,7 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
     return ReliabilityResult(scales=tuple(results), htmt=ht, meta=meta)
 
 
-def _scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, level, progress, notes):
+def _scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, level, progress, notes, n_group):
     items = list(rule.items)
     signs = np.array(inst.signs(rule))
     k = len(items)
@@ -464,6 +483,19 @@ def _scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, le
     if omega and k >= 3:
         S_n = np.cov(Xs[~np.isnan(Xs).any(axis=1)], rowvar=False, ddof=0)
         om, lam = omega_total(S_n)
+    om_h = None
+    if n_group:
+        from ._efa import omega_hierarchical
+
+        if k < 2 * n_group + 1:
+            notes.append(f"omega hierarchical not computed for {rule.id}: {n_group} group factors need more than "
+                         f"{2 * n_group} items")
+        else:
+            Xc = Xs[~np.isnan(Xs).any(axis=1)]
+            om_h = omega_hierarchical(np.corrcoef(Xc, rowvar=False), n_group)["omega_h"]
+            if n_group == 2:
+                notes.append(f"{rule.id}: omega hierarchical with 2 group factors assumes equal general-factor "
+                             "loadings of both (psych's option 'equal'); three or more are identified")
     a_ord = o_ord = None
     if ordinal:
         from .correlations import polychoric
@@ -477,4 +509,5 @@ def _scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, le
         ci_method=ci_method, alpha_std=st["alpha_std"], alpha_se=math.sqrt(st["Q"] / (n if missing == "listwise" else n_total)),
         lambda6=st["lambda6"], average_r=st["average_r"], median_r=st["median_r"], signal_noise=st["signal_noise"],
         mean=float(np.nanmean(total_score)), sd=float(np.nanstd(total_score, ddof=1)), omega_total=om,
+        omega_hierarchical=om_h, omega_h_factors=n_group,
         alpha_ordinal=a_ord, omega_ordinal=o_ord, items=items_df, loadings=lam)

@@ -57,11 +57,17 @@ scale_ref <- function(x, name, ordinal) {
   }
   out
 }
-reliability_ref <- function(file, keys, lo, hi, ordinal, boot_scale) {
+reliability_ref <- function(file, keys, lo, hi, ordinal, boot_scale, omega_h = list(), composites = character()) {
   dat <- read.csv(file)
   dat[dat == -99 | dat == -98] <- NA   # declared missing codes of the example data
   res <- list()
-  for (s in names(keys)) res[[s]] <- scale_ref(reverse(dat, keys[[s]], lo, hi), s, ordinal)
+  for (s in names(keys)) res[[s]] <- scale_ref(reverse(dat, keys[[s]], lo, hi), s, ordinal && !(s %in% composites))
+  for (s in names(omega_h)) {              # omega hierarchical: psych::omega, Schmid-Leiman of minres + oblimin
+    om <- suppressMessages(psych::omega(na.omit(reverse(dat, keys[[s]], lo, hi)), nfactors = omega_h[[s]],
+                                        plot = FALSE))
+    res[[s]]$omega_h <- om$omega_h
+    res[[s]]$omega_h_factors <- omega_h[[s]]
+  }
   # bootstrap percentile and BCa intervals of raw alpha for one scale
   xb <- na.omit(reverse(dat, keys[[boot_scale]], lo, hi))
   set.seed(20261122)
@@ -72,26 +78,30 @@ reliability_ref <- function(file, keys, lo, hi, ordinal, boot_scale) {
   b <- boot::boot(xb, raw_alpha, R = 2000)
   bc <- boot::boot.ci(b, type = c("perc", "bca"), L = boot::empinf(b, type = "jack"))
   res[[boot_scale]]$bootstrap <- list(R = 2000, perc = bc$percent[4:5], bca = bc$bca[4:5])
-  allkeys <- unlist(keys)
-  model <- paste(sapply(names(keys), function(s) paste0(s, " =~ ", paste(sub("^-", "", keys[[s]]), collapse = " + "))),
+  hkeys <- keys[setdiff(names(keys), composites)]   # HTMT among the non-overlapping scales
+  allkeys <- unlist(hkeys)
+  model <- paste(sapply(names(hkeys), function(s) paste0(s, " =~ ", paste(sub("^-", "", hkeys[[s]]), collapse = " + "))),
                  collapse = "\n")
   ht <- semTools::htmt(model, data = dat[, sub("^-", "", allkeys)], missing = "listwise")  # htmt2 = TRUE by default
   c(meta(paste("psych::alpha, psych::describe, semTools::compRelSEM(cfa(std.lv = TRUE)),",
                "psych::alpha(psych::polychoric(x)$rho), lavaan::lavCor(ordered), psych::fa(fm = 'ml'),",
                "boot::boot.ci(perc, bca), semTools::htmt; listwise unless 'pairwise'")),
     list(input = file, range = c(lo, hi), keys = keys, scales = res,
-         htmt = list(scales = names(keys), matrix = unclass(ht))))
+         htmt = list(scales = names(hkeys), matrix = unclass(ht))))
 }
 bfi_keys <- list(A = c("-A1", "A2", "A3", "A4", "A5"), C = c("C1", "C2", "C3", "-C4", "-C5"),
                  E = c("-E1", "-E2", "E3", "E4", "E5"), N = c("N1", "N2", "N3", "N4", "N5"),
                  O = c("O1", "-O2", "O3", "O4", "-O5"))
-write_json(reliability_ref("tests/reference/data/bfi.csv", bfi_keys, 1, 6, TRUE, "A"),
+bfi_keys$bfi <- unlist(bfi_keys, use.names = FALSE)
+write_json(reliability_ref("tests/reference/data/bfi.csv", bfi_keys, 1, 6, TRUE, "A", list(bfi = 5), "bfi"),
            "tests/reference/reliability_bfi.json", digits = NA, auto_unbox = TRUE, na = "null")
 vpc_keys <- list(npc = c("npc01", "npc02", "-npc03", "npc04", "npc05", "npc06", "npc07", "-npc08"),
                  ksse = paste0("kse0", 1:7), support = paste0("sup0", 1:4))
-write_json(reliability_ref("data/vpc_teachers_example.csv", vpc_keys, 1, 5, TRUE, "npc"),
+write_json(reliability_ref("data/vpc_teachers_example.csv", vpc_keys, 1, 5, TRUE, "npc", list(npc = 2)),
            "tests/reference/reliability_vpc_example.json", digits = NA, auto_unbox = TRUE, na = "null")
 hs_keys <- list(visual = c("x1", "x2", "x3"), textual = c("x4", "x5", "x6"), speed = c("x7", "x8", "x9"))
-write_json(reliability_ref("tests/reference/data/holzinger_swineford.csv", hs_keys, 0, 10, FALSE, "visual"),
+hs_keys$hs <- unlist(hs_keys, use.names = FALSE)
+write_json(reliability_ref("tests/reference/data/holzinger_swineford.csv", hs_keys, 0, 10, FALSE, "visual",
+                           list(hs = 3), "hs"),
            "tests/reference/reliability_holzinger_swineford.json", digits = NA, auto_unbox = TRUE, na = "null")
 cat("wrote tests/reference/reliability_*.json\n")
