@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -213,6 +213,8 @@ class ScaleReliability:
     mean: float
     sd: float
     omega_total: float | None
+    composite_reliability: float | None
+    ave: float | None
     omega_hierarchical: float | None
     omega_h_factors: int | None
     alpha_ordinal: float | None
@@ -227,14 +229,20 @@ class ScaleReliability:
             "lambda6": self.lambda6, "average_r": self.average_r, "median_r": self.median_r,
             "signal_noise": self.signal_noise, "mean": self.mean, "sd": self.sd, "omega_total": self.omega_total,
             "omega_hierarchical": self.omega_hierarchical, "omega_h_factors": self.omega_h_factors,
+            "composite_reliability": self.composite_reliability, "ave": self.ave,
             "alpha_ordinal": self.alpha_ordinal, "omega_ordinal": self.omega_ordinal,
             "items": self.items.to_dict(orient="records")})
 
 
 @dataclass(frozen=True)
 class ReliabilityResult:
+    """Per-scale reliability, HTMT between the most specific scales, and the measurement model's
+    discriminant validity (``fornell_larcker``: square roots of AVE on the diagonal, factor
+    correlations off it)."""
+
     scales: tuple[ScaleReliability, ...]
     htmt: pd.DataFrame | None
+    fornell_larcker: pd.DataFrame | None = None
     meta: dict = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> ScaleReliability:
@@ -249,7 +257,7 @@ class ReliabilityResult:
         for s in self.scales:
             rows.append({"scale": s.scale, "k": s.k, "n": s.n, "M": s.mean, "SD": s.sd, "alpha": s.alpha,
                          "alpha_ci_lower": s.alpha_ci[0], "alpha_ci_upper": s.alpha_ci[1], "omega": s.omega_total,
-                         "omega_h": s.omega_hierarchical,
+                         "omega_h": s.omega_hierarchical, "CR": s.composite_reliability, "AVE": s.ave,
                          **({"alpha_ordinal": s.alpha_ordinal, "omega_ordinal": s.omega_ordinal}
                             if s.alpha_ordinal is not None else {})})
         return pd.DataFrame(rows)
@@ -264,6 +272,9 @@ class ReliabilityResult:
 
     def to_dict(self) -> dict:
         out = {"scales": [s.to_dict() for s in self.scales], "meta": jsonable(self.meta)}
+        if self.fornell_larcker is not None:
+            out["fornell_larcker"] = {"scales": list(self.fornell_larcker.columns),
+                                      "matrix": jsonable(self.fornell_larcker.to_numpy())}
         if self.htmt is not None:
             out["htmt"] = {"kind": "htmt2", "scales": list(self.htmt.columns), "matrix": jsonable(self.htmt.to_numpy())}
         return out
@@ -279,6 +290,9 @@ class ReliabilityResult:
         table.insert(6, "alpha 95% CI", [f"[{a:.2f}, {b:.2f}]" for a, b in zip(table.pop("alpha_ci_lower"),
                                                                                 table.pop("alpha_ci_upper"))])
         tables = [("Reliability", table), ("Item analysis", self.item_table())]
+        if self.fornell_larcker is not None:
+            tables.append(("Fornell-Larcker: square root of AVE (diagonal) and factor correlations",
+                           self.fornell_larcker.reset_index(names="scale")))
         if self.htmt is not None:
             tables.append(("HTMT2 (heterotrait-monotrait ratio, geometric means)", self.htmt.reset_index(names="scale")))
         return Summary("Reliability", header, tables)
@@ -373,27 +387,40 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
     for rule in inst.scoring:
         results.append(_scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, level,
                               progress, notes, omega_h.get(rule.id)))
-    ht = None
-    # HTMT among the most specific scales (a scale containing another, e.g. a total over its
-    # facets, is left out), provided those share no items
-    sets = {r.id: set(r.items) for r in inst.scoring}
+    ht = fl = None
+    # HTMT and the measurement model (CR, AVE, Fornell-Larcker) use the most specific scales:
+    # a scale containing another (e.g. a total over its facets) is left out
     leaves = [r for r in inst.scoring if not any(o != r.id and sets[o] < sets[r.id] for o in sets)]
-    if len(leaves) >= 2:
-        groups, cols = [], []
-        for rule in leaves:
-            groups.append(np.arange(len(cols), len(cols) + len(rule.items)))
-            cols += list(rule.items)
-        if len(set(cols)) == len(cols):
-            X = d[cols].to_numpy(float)
-            X = X[~np.isnan(X).any(axis=1)]
-            R = np.corrcoef(X, rowvar=False)
-            names = [r.id for r in leaves]
+    cols = [i for r in leaves for i in r.items]
+    if len(set(cols)) < len(cols):
+        notes.append("HTMT and measurement model not computed: the most specific scales share items")
+    elif omega and leaves and all(len(r.items) >= (3 if len(leaves) == 1 else 2) for r in leaves):
+        groups, start = [], 0
+        for r in leaves:
+            groups.append(np.arange(start, start + len(r.items)))
+            start += len(r.items)
+        Xr = np.column_stack([_keyed(inst, r, d) for r in leaves])
+        Xr = Xr[~np.isnan(Xr).any(axis=1)]
+        names = [r.id for r in leaves]
+        if len(leaves) < len(inst.scoring):
+            left = [r.id for r in inst.scoring if r not in leaves]
+            notes.append(f"HTMT and measurement model use the most specific scales; left out (they contain "
+                         f"other scales): {', '.join(left)}")
+        cr, ave, phi = measurement_model(Xr, groups)
+        M = phi.copy()
+        np.fill_diagonal(M, np.sqrt(ave))
+        fl = pd.DataFrame(M, index=names, columns=names)
+        fails = [f"{a}-{b}" for i, a in enumerate(names) for j, b in enumerate(names)
+                 if i < j and abs(phi[i, j]) >= min(np.sqrt(ave[i]), np.sqrt(ave[j]))]
+        if fails:
+            notes.append("Fornell-Larcker criterion not met (a factor correlation is at least the square root "
+                         f"of an AVE) for: {', '.join(fails)}")
+        by = dict(zip(names, zip(cr, ave)))
+        results = [replace(r, composite_reliability=float(by[r.scale][0]), ave=float(by[r.scale][1]))
+                   if r.scale in by else r for r in results]
+        if len(leaves) >= 2:
+            R = np.corrcoef(Xr, rowvar=False)
             ht = pd.DataFrame(htmt(R, groups, "htmt2"), index=names, columns=names)
-            if len(leaves) < len(inst.scoring):
-                left = [r.id for r in inst.scoring if r not in leaves]
-                notes.append(f"HTMT among the most specific scales; {', '.join(left)} contain other scales")
-        else:
-            notes.append("HTMT not computed: scales share items")
     two = [x.split(" for ")[1].split(":")[0] for x in notes if x.startswith("omega not computed for ")]
     if len(two) > 1:
         notes = [x for x in notes if not x.startswith("omega not computed for ")]
@@ -405,7 +432,41 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
             "missing": missing, "ci": ci if ci == "feldt" else f"bootstrap {boot_ci}",
             "n_boot": n_boot if ci == "bootstrap" else None, "seed": seed, "estimator": "ML (omega)",
             "level": level, "notes": notes}
-    return ReliabilityResult(scales=tuple(results), htmt=ht, meta=meta)
+    return ReliabilityResult(scales=tuple(results), htmt=ht, fornell_larcker=fl, meta=meta)
+
+
+def _keyed(inst, rule, d) -> np.ndarray:
+    """The scale's items with reverse-keyed ones recoded as min + max - x."""
+    raw = d[list(rule.items)].to_numpy(dtype=float)
+    items = [inst.item_map[i] for i in rule.items]
+    lo = np.array([it.scale.min if it.scale.min is not None else np.nan for it in items])
+    hi = np.array([it.scale.max if it.scale.max is not None else np.nan for it in items])
+    return np.where(np.array(inst.signs(rule)) < 0, lo + hi - raw, raw)
+
+
+def measurement_model(X: np.ndarray, groups: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Composite reliability and AVE per factor, and factor correlations, from an ML CFA in which
+    each group of columns measures one factor (variances 1, correlations free):
+
+    .. math:: CR_f = \\frac{(\\sum_{i\\in f}\\lambda_i)^2}{\\mathbf 1' S_{ff} \\mathbf 1}, \\qquad
+              AVE_f = \\frac{\\sum_{i\\in f}\\lambda_i^2}{\\sum_{i\\in f} S_{ii}}
+
+    with the observed covariances S (divisor n), as ``semTools::compRelSEM`` and
+    ``semTools::AVE`` (``obs.var = TRUE``) on ``lavaan::cfa(std.lv = TRUE)``.
+    """
+    from ._cfa import fit_simple_cfa
+
+    S = np.cov(X, rowvar=False, ddof=0)
+    fit = fit_simple_cfa(S, groups)
+    if not fit.converged:
+        warnings.warn("measurement model (CFA) did not converge; CR and AVE are unreliable",
+                      PsychometricsWarning, stacklevel=3)
+    cr, ave = [], []
+    for f, g in enumerate(groups):
+        lam = fit.loadings[g, f]
+        cr.append(lam.sum() ** 2 / S[np.ix_(g, g)].sum())
+        ave.append((lam ** 2).sum() / np.diag(S)[g].sum())
+    return np.array(cr), np.array(ave), fit.phi
 
 
 def _scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, level, progress, notes, n_group):
@@ -509,5 +570,5 @@ def _scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, le
         ci_method=ci_method, alpha_std=st["alpha_std"], alpha_se=math.sqrt(st["Q"] / (n if missing == "listwise" else n_total)),
         lambda6=st["lambda6"], average_r=st["average_r"], median_r=st["median_r"], signal_noise=st["signal_noise"],
         mean=float(np.nanmean(total_score)), sd=float(np.nanstd(total_score, ddof=1)), omega_total=om,
-        omega_hierarchical=om_h, omega_h_factors=n_group,
+        composite_reliability=None, ave=None, omega_hierarchical=om_h, omega_h_factors=n_group,
         alpha_ordinal=a_ord, omega_ordinal=o_ord, items=items_df, loadings=lam)

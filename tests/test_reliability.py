@@ -219,8 +219,25 @@ def test_tables_render_in_every_format(bfi, tmp_path):
     from docx import Document
 
     doc = Document(tmp_path / "rel.docx")
-    assert len(doc.tables) == 3 and doc.tables[0].rows[1].cells[0].text == "A"
+    # reliability, item analysis, Fornell-Larcker, HTMT
+    assert len(doc.tables) == 4 and doc.tables[0].rows[1].cells[0].text == "A"
+    assert doc.tables[2].rows[0].cells[0].text == "scale" and doc.tables[2].rows[1].cells[0].text == "A"
     d = res.to_dict()
     assert {"scale", "n", "k", "alpha", "alpha_ci", "alpha_std", "lambda6", "average_r", "omega_total",
-            "omega_hierarchical", "alpha_ordinal", "omega_ordinal", "items"} <= set(d["scales"][0])
+            "omega_hierarchical", "alpha_ordinal", "omega_ordinal", "composite_reliability", "ave",
+            "items"} <= set(d["scales"][0])
+    assert d["fornell_larcker"]["scales"] == ["A", "N"] and d["htmt"]["kind"] == "htmt2"
     assert {"item", "reversed", "mean", "sd", "r_drop", "alpha_if_deleted"} <= set(d["scales"][0]["items"][0])
+
+
+def test_measurement_model_cr_ave_and_factor_correlations_match_semtools(case):
+    ref, res, *_ = case
+    m = ref["measurement"]
+    assert [s.scale for s in res.scales if s.ave is not None] == m["scales"]
+    # iterative (ML CFA): lavaan and our L-BFGS-B converge to the same optimum; 2e-3 asked
+    np.testing.assert_allclose([res[s].composite_reliability for s in m["scales"]], m["cr"], atol=1e-5)
+    np.testing.assert_allclose([res[s].ave for s in m["scales"]], m["ave"], atol=1e-5)
+    phi = res.fornell_larcker.to_numpy().copy()
+    np.fill_diagonal(phi, 1.0)
+    np.testing.assert_allclose(phi, np.array(m["phi"]), atol=1e-4)
+    np.testing.assert_allclose(np.diag(res.fornell_larcker.to_numpy()), np.sqrt(m["ave"]), atol=1e-5)

@@ -83,11 +83,16 @@ reliability_ref <- function(file, keys, lo, hi, ordinal, boot_scale, omega_h = l
   model <- paste(sapply(names(hkeys), function(s) paste0(s, " =~ ", paste(sub("^-", "", hkeys[[s]]), collapse = " + "))),
                  collapse = "\n")
   ht <- semTools::htmt(model, data = dat[, sub("^-", "", allkeys)], missing = "listwise")  # htmt2 = TRUE by default
+  # measurement model of the same scales (reverse-keyed items recoded): CR, AVE, factor correlations
+  mm <- lavaan::cfa(model, data = na.omit(reverse(dat, allkeys, lo, hi)), std.lv = TRUE)
+  measurement <- list(scales = names(hkeys), cr = as.numeric(semTools::compRelSEM(mm)),
+                      ave = as.numeric(semTools::AVE(mm)), phi = unclass(lavaan::lavInspect(mm, "cor.lv")),
+                      chisq = as.numeric(lavaan::fitMeasures(mm, "chisq")))
   c(meta(paste("psych::alpha, psych::describe, semTools::compRelSEM(cfa(std.lv = TRUE)),",
                "psych::alpha(psych::polychoric(x)$rho), lavaan::lavCor(ordered), psych::fa(fm = 'ml'),",
                "boot::boot.ci(perc, bca), semTools::htmt; listwise unless 'pairwise'")),
     list(input = file, range = c(lo, hi), keys = keys, scales = res,
-         htmt = list(scales = names(hkeys), matrix = unclass(ht))))
+         htmt = list(scales = names(hkeys), matrix = unclass(ht)), measurement = measurement))
 }
 bfi_keys <- list(A = c("-A1", "A2", "A3", "A4", "A5"), C = c("C1", "C2", "C3", "-C4", "-C5"),
                  E = c("-E1", "-E2", "E3", "E4", "E5"), N = c("N1", "N2", "N3", "N4", "N5"),
