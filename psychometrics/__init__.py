@@ -1,9 +1,12 @@
 """psychometrics: survey instruments and psychometric analysis for teachers'
 informal learning in virtual professional communities.
 
+Every command of the ``psychometrics`` command line has a function of the same name here,
+taking a DataFrame and the same options:
+
 >>> import psychometrics as pm
->>> sorted(x for x in pm.__all__ if x.startswith("load"))
-['load_instrument']
+>>> [f for f in ("score", "reliability", "polychoric", "report") if callable(getattr(pm, f))]
+['score', 'reliability', 'polychoric', 'report']
 """
 
 from ._version import __version__
@@ -19,13 +22,25 @@ from .exceptions import (
     ResponseValidationError,
     ScoringError,
 )
+from .correlations import polychoric
 from .instruments import Instrument, InstrumentRegistry, load_instrument
+from .io import read_responses
+from .reliability import reliability
+from .report import build_report as report
+from .scoring import score
+from .validation import validate_responses
 
 __all__ = [
     "__version__",
     "Instrument",
     "InstrumentRegistry",
     "load_instrument",
+    "read_responses",
+    "validate_responses",
+    "score",
+    "reliability",
+    "polychoric",
+    "report",
     "PsychometricsError",
     "InstrumentError",
     "DataReadError",

@@ -17,7 +17,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy import stats
 
 from .exceptions import CarelessWarning
 
@@ -85,6 +84,8 @@ def mahalanobis(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> bool(abs(d2.mean() - 4) < 0.5)
     True
     """
+    from scipy import stats
+
     X = np.asarray(X, dtype=float)
     n, k = X.shape
     d2 = np.full(n, np.nan)

@@ -302,6 +302,10 @@ def _write_result(res, fmt: str, out: str | None) -> None:
         _emit(json.dumps(res.to_dict(), ensure_ascii=False, indent=1), out)
     elif fmt == "csv":
         _emit(res.to_frame().to_csv(index=False), out)
+        if out and hasattr(res, "item_table"):  # the item-analysis table goes beside it
+            items = Path(out).with_name(Path(out).stem + "_items.csv")
+            res.item_table().to_csv(items, index=False)
+            click.echo(f"item analysis written to {items}", err=True)
     elif fmt == "docx":
         if not out:
             raise click.UsageError("--format docx needs --out FILE.docx")

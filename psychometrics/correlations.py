@@ -33,7 +33,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 
 from ._version import __version__
 from .exceptions import DataWarning, PsychometricsError
@@ -203,6 +203,8 @@ def _fit_polychoric(tables: np.ndarray, t1: np.ndarray, t2: np.ndarray, start: n
 
 def _polyserial(x: np.ndarray, yidx: np.ndarray, tau: np.ndarray) -> tuple[float, bool]:
     """Two-step ML polyserial correlation of continuous x with ordinal y (categories 0..K-1)."""
+    from scipy import optimize
+
     z = (x - x.mean()) / x.std()          # ML (N-divisor) standardisation, as lavaan
     t = np.concatenate([[-BOUND], tau, [BOUND]])
     c = yidx.astype(int)

@@ -38,9 +38,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from ._factor import ml_loadings
 from ._version import __version__
 from .exceptions import DataWarning, PsychometricsWarning, ScoringError
 from .instruments import Instrument, adhoc_instrument
@@ -101,6 +99,8 @@ def feldt_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, 
     >>> [round(float(x), 4) for x in feldt_ci(0.8, 200, 10)]   # R: psych::alpha.ci(0.8, 200, 10)
     [0.756, 0.8389]
     """
+    from scipy import stats
+
     g = 1 - level
     df1, df2 = n - 1, (n - 1) * (k - 1)
     return (1 - (1 - alpha) * stats.f.ppf(1 - g / 2, df1, df2), 1 - (1 - alpha) * stats.f.ppf(g / 2, df1, df2))
@@ -124,6 +124,7 @@ def bootstrap_alpha(X: np.ndarray, n_boot: int = 1000, seed: int | None = None, 
     R: ``boot::boot(x, function(d, i) psych::alpha(d[i, ])$total$raw_alpha, R)`` and
     ``boot::boot.ci(type = c("perc", "bca"))``.
     """
+    from scipy import stats
     from tqdm.auto import tqdm
 
     n, k = X.shape
@@ -159,6 +160,8 @@ def omega_total(S: np.ndarray) -> tuple[float, np.ndarray]:
 
     ``S`` is the observed covariance (or correlation) matrix; returns omega and the loadings.
     """
+    from ._factor import ml_loadings
+
     L, _, ok = ml_loadings(S, 1)
     if not ok:
         warnings.warn("one-factor ML fit for omega did not converge", PsychometricsWarning, stacklevel=3)

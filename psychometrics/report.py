@@ -50,7 +50,8 @@ class Report:
 
 def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: str = "error", id: str | None = None,
                  source: str | None = None) -> Report:
-    """Validate and score ``data``, then run reliability and item analysis for every scale."""
+    """Validate and score ``data``, then run reliability and item analysis for every scale
+    (``psychometrics.report``; the command line's ``psychometrics report``)."""
     res = score(data, instrument, on_invalid=on_invalid, id=id, source=source)
     # reliability works on the validated values: invalid cells already handled by scoring's validation
     rel = reliability(data, instrument=instrument, on_invalid=on_invalid, id=id, progress=False, source=source)

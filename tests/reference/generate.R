@@ -110,3 +110,14 @@ write_json(reliability_ref("tests/reference/data/holzinger_swineford.csv", hs_ke
                            list(hs = 3), "hs"),
            "tests/reference/reliability_holzinger_swineford.json", digits = NA, auto_unbox = TRUE, na = "null")
 cat("wrote tests/reference/reliability_*.json\n")
+
+# ---- mixed polychoric / polyserial / Pearson matrix: lavaan::lavCor with some variables ordered ----
+d <- read.csv("data/vpc_teachers_example.csv")
+d[d == -99 | d == -98] <- NA
+mixed <- na.omit(d[, c("yrs", "ngrp", "kse01", "kse02", "kse03", "npc03")])
+rho <- lavaan::lavCor(mixed, ordered = c("kse01", "kse02", "kse03", "npc03"))
+write_json(c(meta("lavaan::lavCor(x, ordered = c('kse01', 'kse02', 'kse03', 'npc03')): yrs, ngrp continuous"),
+             list(input = "data/vpc_teachers_example.csv (-99, -98 set to NA; listwise)", items = names(mixed),
+                  n = nrow(mixed), rho = unclass(rho))),
+           "tests/reference/polychoric_mixed_vpc_example.json", digits = NA, auto_unbox = TRUE, na = "null")
+cat("wrote tests/reference/polychoric_mixed_vpc_example.json\n")
