@@ -121,3 +121,40 @@ write_json(c(meta("lavaan::lavCor(x, ordered = c('kse01', 'kse02', 'kse03', 'npc
                   n = nrow(mixed), rho = unclass(rho))),
            "tests/reference/polychoric_mixed_vpc_example.json", digits = NA, auto_unbox = TRUE, na = "null")
 cat("wrote tests/reference/polychoric_mixed_vpc_example.json\n")
+
+# ---- exploratory factor analysis: psych::fa, KMO, cortest.bartlett, fa.parallel, VSS (MAP), scores ----
+suppressPackageStartupMessages(library(GPArotation))
+efa_ref <- function(file, cols, nfactors) {
+  x <- read.csv(file)[, cols]
+  r <- cor(x, use = "pairwise")
+  fits <- list()
+  for (fm in c("minres", "ml", "pa")) for (rot in c("oblimin", "promax", "varimax", "geominQ")) {
+    f <- psych::fa(x, nfactors = nfactors, fm = fm, rotate = rot, warnings = FALSE)
+    fits[[paste(fm, rot, sep = "_")]] <- list(
+      loadings = unclass(f$loadings), phi = if (is.null(f$Phi)) diag(nfactors) else unclass(f$Phi),
+      communalities = as.numeric(f$communality), values = as.numeric(f$values))
+  }
+  f <- psych::fa(x, nfactors = nfactors, fm = "minres", rotate = "oblimin", warnings = FALSE)
+  complete <- head(na.omit(x), 200)      # scores of the first 200 complete rows keep the file small
+  # weights from the analysed (pairwise) correlation matrix, as fa(scores = ) does for the full data
+  sc <- list(regression = unclass(psych::factor.scores(complete, f, method = "Thurstone", rho = r)$scores),
+             bartlett = unclass(psych::factor.scores(complete, f, method = "Bartlett", rho = r)$scores))
+  k <- psych::KMO(r)
+  b <- psych::cortest.bartlett(r, n = nrow(x))
+  set.seed(20261122)
+  pa <- psych::fa.parallel(x, n.iter = 20, plot = FALSE)
+  map <- psych::VSS(r, n = 8, plot = FALSE, n.obs = nrow(x))$map
+  c(meta(paste("psych::fa(x, nfactors, fm, rotate) (pairwise correlations), psych::KMO, psych::cortest.bartlett,",
+               "psych::fa.parallel(n.iter = 20), psych::VSS()$map, psych::factor.scores (complete rows)")),
+    list(input = file, items = cols, n = nrow(x), nfactors = nfactors, fits = fits,
+         kmo = list(overall = k$MSA, items = as.numeric(k$MSAi)),
+         bartlett = list(chisq = b$chisq, df = b$df, p = b$p.value),
+         parallel = list(nfact = pa$nfact, ncomp = pa$ncomp, fa_values = pa$fa.values, pc_values = pa$pc.values),
+         map = as.numeric(map), map_suggested = which.min(map),
+         scores = sc, complete_rows = as.integer(rownames(complete))))
+}
+write_json(efa_ref("tests/reference/data/bfi.csv", names(read.csv("tests/reference/data/bfi.csv")), 5),
+           "tests/reference/efa_bfi.json", digits = NA, auto_unbox = TRUE, na = "null")
+write_json(efa_ref("tests/reference/data/holzinger_swineford.csv", paste0("x", 1:9), 3),
+           "tests/reference/efa_holzinger_swineford.json", digits = NA, auto_unbox = TRUE, na = "null")
+cat("wrote tests/reference/efa_*.json\n")

@@ -1,0 +1,497 @@
+"""Exploratory factor analysis that matches ``psych::fa``: factorability (KMO, Bartlett),
+retention (parallel analysis, Velicer's MAP), extraction (minres, ML, principal axis) on Pearson
+or polychoric correlations, rotation (varimax, promax, oblimin, quartimin, geomin, target),
+communalities, variance explained, Heywood cases, factor scores and plots.
+
+R equivalents: ``psych::KMO``, ``psych::cortest.bartlett``, ``psych::fa.parallel``,
+``psych::VSS`` (MAP), ``psych::fa(r, nfactors, fm, rotate)``, ``psych::factor.scores``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from . import _efa
+from ._version import __version__
+from .exceptions import EstimationError, PsychometricsError, PsychometricsWarning
+from .io import frame_sha256
+from .results import Summary, jsonable
+
+Method = Literal["minres", "ml", "pa"]
+Rotation = Literal["oblimin", "quartimin", "geomin", "promax", "varimax", "target", "none"]
+OBLIQUE = ("oblimin", "quartimin", "geomin", "promax", "target")
+
+
+class EFAWarning(PsychometricsWarning):
+    """A factor solution needs attention (Heywood case, near-singular matrix, no convergence)."""
+
+
+# --------------------------------------------------------------------------- factorability
+def kmo(R: np.ndarray) -> tuple[float, np.ndarray]:
+    """Kaiser-Meyer-Olkin measure of sampling adequacy, overall and per item (``psych::KMO``):
+
+    .. math:: MSA_j = \\frac{\\sum_{i\\ne j} r_{ij}^2}{\\sum_{i\\ne j} r_{ij}^2 + \\sum_{i\\ne j} q_{ij}^2}
+
+    with :math:`q` the partial correlations (from :math:`R^{-1}`). Works on any correlation matrix,
+    polychoric included.
+
+    >>> R = np.array([[1, .5, .4], [.5, 1, .3], [.4, .3, 1]])
+    >>> round(kmo(R)[0], 4)   # R: psych::KMO(R)$MSA
+    0.6279
+    """
+    try:
+        Q = np.linalg.inv(R)
+    except np.linalg.LinAlgError:
+        raise EstimationError("KMO: the correlation matrix is singular (an item is a linear combination "
+                              "of others); leave out duplicated or constant items") from None
+    d = 1 / np.sqrt(np.diag(Q))
+    P = Q * np.outer(d, d)
+    np.fill_diagonal(P, 0)
+    r = R.copy()
+    np.fill_diagonal(r, 0)
+    r2, q2 = (r * r).sum(axis=0), (P * P).sum(axis=0)
+    return float(r2.sum() / (r2.sum() + q2.sum())), r2 / (r2 + q2)
+
+
+def bartlett(R: np.ndarray, n: int) -> tuple[float, int, float]:
+    """Bartlett's test that R is an identity matrix (``psych::cortest.bartlett``):
+    :math:`\\chi^2 = -(n - 1 - (2p + 5)/6)\\log|R|`, df = p(p-1)/2."""
+    from scipy import stats
+
+    p = R.shape[0]
+    sign, logdet = np.linalg.slogdet(R)
+    if sign <= 0:
+        raise EstimationError("Bartlett's test: the correlation matrix is not positive definite")
+    chisq = -(n - 1 - (2 * p + 5) / 6) * logdet
+    df = p * (p - 1) // 2
+    return float(chisq), df, float(stats.chi2.sf(chisq, df))
+
+
+# --------------------------------------------------------------------------- retention
+def _reduced_values(R: np.ndarray, method: str) -> np.ndarray:
+    """psych's ``fa(r, 1, fm)$values``: eigenvalues of R with the fitted one-factor communalities
+    on its diagonal."""
+    L = _extract(R, 1, method)[0]
+    Rm = R.copy()
+    np.fill_diagonal(Rm, (L * L).sum(axis=1))
+    return np.linalg.eigvalsh(Rm)[::-1]
+
+
+def _batched_minres1(Rs: np.ndarray, tol: float = 1e-10, max_iter: int = 50) -> np.ndarray:
+    """One-factor minres for a stack of correlation matrices at once; returns the eigenvalues of
+    each matrix with the fitted communalities on its diagonal (psych's ``fa(r, 1)$values``).
+
+    Minres with one factor is least squares on the off-diagonal entries,
+    :math:`f(\\lambda) = \\tfrac12\\sum_{i\\ne j}(r_{ij} - \\lambda_i\\lambda_j)^2`, with gradient
+    :math:`g_k = -2\\sum_{j\\ne k}(r_{kj} - \\lambda_k\\lambda_j)\\lambda_j` and Hessian
+    :math:`H_{kk} = 2\\sum_{j\\ne k}\\lambda_j^2`, :math:`H_{kl} = -2(r_{kl} - 2\\lambda_k\\lambda_l)`:
+    batched Newton steps (halved until f falls) converge in a few iterations.
+    """
+    b, p, _ = Rs.shape
+    off = 1.0 - np.eye(p)
+    # start: one principal-axis step from squared multiple correlations
+    Rm = Rs.copy()
+    idx = np.arange(p)
+    Rm[:, idx, idx] = 1 - 1 / np.einsum("bii->bi", np.linalg.inv(Rs))
+    val, vec = np.linalg.eigh(Rm)
+    lam = vec[:, :, -1] * np.sqrt(np.maximum(val[:, -1:], 1e-6))
+
+    def fval(lam):
+        E = (Rs - lam[:, :, None] * lam[:, None, :]) * off
+        return 0.25 * (E * E).sum(axis=(1, 2)) * 2
+
+    f = fval(lam)
+    for _ in range(max_iter):
+        E = (Rs - lam[:, :, None] * lam[:, None, :]) * off
+        g = -2 * np.einsum("bkj,bj->bk", E, lam)
+        H = -2 * (Rs - 2 * lam[:, :, None] * lam[:, None, :]) * off
+        H[:, idx, idx] = 2 * ((lam * lam).sum(axis=1, keepdims=True) - lam * lam)
+        try:
+            step = np.linalg.solve(H, g[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            step = g / np.maximum(np.einsum("bii->bi", H), 1e-8)
+        t = np.ones(b)
+        for _ in range(20):
+            new = lam - t[:, None] * step
+            fn = fval(new)
+            worse = fn > f
+            if not worse.any():
+                break
+            t = np.where(worse, t / 2, t)
+        lam, done = np.where(worse[:, None], lam, new), np.abs(f - fn).max() < tol
+        f = np.minimum(f, fn)
+        if done:
+            break
+    Rm[:, idx, idx] = np.minimum(lam * lam, 0.995)
+    return np.linalg.eigvalsh(Rm)[:, ::-1]
+
+
+@dataclass(frozen=True)
+class ParallelAnalysis:
+    observed_components: np.ndarray
+    observed_factors: np.ndarray
+    simulated_components: np.ndarray    # n_iter x p
+    simulated_factors: np.ndarray
+    quantile: float | None
+    suggested_factors: int
+    suggested_components: int
+
+    def thresholds(self, which: Literal["factors", "components"]) -> np.ndarray:
+        sim = self.simulated_factors if which == "factors" else self.simulated_components
+        return np.quantile(sim, self.quantile, axis=0) if self.quantile else sim.mean(axis=0)
+
+    def to_dict(self) -> dict:
+        return jsonable({"suggested_factors": self.suggested_factors,
+                         "suggested_components": self.suggested_components, "quantile": self.quantile,
+                         "observed_factor_eigenvalues": self.observed_factors,
+                         "observed_component_eigenvalues": self.observed_components,
+                         "simulated_factor_eigenvalues": self.thresholds("factors"),
+                         "simulated_component_eigenvalues": self.thresholds("components"),
+                         "simulated_factor_mean": self.simulated_factors.mean(axis=0),
+                         "simulated_component_mean": self.simulated_components.mean(axis=0)})
+
+
+def parallel_analysis(R: np.ndarray, n_obs: int, n_iter: int = 20, quantile: float | None = 0.95,
+                      method: Method = "minres", seed: int | None = None, progress: bool = True) -> ParallelAnalysis:
+    """Horn's parallel analysis as ``psych::fa.parallel``: observed component eigenvalues of R and
+    factor eigenvalues (one-factor ``method`` solution), against those of ``n_iter`` random normal
+    data sets of the same size; the number suggested is the count of leading observed eigenvalues
+    above the simulated ``quantile`` (psych's default .95; ``None`` = the mean). Simulations run
+    in batches (random correlation matrices and their eigenvalues stacked), with a progress bar.
+    """
+    from tqdm.auto import tqdm
+
+    p = R.shape[0]
+    rng = np.random.default_rng(seed)
+    comps, facs = [], []
+    batch = 25
+    with tqdm(total=n_iter, desc="parallel analysis", disable=not progress, leave=False) as bar:
+        for start in range(0, n_iter, batch):
+            b = min(batch, n_iter - start)
+            Z = rng.standard_normal((b, n_obs, p))
+            Z -= Z.mean(axis=1, keepdims=True)
+            C = np.einsum("bni,bnj->bij", Z, Z)
+            d = 1 / np.sqrt(np.einsum("bii->bi", C))
+            Rs = C * d[:, :, None] * d[:, None, :]
+            comps.append(np.linalg.eigvalsh(Rs)[:, ::-1])
+            facs.append(_batched_minres1(Rs))
+            bar.update(b)
+    sim_c, sim_f = np.vstack(comps), np.vstack(facs)
+    obs_c = np.linalg.eigvalsh(R)[::-1]
+    obs_f = _reduced_values(R, method)
+    thr_f = np.quantile(sim_f, quantile, axis=0) if quantile else sim_f.mean(axis=0)
+    thr_c = np.quantile(sim_c, quantile, axis=0) if quantile else sim_c.mean(axis=0)
+    first = lambda obs, thr: int(np.argmax(~(obs > thr))) if (~(obs > thr)).any() else len(obs)  # noqa: E731
+    return ParallelAnalysis(obs_c, obs_f, sim_c, sim_f, quantile, first(obs_f, thr_f), first(obs_c, thr_c))
+
+
+def velicer_map(R: np.ndarray, max_factors: int = 8) -> tuple[np.ndarray, int]:
+    """Velicer's minimum average partial: for m = 1..max_factors principal components removed, the
+    mean squared partial correlation (``psych::VSS``'s ``map``); the suggested number minimises it."""
+    p = R.shape[0]
+    val, vec = np.linalg.eigh(R)
+    comp = vec[:, ::-1] * np.sqrt(np.maximum(val[::-1], 0))
+    out = []
+    for m in range(1, min(max_factors, p - 1) + 1):
+        C = R - comp[:, :m] @ comp[:, :m].T
+        d = 1 / np.sqrt(np.diag(C))
+        Rs = C * np.outer(d, d)
+        np.fill_diagonal(Rs, 0)
+        out.append((Rs * Rs).sum() / (p * (p - 1)))
+    out = np.array(out)
+    return out, int(np.nanargmin(out)) + 1
+
+
+# --------------------------------------------------------------------------- extraction / rotation
+def _extract(R: np.ndarray, n: int, method: str) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Unrotated loadings, eigenvalues of the reduced matrix, converged."""
+    if method == "minres":
+        L, psi, ok = _efa.minres(R, n)
+    elif method == "ml":
+        from ._factor import ml_loadings
+
+        L, psi, ok = ml_loadings(R, n)
+        L *= np.where(L.sum(axis=0) < 0, -1.0, 1.0)
+    elif method == "pa":
+        L, vals, ok = _efa.principal_axis(R, n)
+        return L, vals, ok
+    else:
+        raise PsychometricsError(f"method must be minres, ml or pa, not {method!r}")
+    Rm = R.copy()
+    np.fill_diagonal(Rm, (L * L).sum(axis=1))
+    return L, np.linalg.eigvalsh(Rm)[::-1], ok
+
+
+def _rotate(L: np.ndarray, rotation: str, target: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None, bool]:
+    m = L.shape[1]
+    if m == 1 or rotation == "none":
+        return L, None, True
+    if rotation == "varimax":
+        return _efa.varimax(L)[0], None, True
+    if rotation == "promax":
+        Lr, Phi = _efa.promax(L)
+        return Lr, Phi, True
+    if rotation in ("oblimin", "quartimin"):
+        Lr, Phi, _, ok = _efa.gpa_oblique(L)
+    elif rotation == "geomin":
+        Lr, Phi, _, ok = _efa.gpa_oblique(L, criterion=_efa.geomin_criterion)
+    elif rotation == "target":
+        if target is None or target.shape != L.shape:
+            raise PsychometricsError(f"rotation='target' needs a target matrix of shape {L.shape} (NaN = unspecified)")
+        Lr, Phi, _, ok = _efa.gpa_oblique(L, criterion=_efa.target_criterion(target))
+    else:
+        raise PsychometricsError(f"unknown rotation {rotation!r}; use one of "
+                                 "oblimin, quartimin, geomin, promax, varimax, target, none")
+    return Lr, Phi, ok
+
+
+# --------------------------------------------------------------------------- result
+@dataclass(frozen=True)
+class EFAResult:
+    """A fitted exploratory factor model.
+
+    ``loadings`` (items x factors; pattern matrix for oblique rotations), ``phi`` (factor
+    correlations, identity for orthogonal ones), ``communalities``, ``uniquenesses``,
+    ``variance`` (SS loadings, proportion, cumulative), ``kmo``, ``bartlett``, ``parallel`` and
+    ``map`` when asked, ``heywood`` (items with communality >= .995).
+    """
+
+    n_factors: int
+    method: str
+    rotation: str
+    cor: str
+    n_obs: int
+    loadings: pd.DataFrame
+    phi: pd.DataFrame
+    communalities: pd.Series
+    uniquenesses: pd.Series
+    variance: pd.DataFrame
+    eigenvalues: np.ndarray
+    kmo: tuple[float, pd.Series]
+    bartlett: tuple[float, int, float]
+    parallel: ParallelAnalysis | None
+    map: tuple[np.ndarray, int] | None
+    heywood: list[str]
+    converged: bool
+    correlation: pd.DataFrame = field(repr=False)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def items(self) -> list[str]:
+        return list(self.loadings.index)
+
+    def structure(self) -> pd.DataFrame:
+        """Structure matrix: correlations of items with factors (loadings x Phi)."""
+        return self.loadings @ self.phi
+
+    def sorted_loadings(self, cutoff: float = 0.3) -> pd.DataFrame:
+        """Items grouped by their largest loading, blanks below ``cutoff`` (as psych's print)."""
+        L = self.loadings
+        main = L.abs().to_numpy().argmax(axis=1)
+        order = sorted(range(len(L)), key=lambda i: (main[i], -abs(L.iloc[i, main[i]])))
+        out = L.iloc[order].copy()
+        shown = out.where(out.abs() >= cutoff)
+        shown["h2"] = self.communalities.iloc[order]
+        shown["u2"] = self.uniquenesses.iloc[order]
+        return shown
+
+    def scores(self, data: pd.DataFrame, method: Literal["regression", "bartlett"] = "regression") -> pd.DataFrame:
+        """Factor scores of the rows of ``data`` (standardised with the sample SD, divisor n - 1).
+
+        regression (Thurstone): :math:`W = R^{-1}\\Lambda\\Phi`; Bartlett:
+        :math:`W = U^{-2}\\Lambda(\\Lambda'U^{-2}\\Lambda)^{-1}`. Rows with a missing item get NaN
+        scores (nothing is imputed). R: ``psych::factor.scores(x, f, method = "Thurstone" | "Bartlett")``.
+        """
+        X = data[self.items].to_numpy(dtype=float)
+        Z = (X - np.nanmean(X, axis=0)) / np.nanstd(X, axis=0, ddof=1)
+        L, Phi, R = self.loadings.to_numpy(), self.phi.to_numpy(), self.correlation.to_numpy()
+        if method == "regression":
+            W = np.linalg.solve(R, L @ Phi)
+        elif method == "bartlett":
+            Ui = np.diag(1 / self.uniquenesses.to_numpy())
+            W = Ui @ L @ np.linalg.inv(L.T @ Ui @ L)
+        else:
+            raise PsychometricsError("scores method must be 'regression' or 'bartlett'")
+        S = Z @ W
+        S[np.isnan(Z).any(axis=1)] = np.nan
+        return pd.DataFrame(S, index=data.index, columns=self.loadings.columns)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.loadings.assign(h2=self.communalities, u2=self.uniquenesses)
+
+    def to_dict(self) -> dict:
+        out = {"n_factors": self.n_factors, "method": self.method, "rotation": self.rotation, "cor": self.cor,
+               "n_obs": self.n_obs, "items": self.items, "factors": list(self.loadings.columns),
+               "loadings": jsonable(self.loadings.to_numpy()), "phi": jsonable(self.phi.to_numpy()),
+               "communalities": jsonable(self.communalities.to_numpy()),
+               "uniquenesses": jsonable(self.uniquenesses.to_numpy()),
+               "variance": jsonable(self.variance.reset_index(names="factor")),
+               "kmo": {"overall": self.kmo[0], "items": jsonable(self.kmo[1].to_numpy())},
+               "bartlett": {"chisq": self.bartlett[0], "df": self.bartlett[1], "p": self.bartlett[2]},
+               "heywood": self.heywood, "converged": self.converged, "meta": jsonable(self.meta)}
+        if self.parallel is not None:
+            out["parallel"] = self.parallel.to_dict()
+        if self.map is not None:
+            out["map"] = {"values": jsonable(self.map[0]), "suggested_factors": self.map[1]}
+        return jsonable(out)
+
+    def summary(self, cutoff: float = 0.3) -> Summary:
+        header = [f"{self.n_factors} factor(s), {self.method}, {self.rotation} rotation, {self.cor} correlations, "
+                  f"n = {self.n_obs}",
+                  f"KMO = {self.kmo[0]:.3f}; Bartlett chi2({self.bartlett[1]}) = {self.bartlett[0]:.2f}, "
+                  f"p = {self.bartlett[2]:.3g}"]
+        if self.parallel is not None:
+            header.append(f"parallel analysis suggests {self.parallel.suggested_factors} factor(s) and "
+                          f"{self.parallel.suggested_components} component(s)")
+        if self.map is not None:
+            header.append(f"Velicer's MAP suggests {self.map[1]} factor(s)")
+        header += [f"note: {n}" for n in self.meta.get("notes", [])] + [f"psychometrics {__version__}"]
+        tables = [(f"Loadings (|loading| >= {cutoff} shown)", self.sorted_loadings(cutoff).reset_index(names="item")),
+                  ("Variance explained", self.variance.reset_index(names="factor"))]
+        if self.rotation in OBLIQUE and self.n_factors > 1:
+            tables.append(("Factor correlations", self.phi.reset_index(names="factor")))
+        return Summary("Exploratory factor analysis", header, tables)
+
+    def plot_scree(self, path: str) -> None:
+        """Scree plot with parallel-analysis thresholds (PNG or SVG by extension)."""
+        from ._plots import scree
+
+        scree(self, path)
+
+    def plot_loadings(self, path: str) -> None:
+        """Loadings heatmap (PNG or SVG by extension)."""
+        from ._plots import loadings_heatmap
+
+        loadings_heatmap(self, path)
+
+    def __str__(self) -> str:
+        return str(self.summary())
+
+
+def correlation_matrix(data: pd.DataFrame, items: list[str], cor: str, missing: str) -> tuple[np.ndarray, int]:
+    X = data[items]
+    if cor == "polychoric":
+        from .correlations import polychoric
+
+        res = polychoric(X, items, missing=missing)
+        return res.rho.to_numpy(), res.n
+    if cor != "pearson":
+        raise PsychometricsError(f"cor must be 'pearson' or 'polychoric', not {cor!r}")
+    if missing == "listwise":
+        X = X.dropna()
+        return np.corrcoef(X.to_numpy(dtype=float), rowvar=False), len(X)
+    return X.astype(float).corr().to_numpy(), len(X)
+
+
+def efa(data: pd.DataFrame, items: list[str] | None = None, factors: int | Literal["parallel", "map"] = "parallel",
+        method: Method = "minres", rotation: Rotation = "oblimin", cor: Literal["pearson", "polychoric"] = "pearson",
+        missing: Literal["pairwise", "listwise"] = "pairwise", n_iter: int = 20, quantile: float | None = 0.95,
+        seed: int | None = None, target: np.ndarray | None = None, progress: bool = True) -> EFAResult:
+    """Exploratory factor analysis (``psych::fa``).
+
+    Parameters
+    ----------
+    data, items
+        Responses and the columns to analyse (default: all numeric columns).
+    factors
+        A number, or ``"parallel"`` (parallel analysis, as ``psych::fa.parallel``) or ``"map"``
+        (Velicer's MAP) to choose it.
+    method
+        ``"minres"`` (psych's default), ``"ml"`` or ``"pa"`` (iterated principal axis).
+    rotation
+        ``"oblimin"`` (psych's default; = quartimin), ``"quartimin"``, ``"geomin"`` (oblique,
+        delta .01), ``"promax"``, ``"varimax"``, ``"target"`` (with ``target``), ``"none"``.
+    cor, missing
+        Pearson or polychoric correlations; pairwise (psych's default) or listwise deletion.
+    n_iter, quantile, seed
+        Parallel analysis: simulated data sets, the quantile compared with (psych's .95), seed.
+
+    Notes
+    -----
+    Factors are ordered by variance explained and signed so their loadings sum positive, as psych does.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> F = rng.normal(size=(500, 2))
+    >>> X = np.hstack([F[:, [0]] * .7 + rng.normal(size=(500, 3)) * .7, F[:, [1]] * .7 + rng.normal(size=(500, 3)) * .7])
+    >>> res = efa(pd.DataFrame(X, columns=list("abcdef")), factors="parallel", seed=1, progress=False)
+    >>> res.n_factors, [int(np.argmax(np.abs(r))) for r in res.loadings.to_numpy()] in ([0, 0, 0, 1, 1, 1], [1, 1, 1, 0, 0, 0])
+    (2, True)
+    """
+    items = list(items) if items is not None else [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])]
+    absent = [i for i in items if i not in data.columns]
+    if absent:
+        raise PsychometricsError(f"item(s) {absent} are not in the data")
+    if len(items) < 3:
+        raise PsychometricsError("factor analysis needs at least three items")
+    text = [c for c in items if not pd.api.types.is_numeric_dtype(data[c])]
+    if text:
+        raise PsychometricsError(f"item(s) {text} hold text; validate or recode them first")
+    const = [c for c in items if data[c].nunique(dropna=True) < 2]
+    if const:
+        raise PsychometricsError(f"item(s) {const} are constant or empty; leave them out")
+    notes: list[str] = []
+    R, n_obs = correlation_matrix(data, items, cor, missing)
+    if np.isnan(R).any():
+        raise PsychometricsError("some item pairs were never answered together; use missing='pairwise' with more "
+                                 "data or leave those items out")
+    eig = np.linalg.eigvalsh(R)
+    if eig.min() < 1e-8:
+        raise EstimationError(f"the correlation matrix is singular (smallest eigenvalue {eig.min():.2g}): an item is "
+                              "a linear combination of others; leave out duplicated items")
+    if eig.min() < 1e-3:
+        notes.append(f"the correlation matrix is nearly singular (smallest eigenvalue {eig.min():.2g})")
+        warnings.warn(f"EFA: {notes[-1]}; estimates may be unstable", EFAWarning, stacklevel=2)
+    k_all, k_items = kmo(R)
+    bart = bartlett(R, n_obs)
+    pa = mp = None
+    if factors == "parallel":
+        pa = parallel_analysis(R, n_obs, n_iter, quantile, method, seed, progress)
+        n = max(pa.suggested_factors, 1)
+    elif factors == "map":
+        mp = velicer_map(R)
+        n = mp[1]
+    else:
+        n = int(factors)
+    p = len(items)
+    dof = ((p - n) ** 2 - (p + n)) / 2
+    if n < 1 or n >= p:
+        raise PsychometricsError(f"{n} factors for {p} items: choose between 1 and {p - 1}")
+    if dof < 0:
+        raise EstimationError(f"{n} factors are more than {p} items can identify (degrees of freedom {dof:g}); "
+                              "use fewer factors")
+    L0, values, ok = _extract(R, n, method)
+    L, Phi, ok_rot = _rotate(L0, rotation, target)
+    if not (ok and ok_rot):
+        notes.append("the " + ("extraction" if not ok else "rotation") + " did not converge")
+        warnings.warn(f"EFA: {notes[-1]}; results are unreliable", EFAWarning, stacklevel=2)
+    Phi = np.eye(n) if Phi is None else Phi
+    s = np.where(L.sum(axis=0) < 0, -1.0, 1.0)
+    L, Phi = L * s, Phi * np.outer(s, s)
+    ss = np.diag(Phi @ L.T @ L)
+    order = np.argsort(-ss, kind="stable") if n > 1 else np.arange(n)
+    L, Phi, ss = L[:, order], Phi[np.ix_(order, order)], ss[order]
+    h2 = np.einsum("ij,jk,ik->i", L, Phi, L)
+    prefix = {"minres": "MR", "ml": "ML", "pa": "PA"}[method]   # psych's factor names
+    names = [f"{prefix}{i + 1}" for i in range(n)]
+    heywood = [it for it, h in zip(items, h2) if h >= 0.995]
+    if heywood:
+        notes.append(f"Heywood case: communality >= .995 for {', '.join(heywood)}")
+        warnings.warn(f"EFA: {notes[-1]}; the solution is improper (too many factors, or an item duplicates "
+                      "another)", EFAWarning, stacklevel=2)
+    variance = pd.DataFrame({"ss_loadings": ss, "proportion": ss / p, "cumulative": np.cumsum(ss) / p}, index=names)
+    meta = {"package_version": __version__, "data_sha256": frame_sha256(data[items]), "missing": missing,
+            "seed": seed, "estimator": method, "notes": notes}
+    return EFAResult(
+        n_factors=n, method=method, rotation=rotation if n > 1 else "none", cor=cor, n_obs=n_obs,
+        loadings=pd.DataFrame(L, index=items, columns=names), phi=pd.DataFrame(Phi, index=names, columns=names),
+        communalities=pd.Series(h2, index=items), uniquenesses=pd.Series(1 - h2, index=items), variance=variance,
+        eigenvalues=values, kmo=(k_all, pd.Series(k_items, index=items)), bartlett=bart, parallel=pa, map=mp,
+        heywood=heywood, converged=bool(ok and ok_rot), correlation=pd.DataFrame(R, index=items, columns=items),
+        meta=meta)
