@@ -359,20 +359,67 @@ def reliability(ctx, data, instrument, scales, range_, missing_codes, missing, o
 def polychoric(data, items, missing, missing_codes, fmt, out):
     """Polychoric (and polyserial) correlation matrix. JSON: {"items": [...], "rho": [[...]]}."""
     from .correlations import polychoric as poly
-    from .instruments import adhoc_instrument
-    from .io import read_responses
-    from .validation import validate_responses
 
-    cols = [c.strip() for c in items.split(",") if c.strip()]
-    # validation names any text or non-number with its row and column; codes become missing
-    vr = validate_responses(read_responses(data), adhoc_instrument({"items": cols}, None, 1, _parse_codes(missing_codes)),
-                            source=str(data), warn_unknown=False)
-    sub = vr.data[cols]
+    sub, cols = _numeric_items(data, items, missing_codes)
     res = poly(sub, cols, missing=missing)
     if fmt == "csv":
         _emit(res.rho.to_csv(), out)
     else:
         _write_result(res, fmt, out)
+
+
+def _numeric_items(data: str, items: str | None, missing_codes: str | None):
+    """Read DATA and validate the chosen columns as numbers (text is refused naming row and column)."""
+    from .instruments import adhoc_instrument
+    from .io import read_responses
+    from .validation import validate_responses
+
+    df = read_responses(data)
+    cols = [c.strip() for c in items.split(",") if c.strip()] if items else \
+        [c for c in df.columns if c.lower() not in ("id", "respondent_id", "_uuid", "_id")]
+    vr = validate_responses(df, adhoc_instrument({"items": cols}, None, 1, _parse_codes(missing_codes)),
+                            source=str(data), warn_unknown=False)
+    return vr.data[cols], cols
+
+
+@main.command()
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--items", help="Comma-separated columns (default: all but the id).")
+@click.option("--factors", default="parallel", show_default=True, help="A number, 'parallel' or 'map'.")
+@click.option("--method", type=click.Choice(["minres", "ml", "pa"]), default="minres", show_default=True)
+@click.option("--rotation", type=click.Choice(["oblimin", "quartimin", "geomin", "promax", "varimax", "none"]),
+              default="oblimin", show_default=True)
+@click.option("--cor", type=click.Choice(["pearson", "polychoric"]), default="pearson", show_default=True)
+@click.option("--missing", type=click.Choice(["pairwise", "listwise"]), default="pairwise", show_default=True)
+@click.option("--missing-codes", help="Codes meaning no answer, e.g. -98,-99.")
+@click.option("--n-iter", type=int, default=20, show_default=True, help="Parallel analysis: simulated data sets.")
+@click.option("--seed", type=int, default=None)
+@click.option("--cutoff", type=float, default=0.3, show_default=True, help="Smallest loading shown in text output.")
+@click.option("--scree", "scree_out", type=click.Path(dir_okay=False), help="Scree/parallel-analysis plot (.png or .svg).")
+@click.option("--heatmap", "heatmap_out", type=click.Path(dir_okay=False), help="Loadings heatmap (.png or .svg).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
+@click.option("--out", type=click.Path(dir_okay=False))
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def efa(data, items, factors, method, rotation, cor, missing, missing_codes, n_iter, seed, cutoff, scree_out,
+        heatmap_out, fmt, out, quiet):
+    """Exploratory factor analysis (psych::fa): KMO, Bartlett, parallel analysis or MAP, loadings, Phi."""
+    from .efa import efa as run_efa
+
+    if factors not in ("parallel", "map") and not factors.isdigit():
+        raise click.BadParameter(f"'{factors}': a whole number, 'parallel' or 'map'", param_hint="--factors")
+    sub, cols = _numeric_items(data, items, missing_codes)
+    res = run_efa(sub, cols, factors=int(factors) if factors.isdigit() else factors, method=method, rotation=rotation,
+                  cor=cor, missing=missing, n_iter=n_iter, seed=seed, progress=not quiet)
+    if scree_out:
+        res.plot_scree(scree_out)
+    if heatmap_out:
+        res.plot_loadings(heatmap_out)
+    if fmt == "json":
+        _emit(json.dumps(res.to_dict(), ensure_ascii=False, indent=1), out)
+    elif fmt == "csv":
+        _emit(res.to_frame().to_csv(), out)
+    else:
+        _emit(_render(res.summary(cutoff), fmt), out)
 
 
 @main.command()

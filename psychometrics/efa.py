@@ -351,7 +351,10 @@ class EFAResult:
         if self.map is not None:
             header.append(f"Velicer's MAP suggests {self.map[1]} factor(s)")
         header += [f"note: {n}" for n in self.meta.get("notes", [])] + [f"psychometrics {__version__}"]
-        tables = [(f"Loadings (|loading| >= {cutoff} shown)", self.sorted_loadings(cutoff).reset_index(names="item")),
+        shown = self.sorted_loadings(cutoff)
+        factors = list(self.loadings.columns)
+        shown[factors] = shown[factors].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")  # blanks below the cut-off
+        tables = [(f"Loadings (|loading| >= {cutoff} shown)", shown.reset_index(names="item")),
                   ("Variance explained", self.variance.reset_index(names="factor"))]
         if self.rotation in OBLIQUE and self.n_factors > 1:
             tables.append(("Factor correlations", self.phi.reset_index(names="factor")))

@@ -148,3 +148,17 @@ def test_report_main_job(tmp_path, suffix):
     bad = run("report", str(DATA / "vpc_teachers_example.csv"), "--instrument", "vpc_teachers", "--out",
               str(tmp_path / "r.md"), "--model", "m.lav")
     assert bad.returncode == 2 and "not implemented yet" in bad.stderr
+
+
+def test_efa_command(tmp_path):
+    r = run("efa", str(BFI), "--factors", "parallel", "--seed", "1", "--format", "json", "--quiet",
+            "--scree", str(tmp_path / "s.svg"), "--heatmap", str(tmp_path / "h.png"))
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["n_factors"] == d["parallel"]["suggested_factors"] == 6
+    assert len(d["loadings"]) == 25 and len(d["phi"]) == 6 and 0.8 < d["kmo"]["overall"] < 0.9
+    assert (tmp_path / "s.svg").read_text().startswith("<?xml") and (tmp_path / "h.png").stat().st_size > 1000
+    text = run("efa", str(BFI), "--factors", "5", "--method", "pa", "--rotation", "promax", "--quiet")
+    assert text.returncode == 0 and "Factor correlations" in text.stdout and "PA1" in text.stdout
+    bad = run("efa", str(BFI), "--items", "A1,A2", "--factors", "1")
+    assert bad.returncode == 2 and "at least three items" in bad.stderr

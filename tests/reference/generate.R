@@ -144,9 +144,14 @@ efa_ref <- function(file, cols, nfactors) {
   set.seed(20261122)
   pa <- psych::fa.parallel(x, n.iter = 20, plot = FALSE)
   map <- psych::VSS(r, n = 8, plot = FALSE, n.obs = nrow(x))$map
-  c(meta(paste("psych::fa(x, nfactors, fm, rotate) (pairwise correlations), psych::KMO, psych::cortest.bartlett,",
+  fp <- if (file == "tests/reference/data/bfi.csv")    # ordinal items only
+    psych::fa(x, nfactors = nfactors, fm = "minres", rotate = "oblimin", cor = "poly", warnings = FALSE) else NULL
+  poly <- if (is.null(fp)) NULL else
+    list(loadings = unclass(fp$loadings), phi = unclass(fp$Phi), communalities = as.numeric(fp$communality))
+  c(meta(paste("psych::fa(x, nfactors, fm, rotate) (pairwise correlations; and cor = 'poly'), psych::KMO, psych::cortest.bartlett,",
                "psych::fa.parallel(n.iter = 20), psych::VSS()$map, psych::factor.scores (complete rows)")),
     list(input = file, items = cols, n = nrow(x), nfactors = nfactors, fits = fits,
+         polychoric_minres_oblimin = if (file == "tests/reference/data/bfi.csv") poly else NULL,
          kmo = list(overall = k$MSA, items = as.numeric(k$MSAi)),
          bartlett = list(chisq = b$chisq, df = b$df, p = b$p.value),
          parallel = list(nfact = pa$nfact, ncomp = pa$ncomp, fa_values = pa$fa.values, pc_values = pa$pc.values),
