@@ -5,8 +5,8 @@ Every command of the ``psychometrics`` command line has a function of the same n
 taking a DataFrame and the same options:
 
 >>> import psychometrics as pm
->>> [f for f in ("score", "reliability", "polychoric", "report") if callable(getattr(pm, f))]
-['score', 'reliability', 'polychoric', 'report']
+>>> [f for f in ("score", "reliability", "polychoric", "efa", "report") if callable(getattr(pm, f))]
+['score', 'reliability', 'polychoric', 'efa', 'report']
 """
 
 from ._version import __version__
@@ -23,6 +23,7 @@ from .exceptions import (
     ScoringError,
 )
 from .correlations import polychoric
+from .efa import efa
 from .instruments import Instrument, InstrumentRegistry, load_instrument
 from .io import read_responses
 from .reliability import reliability
@@ -40,6 +41,7 @@ __all__ = [
     "score",
     "reliability",
     "polychoric",
+    "efa",
     "report",
     "PsychometricsError",
     "InstrumentError",

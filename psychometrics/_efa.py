@@ -13,7 +13,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy import optimize
 
 from .exceptions import PsychometricsWarning
 
@@ -36,6 +35,8 @@ def minres(R: np.ndarray, n_factors: int, lower: float = 0.005, upper: float = 1
     >>> bool(np.allclose(np.abs(L[:, 0]), lam, atol=1e-5))
     True
     """
+    from scipy import optimize
+
     p = R.shape[0]
 
     def loadings(psi):

@@ -7,19 +7,17 @@ come from the leading eigenvectors of :math:`\\Psi^{-1/2} S \\Psi^{-1/2}`.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy import optimize
 
-from .exceptions import PsychometricsWarning
 
 
 def ml_loadings(S: np.ndarray, n_factors: int = 1, lower: float = 0.005) -> tuple[np.ndarray, np.ndarray, bool]:
     """ML factor loadings (unrotated) and uniquenesses of covariance matrix ``S``.
 
     Returns (loadings p x m on the scale of S, uniquenesses, converged). The fit is done on the
-    correlation scale (uniquenesses bounded below by ``lower``, as ``factanal``) and rescaled.
+    correlation scale (uniquenesses bounded below by ``lower``, as ``factanal``) and rescaled;
+    a uniqueness at that bound is a Heywood case, which callers report in their own terms.
 
     >>> lam = np.array([.8, .7, .6, .5])
     >>> R = np.outer(lam, lam); np.fill_diagonal(R, 1)
@@ -57,7 +55,4 @@ def ml_loadings(S: np.ndarray, n_factors: int = 1, lower: float = 0.005) -> tupl
     L = loadings(psi)
     if L[:, 0].sum() < 0:
         L = -L
-    if np.any(psi <= lower + 1e-6):
-        warnings.warn("one-factor ML fit reached the lower bound of a uniqueness (Heywood case): "
-                      "omega is unreliable for this scale", PsychometricsWarning, stacklevel=3)
     return L * sd[:, None], psi * sd ** 2, bool(res.success)

@@ -33,7 +33,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from ._version import __version__
 from .exceptions import DataWarning, PsychometricsError
@@ -43,6 +42,12 @@ from .results import Summary, jsonable
 Missing = Literal["listwise", "pairwise"]
 BOUND = 10.0          # stands in for an infinite threshold: Phi(-10) = 7.6e-24
 MAX_CATEGORIES = 10
+
+
+def _special():
+    from scipy import special  # imported when first needed: keeps ``import psychometrics`` fast
+
+    return special
 
 
 class CorrelationError(PsychometricsError):
@@ -68,7 +73,7 @@ def bvn_cdf(h: np.ndarray, k: np.ndarray, rho: np.ndarray) -> np.ndarray:
         ah = (k - rho * h) / (h * s)
         ak = (h - rho * k) / (k * s)
     beta = np.where((h > 0) == (k > 0), 0.0, 0.5)
-    return 0.5 * special.ndtr(h) + 0.5 * special.ndtr(k) - special.owens_t(h, ah) - special.owens_t(k, ak) - beta
+    return 0.5 * _special().ndtr(h) + 0.5 * _special().ndtr(k) - _special().owens_t(h, ah) - _special().owens_t(k, ak) - beta
 
 
 def bvn_pdf(h: np.ndarray, k: np.ndarray, rho: np.ndarray) -> np.ndarray:
@@ -149,7 +154,7 @@ def _codes(col: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray, list[str]
 def _thresholds(idx: np.ndarray, K: int) -> np.ndarray:
     c = idx[~np.isnan(idx)].astype(int)
     cum = np.cumsum(np.bincount(c, minlength=K))[:-1] / len(c)
-    return special.ndtri(cum)
+    return _special().ndtri(cum)
 
 
 def _fit_polychoric(tables: np.ndarray, t1: np.ndarray, t2: np.ndarray, start: np.ndarray,
@@ -212,7 +217,7 @@ def _polyserial(x: np.ndarray, yidx: np.ndarray, tau: np.ndarray) -> tuple[float
 
     def nll(r):
         s = np.sqrt(1 - r * r)
-        pr = special.ndtr((hi - r * z) / s) - special.ndtr((lo - r * z) / s)
+        pr = _special().ndtr((hi - r * z) / s) - _special().ndtr((lo - r * z) / s)
         return -np.log(np.maximum(pr, 1e-300)).sum()
 
     res = optimize.minimize_scalar(nll, bounds=(-0.9999, 0.9999), method="bounded",

@@ -162,9 +162,12 @@ def omega_total(S: np.ndarray) -> tuple[float, np.ndarray]:
     """
     from ._factor import ml_loadings
 
-    L, _, ok = ml_loadings(S, 1)
+    L, psi, ok = ml_loadings(S, 1)
     if not ok:
         warnings.warn("one-factor ML fit for omega did not converge", PsychometricsWarning, stacklevel=3)
+    if np.any(psi / np.diag(S) <= 0.005 + 1e-6):
+        warnings.warn("one-factor ML fit for omega reached a zero uniqueness (Heywood case): omega is "
+                      "unreliable for this scale", PsychometricsWarning, stacklevel=3)
     lam = L[:, 0]
     return float(lam.sum() ** 2 / S.sum()), lam
 

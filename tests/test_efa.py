@@ -126,3 +126,35 @@ def test_polychoric_efa_matches_psych_cor_poly():
     # psych's polychoric stops its optimiser at ~1e-4 in each rho; 2e-3 asked
     np.testing.assert_allclose(res.loadings.to_numpy()[:, perm] * signs, L_ref, atol=2e-3)
     np.testing.assert_allclose(res.phi.to_numpy()[np.ix_(perm, perm)] * np.outer(signs, signs), r["phi"], atol=2e-3)
+
+
+def test_target_rotation_matches_gparotation_targetq():
+    ref = json.loads((REF / "target_holzinger_swineford.json").read_text())
+    target = np.array([[np.nan if v is None else v for v in row] for row in ref["target"]])
+    df = pd.read_csv(DATASETS["efa_holzinger_swineford.json"])
+    res = efa(df, [f"x{i}" for i in range(1, 10)], factors=3, rotation="target", target=target, progress=False)
+    L_ref = np.array(ref["loadings"])
+    perm, signs = align_factors(res.loadings.to_numpy(), L_ref)
+    np.testing.assert_allclose(res.loadings.to_numpy()[:, perm] * signs, L_ref, atol=2e-3)
+    np.testing.assert_allclose(res.phi.to_numpy()[np.ix_(perm, perm)] * np.outer(signs, signs), ref["phi"], atol=2e-3)
+
+
+def test_non_convergence_is_a_warning(monkeypatch):
+    from psychometrics import _efa
+
+    real = _efa.gpa_oblique
+    monkeypatch.setattr(_efa, "gpa_oblique", lambda A, **kw: real(A, max_iter=1, **kw))
+    df = pd.read_csv(DATASETS["efa_holzinger_swineford.json"])
+    with pytest.warns(EFAWarning, match="rotation did not converge"):
+        res = efa(df, [f"x{i}" for i in range(1, 10)], factors=3, progress=False)
+    assert not res.converged and "the rotation did not converge" in res.meta["notes"]
+
+
+def test_heywood_case_is_named():
+    # correlations that imply a loading above 1 for item a: r_ab r_ac / r_bc = .81 / .70
+    R = np.array([[1, .9, .9, .5], [.9, 1, .7, .45], [.9, .7, 1, .45], [.5, .45, .45, 1]])
+    df = pd.DataFrame(np.random.default_rng(5).multivariate_normal(np.zeros(4), R, size=1000), columns=list("abcd"))
+    for method in ("ml", "minres", "pa"):
+        with pytest.warns(EFAWarning, match="Heywood case: communality >= .995 for a;"):
+            res = efa(df, factors=1, method=method, progress=False)
+        assert res.heywood == ["a"]

@@ -163,3 +163,14 @@ write_json(efa_ref("tests/reference/data/bfi.csv", names(read.csv("tests/referen
 write_json(efa_ref("tests/reference/data/holzinger_swineford.csv", paste0("x", 1:9), 3),
            "tests/reference/efa_holzinger_swineford.json", digits = NA, auto_unbox = TRUE, na = "null")
 cat("wrote tests/reference/efa_*.json\n")
+
+# ---- target rotation: GPArotation::targetQ on psych's unrotated minres loadings (partially specified target) ----
+hs <- read.csv("tests/reference/data/holzinger_swineford.csv")[, paste0("x", 1:9)]
+L0 <- unclass(psych::fa(hs, nfactors = 3, fm = "minres", rotate = "none", warnings = FALSE)$loadings)
+target <- matrix(NA, 9, 3); target[4:9, 1] <- 0; target[c(1:3, 7:9), 2] <- 0; target[1:6, 3] <- 0
+tq <- GPArotation::targetQ(L0, Target = target)
+write_json(c(meta("GPArotation::targetQ(psych::fa(x, 3, fm = 'minres', rotate = 'none')$loadings, Target)"),
+             list(input = "tests/reference/data/holzinger_swineford.csv", target = target,
+                  loadings = unclass(tq$loadings), phi = unclass(tq$Phi))),
+           "tests/reference/target_holzinger_swineford.json", digits = NA, auto_unbox = TRUE, na = "null")
+cat("wrote tests/reference/target_holzinger_swineford.json\n")
