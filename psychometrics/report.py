@@ -21,6 +21,7 @@ class Report:
     scores: ScoreResult
     reliability: ReliabilityResult
     meta: dict = field(default_factory=dict)
+    model: object | None = None      # SEMResult when a model was given
 
     def summary(self) -> Summary:
         sc, rel = self.scores.summary(), self.reliability.summary()
@@ -32,11 +33,20 @@ class Report:
                   f"reliability: listwise per scale, Feldt 95% CI, omega total from a one-factor ML fit"]
         header += [f"note: {n}" for n in self.scores.meta["notes"] + self.reliability.meta["notes"]]
         problems = [("Invalid values set missing", self.scores.problems)] if len(self.scores.problems) else []
+        model_tables = []
+        if self.model is not None:
+            m = self.model.summary()
+            header += [f"model: {line}" for line in m.header[:3]] + [f"note (model): {n}" for n in
+                                                                    self.model.meta.get("notes", [])]
+            model_tables = [(f"Model: {n}", t) for n, t in m.tables]
         return Summary("Report: " + self.meta["instrument"]["id"], header,
-                       [*problems, *rel.tables, *sc.tables])
+                       [*problems, *rel.tables, *model_tables, *sc.tables])
 
     def to_dict(self) -> dict:
-        return {"meta": self.meta, "scores": self.scores.to_dict(rows=False), "reliability": self.reliability.to_dict()}
+        out = {"meta": self.meta, "scores": self.scores.to_dict(rows=False), "reliability": self.reliability.to_dict()}
+        if self.model is not None:
+            out["model"] = self.model.to_dict()
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         return self.reliability.table()
@@ -49,12 +59,22 @@ class Report:
 
 
 def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: str = "error", id: str | None = None,
-                 source: str | None = None) -> Report:
+                 source: str | None = None, model: str | None = None) -> Report:
     """Validate and score ``data``, then run reliability and item analysis for every scale
-    (``psychometrics.report``; the command line's ``psychometrics report``)."""
+    (``psychometrics.report``; the command line's ``psychometrics report``). With ``model`` (lavaan
+    syntax) the validated item responses are also fitted as a CFA/SEM (ML, listwise)."""
     res = score(data, instrument, on_invalid=on_invalid, id=id, source=source)
     # reliability works on the validated values: invalid cells already handled by scoring's validation
     rel = reliability(data, instrument=instrument, on_invalid=on_invalid, id=id, progress=False, source=source)
+    fitted = None
+    if model is not None:
+        from .sem import sem
+        from .validation import validate_responses
+
+        # the model sees validated values: declared missing codes are missing, codes checked
+        vr = validate_responses(data, instrument, id_column=id, on_invalid=on_invalid, source=source,
+                                warn_unknown=False)
+        fitted = sem(model, vr.data)
     meta = {"package_version": __version__, "instrument": res.meta["instrument"], "data": res.meta["data"],
-            "n_rows": res.meta["n_rows"], "seed": None, "estimator": "ML (omega)"}
-    return Report(scores=res, reliability=rel, meta=meta)
+            "n_rows": res.meta["n_rows"], "seed": None, "estimator": "ML"}
+    return Report(scores=res, reliability=rel, meta=meta, model=fitted)

@@ -145,9 +145,12 @@ def test_report_main_job(tmp_path, suffix):
         assert "## Reliability" in text and "## Item analysis" in text and "## Scale scores" in text
         assert "Careless-responding flags" in text and "vpc_teachers 1.0.0 (sha256:" in text
     assert len(pd.read_csv(scores)) == 640
-    bad = run("report", str(DATA / "vpc_teachers_example.csv"), "--instrument", "vpc_teachers", "--out",
-              str(tmp_path / "r.md"), "--model", "m.lav")
-    assert bad.returncode == 2 and "not implemented yet" in bad.stderr
+    if suffix == ".md":
+        with_model = run("report", str(DATA / "vpc_teachers_example.csv"), "--instrument", "vpc_teachers", "--out",
+                         str(tmp_path / "m.md"), "--model", str(ROOT / "analyses" / "models" / "vpc_triangle.lav"))
+        assert with_model.returncode == 0, with_model.stderr
+        text = (tmp_path / "m.md").read_text(encoding="utf-8")
+        assert "## Model: Parameter estimates" in text and "support_via_ksse" in text and "chi2(515)" in text
 
 
 def test_efa_command(tmp_path):
@@ -162,3 +165,32 @@ def test_efa_command(tmp_path):
     assert text.returncode == 0 and "Factor correlations" in text.stdout and "PA1" in text.stdout
     bad = run("efa", str(BFI), "--items", "A1,A2", "--factors", "1")
     assert bad.returncode == 2 and "at least three items" in bad.stderr
+
+
+HS = ROOT / "tests" / "reference" / "data" / "holzinger_swineford.csv"
+HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+
+
+def test_cfa_json_contract(tmp_path):
+    model = tmp_path / "hs.lav"
+    model.write_text(HS_MODEL)
+    r = run("cfa", str(HS), "--model", str(model), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["converged"] is True and d["estimator"] == "ML" and d["nobs"] == [301] and d["groups"] == ["all"]
+    assert {"npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr", "aic",
+            "bic", "logl"} <= set(d["fit"])
+    assert d["fit"]["df"] == 24 and abs(d["fit"]["chisq"] - 85.3055) < 1e-3
+    p = d["parameters"][1]
+    assert {"lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"} <= set(p)
+
+
+@pytest.mark.parametrize("model,code,fragment", [
+    ("visual =~ x1 + x2 + nope", 2, "nope, which are not latent"),
+    ("visual =~ x1 + + x2", 2, "line 1, column"),
+    ("f =~ x1 + x2", 3, "not identified"),
+])
+def test_sem_errors_exit_codes(model, code, fragment):
+    r = run("sem", str(HS), "--model", model)
+    assert r.returncode == code, (r.returncode, r.stderr)
+    assert fragment in r.stderr and "Traceback" not in r.stderr

@@ -174,3 +174,53 @@ write_json(c(meta("GPArotation::targetQ(psych::fa(x, 3, fm = 'minres', rotate = 
                   loadings = unclass(tq$loadings), phi = unclass(tq$Phi))),
            "tests/reference/target_holzinger_swineford.json", digits = NA, auto_unbox = TRUE, na = "null")
 cat("wrote tests/reference/target_holzinger_swineford.json\n")
+
+# ---- SEM: lavaan cfa()/sem(), ML, parameterEstimates(standardized), fitMeasures --------------------
+sem_ref <- function(name, model, data, fun = lavaan::sem, ...) {
+  fit <- fun(model, data = data, ...)
+  pe <- lavaan::parameterEstimates(fit, standardized = TRUE, rsquare = TRUE)
+  if (!"label" %in% names(pe)) pe$label <- ""
+  fm <- lavaan::fitMeasures(fit, c("npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
+                                    "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue",
+                                    "srmr", "logl", "unrestricted.logl", "aic", "bic", "ntotal"))
+  out <- c(meta(paste0("lavaan::", deparse(substitute(fun))[1], "(model, data, ...); parameterEstimates(",
+                       "standardized = TRUE, rsquare = TRUE); fitMeasures")),
+           list(model = model, nobs = lavaan::lavInspect(fit, "nobs"),
+                fit = setNames(as.list(as.numeric(fm)), gsub("\\.", "_", names(fm))),
+                parameters = pe[, c("lhs", "op", "rhs", "label", "est", "se", "std.lv", "std.all")]))
+  write_json(out, paste0("tests/reference/sem_", name, ".json"), digits = NA, auto_unbox = TRUE, na = "null")
+}
+hs <- read.csv("tests/reference/data/holzinger_swineford.csv")
+sem_ref("holzinger_swineford_cfa", "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9",
+        hs, lavaan::cfa)
+sem_ref("holzinger_swineford_cfa_stdlv", "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9",
+        hs, lavaan::cfa, std.lv = TRUE)
+pd <- read.csv("tests/reference/data/political_democracy.csv")
+sem_ref("political_democracy", paste(
+  "ind60 =~ x1 + x2 + x3",
+  "dem60 =~ y1 + a*y2 + b*y3 + c*y4",
+  "dem65 =~ y5 + a*y6 + b*y7 + c*y8",
+  "dem60 ~ d1*ind60",
+  "dem65 ~ d2*ind60 + d3*dem60",
+  "y1 ~~ y5", "y2 ~~ y4 + y6", "y3 ~~ y7", "y4 ~~ y8", "y6 ~~ y8",
+  "indirect := d1*d3", "total := d2 + d1*d3", sep = "\n"), pd)
+vpc <- read.csv("data/vpc_teachers_example.csv")
+vpc[vpc == -99 | vpc == -98] <- NA
+triangle <- paste(
+  "npc =~ npc01 + npc02 + npc03 + npc04 + npc05 + npc06 + npc07 + npc08",
+  "ksse =~ kse01 + kse02 + kse03 + kse04 + kse05 + kse06 + kse07",
+  "support =~ sup01 + sup02 + sup03 + sup04",
+  "challenge =~ chl01 + chl02 + chl03 + chl04",
+  "sharing =~ shr01 + shr02 + shr03 + shr04 + shr05 + shr06",
+  "receiving =~ rcv01 + rcv02 + rcv03 + rcv04 + rcv05",
+  "ksse ~ a1*support + a2*challenge + npc",
+  "sharing ~ b1*ksse + npc + support",
+  "receiving ~ npc + sharing + support",
+  "ind_support := a1*b1", sep = "\n")
+sem_ref("triangle_vpc_example", triangle, vpc)
+cat("wrote tests/reference/sem_*.json\n")
+# auto.cov.y: with receiving no longer predicted by sharing, both are pure outcomes and lavaan frees
+# the covariance of their residuals
+sem_ref("triangle_pure_outcomes_vpc_example", sub("receiving ~ npc + sharing + support", "receiving ~ npc + support",
+                                                 triangle, fixed = TRUE), vpc)
+cat("wrote tests/reference/sem_triangle_pure_outcomes_vpc_example.json\n")

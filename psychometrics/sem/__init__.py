@@ -1,0 +1,246 @@
+"""Structural equation models in lavaan syntax: ``cfa()`` and ``sem()`` with lavaan's defaults.
+
+This first version fits single-group models to complete data by maximum likelihood (standard
+errors from the expected information), with labels, fixed and free values, equality constraints
+(shared labels or ``a == b``), ``:=`` defined parameters (delta-method SEs), lavaan's fit
+measures, and the ``std_lv``/``std_all`` standardized solutions. R: ``lavaan::cfa()``,
+``lavaan::sem()``, ``parameterEstimates()``, ``fitMeasures()``, ``standardizedSolution()``.
+
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(0)
+>>> f = rng.normal(size=(400, 1))
+>>> df = pd.DataFrame(f @ [[1.0, 0.8, 0.6]] + rng.normal(size=(400, 3)) * 0.6, columns=["a", "b", "c"])
+>>> res = cfa("F =~ a + b + c", df)
+>>> res.fit["df"], round(res.fit["chisq"], 6)
+(0, 0.0)
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._version import __version__
+from ..exceptions import EstimationError, PsychometricsError, PsychometricsWarning
+from ..io import frame_sha256
+from ..results import Summary, jsonable
+from . import model as _model
+from .fitmeasures import fit_measures
+from .partable import ParTable, build
+from .syntax import ModelSyntaxError
+
+
+class SEMWarning(PsychometricsWarning):
+    """A fitted model needs attention (non-convergence, negative variance, non-positive-definite matrix)."""
+
+
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+        ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos}
+
+
+def _evaluate(expr: str, values: dict[str, float]) -> float:
+    """Arithmetic on labels (``a*b``, ``c + a*b``, ``a^2``): no names other than labels, no calls."""
+    def ev(node):
+        if isinstance(node, ast.Expression):
+            return ev(node.body)
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+            return _OPS[type(node.op)](ev(node.left), ev(node.right))
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
+            return _OPS[type(node.op)](ev(node.operand))
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return float(node.value)
+        if isinstance(node, ast.Name):
+            if node.id not in values:
+                raise ModelSyntaxError(f"':=' uses '{node.id}', which is not a parameter label or defined parameter")
+            return values[node.id]
+        raise ModelSyntaxError(f"':=' expression '{expr}' may only use labels, numbers and + - * / ^")
+    return ev(ast.parse(expr.replace("^", "**"), mode="eval"))
+
+
+@dataclass(frozen=True)
+class SEMResult:
+    """A fitted model: ``parameters`` (lavaan's parameterEstimates + std_lv/std_all), ``fit``
+    (fitMeasures names with ``.`` as ``_``), ``r2``, ``converged``, ``meta``."""
+
+    parameters: pd.DataFrame
+    fit: dict
+    r2: dict
+    converged: bool
+    estimator: str
+    nobs: int
+    meta: dict = field(default_factory=dict)
+    implied: pd.DataFrame | None = field(default=None, repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.parameters
+
+    def to_dict(self) -> dict:
+        return jsonable({"converged": self.converged, "estimator": self.estimator, "nobs": [self.nobs],
+                         "groups": ["all"], "fit": self.fit, "parameters": self.parameters, "r2": self.r2,
+                         "meta": self.meta})
+
+    def summary(self) -> Summary:
+        f = self.fit
+        header = [f"estimator {self.estimator}, N = {self.nobs}, {'converged' if self.converged else 'NOT converged'}",
+                  f"chi2({f['df']}) = {f['chisq']:.3f}, p = {f['pvalue']:.3g}; CFI = {f['cfi']:.3f}, "
+                  f"TLI = {f['tli']:.3f}; RMSEA = {f['rmsea']:.3f} [{f['rmsea_ci_lower']:.3f}, "
+                  f"{f['rmsea_ci_upper']:.3f}]; SRMR = {f['srmr']:.3f}",
+                  f"logL = {f['logl']:.3f}; AIC = {f['aic']:.3f}; BIC = {f['bic']:.3f}; parameters: {f['npar']}",
+                  f"psychometrics {__version__}", *[f"note: {n}" for n in self.meta.get("notes", [])]]
+        cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all"]
+        tables = [("Parameter estimates", self.parameters[cols])]
+        if self.r2:
+            tables.append(("R-squared", pd.DataFrame({"variable": list(self.r2), "r2": list(self.r2.values())})))
+        return Summary("Structural equation model", header, tables)
+
+    def __str__(self) -> str:
+        return str(self.summary())
+
+
+def _standardize(pt: ParTable, ram, theta: np.ndarray, est: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
+    V = ram.total_cov(theta)
+    A, S = ram.matrices(theta)
+    sd = np.sqrt(np.maximum(np.diag(V), 0))
+    idx = {v: i for i, v in enumerate(ram.names)}
+    latent = set(pt.latent)
+    std_all, std_lv = np.full(len(pt.rows), np.nan), np.full(len(pt.rows), np.nan)
+    for n, r in enumerate(pt.rows):
+        e = est[n]
+        if r.op in ("=~", "~"):
+            i, j = (idx[r.rhs], idx[r.lhs]) if r.op == "=~" else (idx[r.lhs], idx[r.rhs])
+            std_all[n] = e * sd[j] / sd[i]
+            s_j = sd[j] if ram.names[j] in latent else 1.0
+            s_i = sd[i] if ram.names[i] in latent else 1.0
+            std_lv[n] = e * s_j / s_i
+        elif r.op == "~~":
+            i, j = idx[r.lhs], idx[r.rhs]
+            if i == j:
+                std_all[n] = e / V[i, i]
+                std_lv[n] = e / V[i, i] if r.lhs in latent else e
+            else:  # residual covariances standardised by the residual variances (lavaan)
+                std_all[n] = e / math.sqrt(S[i, i] * S[j, j])
+                both_lv = r.lhs in latent and r.rhs in latent
+                std_lv[n] = e / math.sqrt(S[i, i] * S[j, j]) if both_lv else e
+    endogenous = {r.lhs for r in pt.rows if r.op == "~"} | {r.rhs for r in pt.rows if r.op == "=~"}
+    r2 = {v: float(1 - S[idx[v], idx[v]] / V[idx[v], idx[v]]) for v in ram.names if v in endogenous}
+    return std_lv, std_all, r2
+
+
+def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = False, missing: str = "listwise",
+        level: float = 0.95) -> SEMResult:
+    """Fit a structural equation model written in lavaan syntax (lavaan's ``sem()`` defaults).
+
+    Parameters
+    ----------
+    model
+        lavaan model syntax.
+    data
+        Observed variables as columns (other columns are ignored).
+    estimator
+        ``"ML"`` (more estimators come with later versions).
+    std_lv
+        Identify latent variables by fixing their variances to 1 instead of the first loading.
+    missing
+        ``"listwise"``: rows with a missing model variable are left out (the number is reported).
+
+    Raises
+    ------
+    ModelSyntaxError
+        Unreadable syntax or a variable that is neither latent nor in the data (exit 2).
+    EstimationError
+        Not identified, or the estimation failed (exit 3).
+    """
+    from scipy import stats
+
+    if estimator.upper() != "ML":
+        raise PsychometricsError(f"estimator {estimator!r} is not available yet; use 'ML'")
+    if missing != "listwise":
+        raise PsychometricsError("missing='fiml' is not available yet; use 'listwise'")
+    pt = build(model, [str(c) for c in data.columns], std_lv=std_lv)
+    X = data[pt.observed].apply(pd.to_numeric, errors="coerce")
+    complete = X.notna().all(axis=1)
+    notes = []
+    if not complete.all():
+        notes.append(f"listwise: {int((~complete).sum())} of {len(X)} rows with a missing model variable left out")
+    X = X[complete].to_numpy(dtype=float)
+    n, p = X.shape
+    if n <= p:
+        raise EstimationError(f"only {n} complete rows for {p} observed variables")
+    S_obs = np.cov(X, rowvar=False, ddof=0)
+    if np.linalg.eigvalsh(S_obs).min() <= 1e-12:
+        raise EstimationError("the sample covariance matrix is not positive definite (a variable is constant or a "
+                              "linear combination of others)")
+    ram = _model.build_ram(pt, S_obs)
+    df = p * (p + 1) // 2 - pt.n_free
+    if df < 0:
+        raise EstimationError(f"the model is not identified: {pt.n_free} free parameters for {p * (p + 1) // 2} "
+                              f"variances and covariances (degrees of freedom {df}); fix or constrain parameters")
+    theta0 = _model.start_values(pt, ram, S_obs)
+    theta, fmin, ok, msg = _model.fit_ml(ram, S_obs, theta0)
+    if not ok:
+        notes.append(f"the optimiser did not converge ({msg})")
+        warnings.warn(f"SEM: {notes[-1]}; estimates are unreliable", SEMWarning, stacklevel=2)
+    info = _model.expected_information(ram, theta)
+    ev = np.linalg.eigvalsh(info)
+    if ev.min() < 1e-10 * max(ev.max(), 1):
+        raise EstimationError("the model is not identified: the information matrix is singular (a parameter "
+                              "cannot be told apart from others); fix a loading or a variance, or add constraints")
+    cov = np.linalg.inv(info) / n
+    se_free = np.sqrt(np.maximum(np.diag(cov), 0))
+    est = np.array([theta[r.free - 1] if r.free else (ram.S_fixed[ram.names.index(r.lhs), ram.names.index(r.rhs)]
+                                                       if r.fixed_x else (r.value if r.value is not None else 0.0))
+                    for r in pt.rows])
+    se = np.array([se_free[r.free - 1] if r.free else 0.0 for r in pt.rows])
+    std_lv_v, std_all_v, r2 = _standardize(pt, ram, theta, est)
+    zq = stats.norm.ppf(1 - (1 - level) / 2)
+    rows = []
+    for r, e, s, slv, sall in zip(pt.rows, est, se, std_lv_v, std_all_v):
+        z = e / s if s > 0 else np.nan
+        rows.append({"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "group": 1, "label": r.label, "free": r.free,
+                     "est": e, "se": s, "z": z, "pvalue": 2 * stats.norm.sf(abs(z)) if s > 0 else np.nan,
+                     "ci_lower": e - zq * s if s > 0 else e, "ci_upper": e + zq * s if s > 0 else e,
+                     "std_lv": slv, "std_all": sall})
+    # defined parameters, delta method
+    labels = pt.labels()
+    if pt.defined:
+        def values_at(th):
+            vals = {lab: th[k - 1] for lab, k in labels.items()}
+            for d in pt.defined:
+                vals[d.lhs] = _evaluate(d.expression, vals)
+            return vals
+        base = values_at(theta)
+        for d in pt.defined:
+            g = np.zeros_like(theta)
+            for k in range(len(theta)):
+                h = 1e-6 * max(1.0, abs(theta[k]))
+                tp, tm = theta.copy(), theta.copy()
+                tp[k] += h
+                tm[k] -= h
+                g[k] = (values_at(tp)[d.lhs] - values_at(tm)[d.lhs]) / (2 * h)
+            e, s = base[d.lhs], float(np.sqrt(max(g @ cov @ g, 0)))
+            z = e / s if s > 0 else np.nan
+            rows.append({"lhs": d.lhs, "op": ":=", "rhs": d.expression, "group": 0, "label": d.lhs, "free": 0,
+                         "est": e, "se": s, "z": z, "pvalue": 2 * stats.norm.sf(abs(z)) if s > 0 else np.nan,
+                         "ci_lower": e - zq * s, "ci_upper": e + zq * s, "std_lv": np.nan, "std_all": np.nan})
+    params = pd.DataFrame(rows)
+    neg = params[(params.op == "~~") & (params.lhs == params.rhs) & (params.est < 0)]
+    if len(neg):
+        notes.append("negative variance (Heywood case): " + ", ".join(neg.lhs))
+        warnings.warn(f"SEM: {notes[-1]}; the solution is improper", SEMWarning, stacklevel=2)
+    Sigma = ram.implied(theta)
+    fit = fit_measures(S_obs, Sigma, n, pt.n_free, fmin)
+    meta = {"package_version": __version__, "data_sha256": frame_sha256(data[pt.observed]), "estimator": "ML",
+            "information": "expected", "seed": None, "model": model, "notes": notes}
+    return SEMResult(parameters=params, fit=fit, r2=r2, converged=ok, estimator="ML", nobs=n, meta=meta,
+                     implied=pd.DataFrame(Sigma, index=pt.observed, columns=pt.observed))
+
+
+def cfa(model: str, data: pd.DataFrame, **kw) -> SEMResult:
+    """Confirmatory factor analysis (lavaan's ``cfa()``; the same defaults as :func:`sem` here)."""
+    return sem(model, data, **kw)
