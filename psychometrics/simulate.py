@@ -12,8 +12,6 @@ into categories 1..K (as ``lavaan::simulateData`` with ``ordered``).
 
 from __future__ import annotations
 
-from graphlib import TopologicalSorter
-
 import numpy as np
 
 
@@ -39,9 +37,25 @@ def simulate_latent(n: int, paths: dict[str, dict[str, float]], exogenous_cov: d
     0.5
     """
     rng = rng or np.random.default_rng()
-    deps = {k: set(v) for k, v in paths.items()}
-    order = list(TopologicalSorter(deps).static_order())
-    exo = [v for v in order if v not in paths]
+    # a deterministic order (first appearance), so that a seed always gives the same data: an order
+    # from sets of names would change with Python's string-hash seed
+    seen: dict[str, None] = {}
+    for (a, b) in exogenous_cov:
+        seen.setdefault(a, None)
+        seen.setdefault(b, None)
+    for outcome, preds in paths.items():
+        for v in preds:
+            seen.setdefault(v, None)
+        seen.setdefault(outcome, None)
+    exo = [v for v in seen if v not in paths]
+    order = list(exo)
+    pending = [v for v in paths]
+    while pending:
+        ready = [v for v in pending if all(p in order for p in paths[v])]
+        if not ready:
+            raise ValueError(f"the paths among {pending} form a cycle; a recursive model is needed")
+        order += ready
+        pending = [v for v in pending if v not in ready]
     names = names or order
     C = np.eye(len(exo))
     for (a, b), c in exogenous_cov.items():

@@ -33,7 +33,7 @@ def _ncp_for(chisq: float, df: int, prob: float) -> float:
 def fit_measures(S: np.ndarray, Sigma: np.ndarray, n: int, npar: int, fmin_ml: float) -> dict:
     p = S.shape[0]
     df = p * (p + 1) // 2 - npar
-    chisq = n * fmin_ml
+    chisq = max(n * fmin_ml, 0.0)   # F_ML >= 0; a saturated model can round to -1e-15
     pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else float("nan")
     logdetS = np.linalg.slogdet(S)[1]
     chisq_b = n * (np.log(np.diag(S)).sum() - logdetS)

@@ -33,15 +33,26 @@ class RAM:
     S_fixed: np.ndarray
     n_free: int
 
+    def __post_init__(self):
+        # index arrays of the free positions, so filling matrices and summing derivatives is vectorised
+        a = np.array([(i, j, k) for i, j, k in self.A_pos if k >= 0], dtype=int).reshape(-1, 3)
+        s = np.array([(i, j, k) for i, j, k in self.S_pos if k >= 0], dtype=int).reshape(-1, 3)
+        self._ai, self._aj, self._ak = a[:, 0], a[:, 1], a[:, 2]
+        self._si, self._sj, self._sk = s[:, 0], s[:, 1], s[:, 2]
+        self._s_mult = np.where(self._si == self._sj, 1.0, 2.0)
+
     def matrices(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         A, S = self.A_fixed.copy(), self.S_fixed.copy()
-        for i, j, k in self.A_pos:
-            if k >= 0:
-                A[i, j] = theta[k]
-        for i, j, k in self.S_pos:
-            if k >= 0:
-                S[i, j] = S[j, i] = theta[k]
+        A[self._ai, self._aj] = theta[self._ak]
+        S[self._si, self._sj] = theta[self._sk]
+        S[self._sj, self._si] = theta[self._sk]
         return A, S
+
+    def collect(self, dA: np.ndarray, dS: np.ndarray, n: int) -> np.ndarray:
+        """Gradient with respect to theta from derivatives with respect to A and (symmetric) S."""
+        g = np.bincount(self._ak, weights=dA[self._ai, self._aj], minlength=n)
+        g += np.bincount(self._sk, weights=self._s_mult * dS[self._si, self._sj], minlength=n)
+        return g
 
     def implied(self, theta: np.ndarray) -> np.ndarray:
         A, S = self.matrices(theta)
@@ -138,16 +149,8 @@ def _objective(ram: RAM, S_obs: np.ndarray, logdetS: float):
         Si = np.linalg.inv(Sigma)
         F = logdet + np.trace(S_obs @ Si) - logdetS - p
         W = Si - Si @ S_obs @ Si
-        dS = G.T @ W @ G
-        dA = 2 * G.T @ W @ G @ S @ M.T
-        g = np.zeros_like(theta)
-        for i, j, k in ram.A_pos:
-            if k >= 0:
-                g[k] += dA[i, j]
-        for i, j, k in ram.S_pos:
-            if k >= 0:
-                g[k] += dS[i, j] if i == j else 2 * dS[i, j]
-        return F, g
+        GWG = G.T @ W @ G
+        return F, ram.collect(2 * GWG @ S @ M.T, GWG, len(theta))
     return f_and_g
 
 
@@ -200,14 +203,11 @@ def jacobian(ram: RAM, theta: np.ndarray) -> np.ndarray:
     H = (M @ S @ G.T)               # n x p
     p = ram.n_obs
     D = np.zeros((len(theta), p, p))
-    for i, j, k in ram.A_pos:
-        if k >= 0:
-            o = np.outer(G[:, i], H[j])
-            D[k] += o + o.T
-    for i, j, k in ram.S_pos:
-        if k >= 0:
-            o = np.outer(G[:, i], G[:, j])
-            D[k] += o if i == j else o + o.T
+    OA = G[:, ram._ai].T[:, :, None] * H[ram._aj][:, None, :]          # one outer product per A position
+    np.add.at(D, ram._ak, OA + OA.transpose(0, 2, 1))
+    OS = G[:, ram._si].T[:, :, None] * G[:, ram._sj].T[:, None, :]
+    OS = np.where((ram._si == ram._sj)[:, None, None], OS, OS + OS.transpose(0, 2, 1))
+    np.add.at(D, ram._sk, OS)
     return D
 
 
