@@ -433,7 +433,7 @@ def _sem_command(kind: str):
     @click.option("--group", help="Multiple groups: not available yet.")
     @click.option("--group-equal", help="Multiple groups: not available yet.")
     @click.option("--bootstrap", type=int, help="Bootstrap: not available yet.")
-    @click.option("--modindices", is_flag=True, help="Modification indices: not available yet.")
+    @click.option("--modindices", is_flag=True, help="Modification indices and expected parameter changes.")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
     @click.option("--out", type=click.Path(dir_okay=False))
     def command(data, model, estimator, missing, missing_codes, std_lv, ordered, group, group_equal, bootstrap,
@@ -442,7 +442,7 @@ def _sem_command(kind: str):
         from .sem.partable import build
 
         pending = {"--ordered": ordered, "--group": group, "--group-equal": group_equal, "--bootstrap": bootstrap,
-                   "--modindices": modindices, "--missing fiml": missing == "fiml",
+                   "--missing fiml": missing == "fiml",
                    f"--estimator {estimator}": estimator.upper() != "ML"}
         asked = [k for k, v in pending.items() if v]
         if asked:
@@ -454,7 +454,7 @@ def _sem_command(kind: str):
         columns = [str(c) for c in read_responses(data).columns]
         observed = build(text, columns, std_lv=std_lv).observed
         sub, _ = _numeric_items(data, ",".join(observed), missing_codes)
-        res = fit_sem(text, sub, std_lv=std_lv)
+        res = fit_sem(text, sub, std_lv=std_lv, modindices=modindices)
         if fmt == "json":
             _emit(json.dumps(res.to_dict(), ensure_ascii=False, indent=1), out)
         elif fmt == "csv":

@@ -194,3 +194,11 @@ def test_sem_errors_exit_codes(model, code, fragment):
     r = run("sem", str(HS), "--model", model)
     assert r.returncode == code, (r.returncode, r.stderr)
     assert fragment in r.stderr and "Traceback" not in r.stderr
+
+
+def test_modindices_in_json():
+    r = run("cfa", str(HS), "--model", HS_MODEL, "--modindices", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    top = json.loads(r.stdout)["modindices"][0]
+    assert (top["lhs"], top["op"], top["rhs"]) == ("visual", "=~", "x9") and abs(top["mi"] - 36.411) < 1e-2
+    assert {"lhs", "op", "rhs", "group", "mi", "epc"} <= set(top)

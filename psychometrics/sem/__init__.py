@@ -76,14 +76,17 @@ class SEMResult:
     nobs: int
     meta: dict = field(default_factory=dict)
     implied: pd.DataFrame | None = field(default=None, repr=False)
+    modindices: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
         return self.parameters
 
     def to_dict(self) -> dict:
-        return jsonable({"converged": self.converged, "estimator": self.estimator, "nobs": [self.nobs],
-                         "groups": ["all"], "fit": self.fit, "parameters": self.parameters, "r2": self.r2,
-                         "meta": self.meta})
+        out = {"converged": self.converged, "estimator": self.estimator, "nobs": [self.nobs],
+               "groups": ["all"], "fit": self.fit, "parameters": self.parameters, "r2": self.r2, "meta": self.meta}
+        if self.modindices is not None:
+            out["modindices"] = self.modindices
+        return jsonable(out)
 
     def summary(self) -> Summary:
         f = self.fit
@@ -97,6 +100,8 @@ class SEMResult:
         tables = [("Parameter estimates", self.parameters[cols])]
         if self.r2:
             tables.append(("R-squared", pd.DataFrame({"variable": list(self.r2), "r2": list(self.r2.values())})))
+        if self.modindices is not None:
+            tables.append(("Modification indices (10 largest)", self.modindices.head(10)))
         return Summary("Structural equation model", header, tables)
 
     def __str__(self) -> str:
@@ -133,7 +138,7 @@ def _standardize(pt: ParTable, ram, theta: np.ndarray, est: np.ndarray) -> tuple
 
 
 def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = False, missing: str = "listwise",
-        level: float = 0.95) -> SEMResult:
+        level: float = 0.95, modindices: bool = False) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax (lavaan's ``sem()`` defaults).
 
     Parameters
@@ -148,6 +153,9 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = Fa
         Identify latent variables by fixing their variances to 1 instead of the first loading.
     missing
         ``"listwise"``: rows with a missing model variable are left out (the number is reported).
+    modindices
+        Also compute modification indices and expected parameter changes for omitted loadings and
+        residual covariances of observed variables (lavaan's ``modindices()``).
 
     Raises
     ------
@@ -237,8 +245,13 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = Fa
     fit = fit_measures(S_obs, Sigma, n, pt.n_free, fmin)
     meta = {"package_version": __version__, "data_sha256": frame_sha256(data[pt.observed]), "estimator": "ML",
             "information": "expected", "seed": None, "model": model, "notes": notes}
+    mi = None
+    if modindices:
+        from .modindices import modification_indices
+
+        mi = modification_indices(pt, ram, theta, S_obs, n)
     return SEMResult(parameters=params, fit=fit, r2=r2, converged=ok, estimator="ML", nobs=n, meta=meta,
-                     implied=pd.DataFrame(Sigma, index=pt.observed, columns=pt.observed))
+                     implied=pd.DataFrame(Sigma, index=pt.observed, columns=pt.observed), modindices=mi)
 
 
 def cfa(model: str, data: pd.DataFrame, **kw) -> SEMResult:
