@@ -184,7 +184,7 @@ def _fit_polychoric(tables: np.ndarray, t1: np.ndarray, t2: np.ndarray, start: n
     ll = loglik(p)
     iters = np.zeros(P, dtype=int)
     active = np.ones(P, dtype=bool)
-    for it in range(max_iter):
+    for _ in range(max_iter):
         if not active.any():
             break
         pos = p > 1e-290

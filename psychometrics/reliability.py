@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ._version import __version__
-from .exceptions import DataWarning, PsychometricsWarning, ScoringError
+from .exceptions import PsychometricsWarning, ScoringError
 from .instruments import Instrument, adhoc_instrument
 from .io import frame_sha256
 from .results import Summary, jsonable

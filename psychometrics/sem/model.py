@@ -159,7 +159,6 @@ def fit_ml(ram: RAM, S_obs: np.ndarray, theta0: np.ndarray, tol: float = 1e-10,
     """Minimise F_ML: cheap L-BFGS iterations (gradient only) to get close, then Fisher scoring
     (expected Hessian 2 I(theta)) with step halving to converge tightly.
     Returns (theta, F_ML, converged, message)."""
-    from scipy import optimize
 
     logdetS = np.linalg.slogdet(S_obs)[1]
     f_and_g = _objective(ram, S_obs, logdetS)

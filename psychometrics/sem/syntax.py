@@ -10,7 +10,7 @@ or ``+`` continues) and ``;`` separators. Errors give the line, the column and a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..exceptions import PsychometricsError
 
