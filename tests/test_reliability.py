@@ -124,9 +124,15 @@ def test_polychoric_matches_lavcor(case):
 
 
 def test_pairwise_alpha_matches_psych_default(case):
-    ref, _, data_file, codes = case
+    ref, listwise, data_file, codes = case
     if "holzinger" in str(data_file):
-        pytest.skip("no missing values: pairwise equals listwise")
+        # no missing values: pairwise must give exactly the listwise results
+        pw = reliability(pd.read_csv(data_file), scales={k: list(v) for k, v in ref["keys"].items()},
+                         missing="pairwise", omega_h=_omega_h(ref), progress=False)
+        for s in listwise.scales:
+            assert pw[s.scale].alpha == pytest.approx(s.alpha, abs=1e-12)
+            np.testing.assert_allclose(pw[s.scale].items["r_drop"], s.items["r_drop"], atol=1e-12)
+        return
     res = _run(ref, data_file, codes, missing="pairwise")
     for name, r in ref["scales"].items():
         assert res[name].alpha == pytest.approx(r["pairwise"]["alpha"], abs=1e-9)
