@@ -96,7 +96,8 @@ class SEMResult:
                   f"{f['rmsea_ci_upper']:.3f}]; SRMR = {f['srmr']:.3f}",
                   f"logL = {f['logl']:.3f}; AIC = {f['aic']:.3f}; BIC = {f['bic']:.3f}; parameters: {f['npar']}",
                   f"psychometrics {__version__}", *[f"note: {n}" for n in self.meta.get("notes", [])]]
-        cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all"]
+        cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all",
+                "std_all_se"]
         tables = [("Parameter estimates", self.parameters[cols])]
         if self.r2:
             tables.append(("R-squared", pd.DataFrame({"variable": list(self.r2), "r2": list(self.r2.values())})))
@@ -206,14 +207,30 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = Fa
                     for r in pt.rows])
     se = np.array([se_free[r.free - 1] if r.free else 0.0 for r in pt.rows])
     std_lv_v, std_all_v, r2 = _standardize(pt, ram, theta, est)
+
+    def std_at(th):
+        e = np.array([th[r.free - 1] if r.free else est[i] for i, r in enumerate(pt.rows)])
+        lv, al, _ = _standardize(pt, ram, th, e)
+        return np.concatenate([lv, al])
+
+    # delta method: J Cov J' with J the Jacobian of the standardized estimates (central differences)
+    J = np.empty((2 * len(pt.rows), len(theta)))
+    for k in range(len(theta)):
+        h = 1e-6 * max(1.0, abs(theta[k]))
+        tp, tm = theta.copy(), theta.copy()
+        tp[k] += h
+        tm[k] -= h
+        J[:, k] = (std_at(tp) - std_at(tm)) / (2 * h)
+    std_se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", J, cov, J), 0))
+    std_lv_se, std_all_se = std_se[:len(pt.rows)], std_se[len(pt.rows):]
     zq = stats.norm.ppf(1 - (1 - level) / 2)
     rows = []
-    for r, e, s, slv, sall in zip(pt.rows, est, se, std_lv_v, std_all_v):
+    for r, e, s, slv, sall, sall_se in zip(pt.rows, est, se, std_lv_v, std_all_v, std_all_se):
         z = e / s if s > 0 else np.nan
         rows.append({"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "group": 1, "label": r.label, "free": r.free,
                      "est": e, "se": s, "z": z, "pvalue": 2 * stats.norm.sf(abs(z)) if s > 0 else np.nan,
                      "ci_lower": e - zq * s if s > 0 else e, "ci_upper": e + zq * s if s > 0 else e,
-                     "std_lv": slv, "std_all": sall})
+                     "std_lv": slv, "std_all": sall, "std_all_se": sall_se})
     # defined parameters, delta method
     labels = pt.labels()
     if pt.defined:
@@ -235,7 +252,8 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = Fa
             z = e / s if s > 0 else np.nan
             rows.append({"lhs": d.lhs, "op": ":=", "rhs": d.expression, "group": 0, "label": d.lhs, "free": 0,
                          "est": e, "se": s, "z": z, "pvalue": 2 * stats.norm.sf(abs(z)) if s > 0 else np.nan,
-                         "ci_lower": e - zq * s, "ci_upper": e + zq * s, "std_lv": np.nan, "std_all": np.nan})
+                         "ci_lower": e - zq * s, "ci_upper": e + zq * s, "std_lv": np.nan, "std_all": np.nan,
+                         "std_all_se": np.nan})
     params = pd.DataFrame(rows)
     neg = params[(params.op == "~~") & (params.lhs == params.rhs) & (params.est < 0)]
     if len(neg):

@@ -188,7 +188,8 @@ sem_ref <- function(name, model, data, fun = lavaan::sem, ...) {
            list(model = model, nobs = lavaan::lavInspect(fit, "nobs"),
                 fit = setNames(as.list(as.numeric(fm)), gsub("\\.", "_", names(fm))),
                 parameters = pe[, c("lhs", "op", "rhs", "label", "est", "se", "std.lv", "std.all")],
-                modindices = lavaan::modindices(fit)[, c("lhs", "op", "rhs", "mi", "epc")]))
+                modindices = lavaan::modindices(fit)[, c("lhs", "op", "rhs", "mi", "epc")],
+                std_all = lavaan::standardizedSolution(fit, type = "std.all")[, c("lhs", "op", "rhs", "est.std", "se")]))
   write_json(out, paste0("tests/reference/sem_", name, ".json"), digits = NA, auto_unbox = TRUE, na = "null")
 }
 hs <- read.csv("tests/reference/data/holzinger_swineford.csv")

@@ -85,3 +85,18 @@ def test_modification_indices_match_lavaan(case):
         # MIs by ~1e-5 absolute; 1e-3 absolute (or relative) is the meaningful tolerance
         assert ours[k].mi == pytest.approx(theirs[k]["mi"], rel=1e-3, abs=1e-3), k
         assert ours[k].epc == pytest.approx(theirs[k]["epc"], rel=1e-3, abs=1e-4), k
+
+
+def test_standardized_solution_standard_errors_match_lavaan(case):
+    ref, res = case
+    ours = {_key(r.lhs, r.op, r.rhs): r for r in res.parameters.itertuples() if r.op != ":="}
+    checked = 0
+    for r in ref["std_all"]:
+        if r["op"] in (":=", "r2") or _key(r["lhs"], r["op"], r["rhs"]) not in ours:
+            continue
+        o = ours[_key(r["lhs"], r["op"], r["rhs"])]
+        assert o.std_all == pytest.approx(r["est.std"], rel=1e-4, abs=1e-6)
+        # delta method on both sides; our Jacobian by central differences: 1e-3 relative asked
+        assert o.std_all_se == pytest.approx(r["se"], rel=1e-3, abs=1e-5), (r["lhs"], r["op"], r["rhs"])
+        checked += 1
+    assert checked == len(ours)
