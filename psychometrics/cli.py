@@ -431,16 +431,20 @@ def _sem_command(kind: str):
     @click.option("--ordered", help="Ordinal items (WLSMV): not available yet.")
     @click.option("--group", help="Multiple groups: not available yet.")
     @click.option("--group-equal", help="Multiple groups: not available yet.")
-    @click.option("--bootstrap", type=int, help="Bootstrap: not available yet.")
+    @click.option("--bootstrap", type=int, default=0, help="Nonparametric bootstrap with N draws.")
+    @click.option("--ci", "boot_ci", type=click.Choice(["perc", "bc", "bca"]), default="perc", show_default=True,
+                  help="Bootstrap intervals: percentile, bias-corrected (lavaan's bca.simple), BCa.")
+    @click.option("--seed", type=int, default=None)
+    @click.option("--quiet", is_flag=True, help="No progress bars.")
     @click.option("--modindices", is_flag=True, help="Modification indices and expected parameter changes.")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
     @click.option("--out", type=click.Path(dir_okay=False))
     def command(data, model, estimator, missing, missing_codes, std_lv, ordered, group, group_equal, bootstrap,
-                modindices, fmt, out):
+                boot_ci, seed, quiet, modindices, fmt, out):
         from .sem import sem as fit_sem
         from .sem.partable import build
 
-        pending = {"--ordered": ordered, "--group": group, "--group-equal": group_equal, "--bootstrap": bootstrap,
+        pending = {"--ordered": ordered, "--group": group, "--group-equal": group_equal,
                    "--missing fiml": missing == "fiml",
                    f"--estimator {estimator}": estimator.upper() != "ML"}
         asked = [k for k, v in pending.items() if v]
@@ -453,7 +457,8 @@ def _sem_command(kind: str):
         columns = [str(c) for c in read_responses(data).columns]
         observed = build(text, columns, std_lv=std_lv).observed
         sub, _ = _numeric_items(data, ",".join(observed), missing_codes)
-        res = fit_sem(text, sub, std_lv=std_lv, modindices=modindices)
+        res = fit_sem(text, sub, std_lv=std_lv, modindices=modindices, bootstrap=bootstrap, ci=boot_ci, seed=seed,
+                      progress=not quiet)
         if fmt == "json":
             _emit(json.dumps(res.to_dict(), ensure_ascii=False, indent=1), out)
         elif fmt == "csv":

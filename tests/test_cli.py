@@ -202,3 +202,10 @@ def test_modindices_in_json():
     top = json.loads(r.stdout)["modindices"][0]
     assert (top["lhs"], top["op"], top["rhs"]) == ("visual", "=~", "x9") and abs(top["mi"] - 36.411) < 1e-2
     assert {"lhs", "op", "rhs", "group", "mi", "epc"} <= set(top)
+
+
+def test_sem_bootstrap_command():
+    r = run("sem", str(HS), "--model", HS_MODEL, "--bootstrap", "50", "--seed", "2", "--quiet", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["meta"]["se"] == "bootstrap" and d["meta"]["bootstrap"] == 50 and d["meta"]["seed"] == 2

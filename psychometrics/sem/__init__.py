@@ -22,6 +22,7 @@ import math
 import operator
 import warnings
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,7 @@ class SEMResult:
     meta: dict = field(default_factory=dict)
     implied: pd.DataFrame | None = field(default=None, repr=False)
     modindices: pd.DataFrame | None = None
+    bootstrap_draws: np.ndarray | None = field(default=None, repr=False)  # draws x (free + defined) values
 
     def to_frame(self) -> pd.DataFrame:
         return self.parameters
@@ -139,7 +141,8 @@ def _standardize(pt: ParTable, ram, theta: np.ndarray, est: np.ndarray) -> tuple
 
 
 def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = False, missing: str = "listwise",
-        level: float = 0.95, modindices: bool = False) -> SEMResult:
+        level: float = 0.95, modindices: bool = False, bootstrap: int = 0,
+        ci: Literal["perc", "bc", "bca"] = "perc", seed: int | None = None, progress: bool = True) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax (lavaan's ``sem()`` defaults).
 
     Parameters
@@ -154,6 +157,10 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = Fa
         Identify latent variables by fixing their variances to 1 instead of the first loading.
     missing
         ``"listwise"``: rows with a missing model variable are left out (the number is reported).
+    bootstrap, ci, seed, progress
+        Nonparametric bootstrap with this many draws: SEs are the SD of the draws and intervals are
+        ``"perc"`` (percentile, lavaan's default), ``"bc"`` (bias-corrected, lavaan's ``bca.simple``)
+        or ``"bca"`` (with jackknife acceleration); seedable, with a progress bar.
     modindices
         Also compute modification indices and expected parameter changes for omitted loadings and
         residual covariances of observed variables (lavaan's ``modindices()``).
@@ -255,6 +262,27 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = Fa
                          "ci_lower": e - zq * s, "ci_upper": e + zq * s, "std_lv": np.nan, "std_all": np.nan,
                          "std_all_se": np.nan})
     params = pd.DataFrame(rows)
+    if bootstrap:
+        from .bootstrap import bootstrap as run_bootstrap
+
+        def all_values(th):
+            out = np.array([th[r.free - 1] if r.free else e for r, e in zip(pt.rows, est)])
+            if pt.defined:
+                vals = {lab: th[k - 1] for lab, k in labels.items()}
+                for d in pt.defined:
+                    vals[d.lhs] = _evaluate(d.expression, vals)
+                out = np.concatenate([out, [vals[d.lhs] for d in pt.defined]])
+            return out
+
+        bs = run_bootstrap(ram, X, theta, all_values, bootstrap, seed, level, ci, progress)
+        free = np.array([bool(r.free) for r in pt.rows] + [True] * len(pt.defined))
+        params.loc[free, "se"] = bs["se"][free]
+        params.loc[free, "ci_lower"] = bs["ci"][free, 0]
+        params.loc[free, "ci_upper"] = bs["ci"][free, 1]
+        params["z"] = np.where(params["se"] > 0, params["est"] / params["se"].where(params["se"] > 0, 1), np.nan)
+        params["pvalue"] = np.where(params["se"] > 0, 2 * stats.norm.sf(np.abs(params["z"])), np.nan)
+        notes.append(f"bootstrap: {bootstrap} draws (seed {seed}), {bs['failed']} failed and left out; "
+                     f"{ {'perc': 'percentile', 'bc': 'bias-corrected', 'bca': 'BCa'}[ci] } intervals")
     neg = params[(params.op == "~~") & (params.lhs == params.rhs) & (params.est < 0)]
     if len(neg):
         notes.append("negative variance (Heywood case): " + ", ".join(neg.lhs))
@@ -262,14 +290,17 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = Fa
     Sigma = ram.implied(theta)
     fit = fit_measures(S_obs, Sigma, n, pt.n_free, fmin)
     meta = {"package_version": __version__, "data_sha256": frame_sha256(data[pt.observed]), "estimator": "ML",
-            "information": "expected", "seed": None, "model": model, "notes": notes}
+            "information": "expected", "se": "bootstrap" if bootstrap else "standard", "bootstrap": bootstrap,
+            "ci": ci if bootstrap else "normal", "seed": seed, "model": model, "notes": notes}
+    draws = bs["draws"] if bootstrap else None
     mi = None
     if modindices:
         from .modindices import modification_indices
 
         mi = modification_indices(pt, ram, theta, S_obs, n)
     return SEMResult(parameters=params, fit=fit, r2=r2, converged=ok, estimator="ML", nobs=n, meta=meta,
-                     implied=pd.DataFrame(Sigma, index=pt.observed, columns=pt.observed), modindices=mi)
+                     implied=pd.DataFrame(Sigma, index=pt.observed, columns=pt.observed), modindices=mi,
+                     bootstrap_draws=draws)
 
 
 def cfa(model: str, data: pd.DataFrame, **kw) -> SEMResult:

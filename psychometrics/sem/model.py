@@ -155,7 +155,7 @@ def _objective(ram: RAM, S_obs: np.ndarray, logdetS: float):
 
 
 def fit_ml(ram: RAM, S_obs: np.ndarray, theta0: np.ndarray, tol: float = 1e-10,
-           max_iter: int = 500) -> tuple[np.ndarray, float, bool, str]:
+           max_iter: int = 500, warm: bool = False) -> tuple[np.ndarray, float, bool, str]:
     """Minimise F_ML: cheap L-BFGS iterations (gradient only) to get close, then Fisher scoring
     (expected Hessian 2 I(theta)) with step halving to converge tightly.
     Returns (theta, F_ML, converged, message)."""
@@ -166,9 +166,12 @@ def fit_ml(ram: RAM, S_obs: np.ndarray, theta0: np.ndarray, tol: float = 1e-10,
     if not np.isfinite(F):
         raise EstimationError("estimation failed: the model-implied covariance matrix is not positive definite "
                               "at the starting values; check the model or give start values")
-    res = optimize.minimize(f_and_g, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 200})
-    theta = res.x if np.isfinite(res.fun) and res.fun <= F else theta0
-    F, g = f_and_g(theta)
+    if warm:  # a start near the optimum (bootstrap draws): Fisher scoring alone
+        theta = theta0
+    else:
+        res = optimize.minimize(f_and_g, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 200})
+        theta = res.x if np.isfinite(res.fun) and res.fun <= F else theta0
+        F, g = f_and_g(theta)
     for it in range(max_iter):
         info = expected_information(ram, theta)
         try:

@@ -226,3 +226,19 @@ cat("wrote tests/reference/sem_*.json\n")
 sem_ref("triangle_pure_outcomes_vpc_example", sub("receiving ~ npc + sharing + support", "receiving ~ npc + support",
                                                  triangle, fixed = TRUE), vpc)
 cat("wrote tests/reference/sem_triangle_pure_outcomes_vpc_example.json\n")
+
+# ---- bootstrap: lavaan se = "bootstrap" (1000 draws), percentile and bias-corrected (bca.simple) ----
+pdm <- paste("ind60 =~ x1 + x2 + x3", "dem60 =~ y1 + a*y2 + b*y3 + c*y4", "dem65 =~ y5 + a*y6 + b*y7 + c*y8",
+             "dem60 ~ d1*ind60", "dem65 ~ d2*ind60 + d3*dem60",
+             "y1 ~~ y5", "y2 ~~ y4 + y6", "y3 ~~ y7", "y4 ~~ y8", "y6 ~~ y8",
+             "indirect := d1*d3", "total := d2 + d1*d3", sep = "\n")
+set.seed(20261122)
+fb <- lavaan::sem(pdm, data = pd, se = "bootstrap", bootstrap = 1000)
+perc <- lavaan::parameterEstimates(fb, boot.ci.type = "perc")
+bc <- lavaan::parameterEstimates(fb, boot.ci.type = "bca.simple")
+write_json(c(meta("lavaan::sem(model, data, se = 'bootstrap', bootstrap = 1000); parameterEstimates(boot.ci.type = 'perc' / 'bca.simple')"),
+             list(model = pdm, R = 1000,
+                  perc = perc[, c("lhs", "op", "rhs", "est", "se", "ci.lower", "ci.upper")],
+                  bc = bc[, c("lhs", "op", "rhs", "ci.lower", "ci.upper")])),
+           "tests/reference/sem_bootstrap_political_democracy.json", digits = NA, auto_unbox = TRUE, na = "null")
+cat("wrote tests/reference/sem_bootstrap_political_democracy.json\n")
