@@ -217,19 +217,17 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = Fa
 
     def std_at(th):
         e = np.array([th[r.free - 1] if r.free else est[i] for i, r in enumerate(pt.rows)])
-        lv, al, _ = _standardize(pt, ram, th, e)
-        return np.concatenate([lv, al])
+        return _standardize(pt, ram, th, e)[1]
 
-    # delta method: J Cov J' with J the Jacobian of the standardized estimates (central differences)
-    J = np.empty((2 * len(pt.rows), len(theta)))
+    # delta method: J Cov J' with J the Jacobian of the std_all estimates (central differences)
+    J = np.empty((len(pt.rows), len(theta)))
     for k in range(len(theta)):
         h = 1e-6 * max(1.0, abs(theta[k]))
         tp, tm = theta.copy(), theta.copy()
         tp[k] += h
         tm[k] -= h
         J[:, k] = (std_at(tp) - std_at(tm)) / (2 * h)
-    std_se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", J, cov, J), 0))
-    std_lv_se, std_all_se = std_se[:len(pt.rows)], std_se[len(pt.rows):]
+    std_all_se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", J, cov, J), 0))
     zq = stats.norm.ppf(1 - (1 - level) / 2)
     rows = []
     for r, e, s, slv, sall, sall_se in zip(pt.rows, est, se, std_lv_v, std_all_v, std_all_se):
