@@ -10,15 +10,15 @@ factor (one-factor minres) eigenvalues of the observed and of each simulated dat
 from __future__ import annotations
 
 import argparse
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from psychometrics.efa import parallel_analysis
+
+from _common import median_time, run_r
 
 
 def make_data(n: int = 500, k: int = 26, seed: int = 0) -> pd.DataFrame:
@@ -35,13 +35,7 @@ def main() -> None:
     args = ap.parse_args()
     df = make_data()
     R = df.corr().to_numpy()
-    parallel_analysis(R, len(df), 10, progress=False, seed=0)  # warm-up
-    times = []
-    for rep in range(args.reps):
-        t = time.perf_counter()
-        pa = parallel_analysis(R, len(df), 100, progress=False, seed=rep)
-        times.append(time.perf_counter() - t)
-    ours = float(np.median(times))
+    ours, pa = median_time(lambda: parallel_analysis(R, len(df), 100, progress=False, seed=1), args.reps)
     print(f"psychometrics parallel analysis, 100 simulations: median {ours * 1000:.0f} ms; suggests "
           f"{pa.suggested_factors} factors, {pa.suggested_components} components")
     if args.no_r:
@@ -52,7 +46,7 @@ def main() -> None:
         script = (f"suppressMessages(library(psych)); d <- read.csv('{csv}'); set.seed(1); "
                   f"t <- numeric(); for (i in 1:{args.reps}) t[i] <- system.time(p <- fa.parallel(d, n.iter = 100, "
                   "plot = FALSE))[['elapsed']]; cat(median(t), p$nfact, p$ncomp)")
-        out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=True).stdout.split()
+        out = run_r(script)
     r_time, nf, nc = float(out[-3]), out[-2], out[-1]
     print(f"psych::fa.parallel(n.iter = 100):               median {r_time * 1000:.0f} ms; suggests {nf} factors, "
           f"{nc} components")

@@ -9,15 +9,15 @@ Needs Rscript with lavaan for the comparison; the agreement of the two matrices 
 from __future__ import annotations
 
 import argparse
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from psychometrics.correlations import polychoric
+
+from _common import median_time, run_r
 
 
 def make_data(n: int = 5000, k: int = 26, seed: int = 1) -> pd.DataFrame:
@@ -36,13 +36,7 @@ def main() -> None:
     ap.add_argument("--no-r", action="store_true")
     args = ap.parse_args()
     df = make_data()
-    polychoric(df)  # warm-up (imports)
-    times = []
-    for _ in range(args.reps):
-        t = time.perf_counter()
-        res = polychoric(df)
-        times.append(time.perf_counter() - t)
-    ours = float(np.median(times))
+    ours, res = median_time(lambda: polychoric(df), args.reps)
     print(f"psychometrics.polychoric, 26 items x N = 5000: median {ours * 1000:.0f} ms over {args.reps} runs")
     if args.no_r:
         return
@@ -52,8 +46,7 @@ def main() -> None:
         script = (f"suppressMessages(library(lavaan)); d <- read.csv('{csv}'); r <- lavCor(d, ordered = names(d)); "
                   f"t <- replicate({args.reps}, system.time(r <- lavCor(d, ordered = names(d)))[['elapsed']]); "
                   f"write.csv(unclass(r), '{out}', row.names = FALSE); cat(median(t))")
-        r = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=True)
-        lav = float(r.stdout.strip().split()[-1])
+        lav = float(run_r(script)[-1])
         diff = np.abs(pd.read_csv(out).to_numpy() - res.rho.to_numpy()).max()
     print(f"lavaan::lavCor(ordered = ):                 median {lav * 1000:.0f} ms")
     print(f"speed-up: {lav / ours:.1f}x   (max |difference| of the matrices: {diff:.1e})")

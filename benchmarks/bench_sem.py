@@ -9,9 +9,7 @@ Prints the median time per fit of each and the largest difference of the estimat
 from __future__ import annotations
 
 import argparse
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +17,8 @@ import pandas as pd
 
 from psychometrics.sem import sem
 from psychometrics.simulate import ordinal_items, simulate_latent
+
+from _common import median_time, run_r
 
 FACTORS = {"npc": 5, "ksse": 5, "support": 4, "challenge": 4, "sharing": 4, "receiving": 4}   # 26 indicators
 MODEL = "\n".join([f"{f} =~ " + " + ".join(f"{f}{i}" for i in range(1, k + 1)) for f, k in FACTORS.items()] + [
@@ -46,13 +46,7 @@ def main() -> None:
     ap.add_argument("--no-r", action="store_true")
     args = ap.parse_args()
     df = make_data()
-    res = sem(MODEL, df)
-    times = []
-    for _ in range(args.reps):
-        t = time.perf_counter()
-        res = sem(MODEL, df)
-        times.append(time.perf_counter() - t)
-    ours = float(np.median(times))
+    ours, res = median_time(lambda: sem(MODEL, df), args.reps)
     print(f"psychometrics.sem, triangle (26 indicators, N = 500): median {ours * 1000:.1f} ms per fit; "
           f"chi2 = {res.fit['chisq']:.4f}, df = {res.fit['df']}")
     if args.no_r:
@@ -66,7 +60,7 @@ def main() -> None:
                   f"for (i in 1:{args.reps}) t[i] <- system.time(fit <- sem(m, d))[['elapsed']]; "
                   f"write.csv(parameterEstimates(fit)[, c('lhs', 'op', 'rhs', 'est')], '{est}', row.names = FALSE); "
                   "cat(median(t), fitMeasures(fit, 'chisq'))")
-        out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=True).stdout.split()
+        out = run_r(script)
         lav, chisq = float(out[-2]), float(out[-1])
         theirs = pd.read_csv(est)
     key = lambda r: (min(r.lhs, r.rhs), r.op, max(r.lhs, r.rhs)) if r.op == "~~" else (r.lhs, r.op, r.rhs)  # noqa: E731
