@@ -215,9 +215,30 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = Fa
     se = np.array([se_free[r.free - 1] if r.free else 0.0 for r in pt.rows])
     std_lv_v, std_all_v, r2 = _standardize(pt, ram, theta, est)
 
+    # vectorised std_all for the delta method: one formula per row kind, index arrays precomputed
+    idx = {v: i for i, v in enumerate(ram.names)}
+    kind = np.array([0 if r.op in ("=~", "~") else (1 if r.lhs == r.rhs else 2) for r in pt.rows])
+    ii = np.array([idx[r.rhs] if r.op == "=~" else idx[r.lhs] for r in pt.rows])
+    jj = np.array([idx[r.lhs] if r.op == "=~" else idx[r.rhs] for r in pt.rows])
+    free_k = np.array([r.free - 1 for r in pt.rows])
+    fixed_e = est.copy()
+
     def std_at(th):
-        e = np.array([th[r.free - 1] if r.free else est[i] for i, r in enumerate(pt.rows)])
-        return _standardize(pt, ram, th, e)[1]
+        e = np.where(free_k >= 0, th[np.maximum(free_k, 0)], fixed_e)
+        A, S = ram.matrices(th)
+        M = np.linalg.inv(np.eye(len(A)) - A)
+        V = M @ S @ M.T
+        sd = np.sqrt(np.maximum(np.diag(V), 0))
+        out = np.empty(len(e))
+        d = kind == 0
+        out[d] = e[d] * sd[jj[d]] / sd[ii[d]]
+        v = kind == 1
+        out[v] = e[v] / V[ii[v], ii[v]]
+        c = kind == 2
+        out[c] = e[c] / np.sqrt(S[ii[c], ii[c]] * S[jj[c], jj[c]])
+        return out
+
+    assert np.allclose(std_at(theta), std_all_v, equal_nan=True)  # same as the row-by-row definition
 
     # delta method: J Cov J' with J the Jacobian of the std_all estimates (central differences)
     J = np.empty((len(pt.rows), len(theta)))

@@ -154,7 +154,7 @@ def _objective(ram: RAM, S_obs: np.ndarray, logdetS: float):
     return f_and_g
 
 
-def fit_ml(ram: RAM, S_obs: np.ndarray, theta0: np.ndarray, tol: float = 1e-10,
+def fit_ml(ram: RAM, S_obs: np.ndarray, theta0: np.ndarray, tol: float = 1e-8,
            max_iter: int = 500, warm: bool = False) -> tuple[np.ndarray, float, bool, str]:
     """Minimise F_ML: cheap L-BFGS iterations (gradient only) to get close, then Fisher scoring
     (expected Hessian 2 I(theta)) with step halving to converge tightly.
@@ -179,7 +179,7 @@ def fit_ml(ram: RAM, S_obs: np.ndarray, theta0: np.ndarray, tol: float = 1e-10,
         except np.linalg.LinAlgError:
             step = np.linalg.lstsq(2 * info, g, rcond=None)[0]
         alpha, improved = 1.0, False
-        for _ in range(40):
+        for _ in range(12):
             cand = theta - alpha * step
             Fc, gc = f_and_g(cand)
             if np.isfinite(Fc) and Fc <= F + 1e-15:
