@@ -459,12 +459,7 @@ def _sem_command(kind: str):
         sub, _ = _numeric_items(data, ",".join(observed), missing_codes)
         res = fit_sem(text, sub, std_lv=std_lv, modindices=modindices, bootstrap=bootstrap, ci=boot_ci, seed=seed,
                       progress=not quiet)
-        if fmt == "json":
-            _emit(json.dumps(res.to_dict(), ensure_ascii=False, indent=1), out)
-        elif fmt == "csv":
-            _emit(res.to_frame().to_csv(index=False), out)
-        else:
-            _emit(_render(res.summary(), fmt), out)
+        _write_result(res, fmt, out)
 
     command.__doc__ = (f"{'Confirmatory factor analysis' if kind == 'cfa' else 'Structural equation model'} in lavaan "
                        "syntax with lavaan's defaults (ML). JSON names are lavaan's with '.' as '_'.")

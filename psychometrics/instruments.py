@@ -26,6 +26,7 @@ import re
 from typing import Any, Iterable, Iterator, Literal
 
 import jsonschema
+import numpy as np
 import pandas as pd
 
 from . import _yaml
@@ -233,6 +234,19 @@ class Instrument:
                 line += "  # reverse-keyed: " + ", ".join(rev)
             lines.append(line)
         return "\n".join(lines) + "\n"
+
+    def bounds(self, item_ids: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Lowest and highest codes of each item's response scale (NaN where none is declared)."""
+        scales = [self.item_map[i].scale for i in item_ids]
+        lo = np.array([np.nan if s.min is None else s.min for s in scales], dtype=float)
+        hi = np.array([np.nan if s.max is None else s.max for s in scales], dtype=float)
+        return lo, hi
+
+    def keyed(self, rule: ScoringRule, data: pd.DataFrame) -> np.ndarray:
+        """The rule's items as a float matrix, reverse-keyed ones recoded as ``min + max - x``."""
+        raw = data[list(rule.items)].to_numpy(dtype=float)
+        lo, hi = self.bounds(rule.items)
+        return np.where(np.array(self.signs(rule)) < 0, lo + hi - raw, raw)
 
     def psych_keys(self) -> dict[str, list[str]]:
         """psych ``keys.list``: ``{"scale": ["item", "-reversed_item"]}``."""
@@ -511,6 +525,7 @@ def _check_battery(doc: dict, registry: "InstrumentRegistry | None", P) -> None:
         return
     ids, items, scales, score_ids = [], {}, {}, set()
     extra: dict[str, str] = {}
+    item_docs: dict[str, dict] = {}   # item documents with instrument-qualified response scales
     for n, sec in enumerate(doc["sections"]):
         try:
             inst = registry.get(sec["instrument"])
@@ -534,15 +549,9 @@ def _check_battery(doc: dict, registry: "InstrumentRegistry | None", P) -> None:
             extra[c.id] = "classification"
         for sid, sc in inst.document["response_scales"].items():
             scales[f"{inst.id}.{sid}"] = sc
-    _dupes(ids, "sections", P)
-    item_docs = {}
-    for sec in doc["sections"]:
-        try:
-            inst = registry.get(sec["instrument"])
-        except InstrumentError:
-            continue
         for it in inst.document["items"]:
             item_docs[it["id"]] = dict(it, response_scale=f"{inst.id}.{it['response_scale']}")
+    _dupes(ids, "sections", P)
     _check_classifications(doc, set(items), score_ids, item_docs, scales, P, extra)
 
 

@@ -376,7 +376,18 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
     inst = instrument if instrument is not None else adhoc_instrument(scales, range, 1, missing_codes)
     src = source or data.attrs.get("source", {}).get("path", "<DataFrame>")
     vr = validate_responses(data, inst, id_column=id, on_invalid=on_invalid, source=src, warn_unknown=False)
-    d = vr.data
+    data_info = {"source": src, "sha256": data.attrs.get("source", {}).get("sha256") or frame_sha256(data)}
+    return reliability_validated(vr.data, inst, data_info, missing=missing, ci=ci, boot_ci=boot_ci, n_boot=n_boot,
+                                 seed=seed, ordinal=ordinal, omega=omega, level=level, omega_h=omega_h,
+                                 progress=progress)
+
+
+def reliability_validated(d: pd.DataFrame, inst: Instrument, data_info: dict, missing: Missing = "listwise",
+                          ci: CI = "feldt", boot_ci: BootCI = "bca", n_boot: int = 1000, seed: int | None = None,
+                          ordinal: bool = False, omega: bool = True, level: float = 0.95,
+                          omega_h: dict[str, int] | None = None, progress: bool = True) -> ReliabilityResult:
+    """:func:`reliability` on responses already validated against ``inst`` (``ValidatedResponses.data``);
+    ``data_info`` (source, sha256) is recorded in the result."""
     notes: list[str] = []
     sets = {r.id: set(r.items) for r in inst.scoring}
     if omega_h is None:
@@ -405,7 +416,7 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
         for r in leaves:
             groups.append(np.arange(start, start + len(r.items)))
             start += len(r.items)
-        Xr = np.column_stack([_keyed(inst, r, d) for r in leaves])
+        Xr = np.column_stack([inst.keyed(r, d) for r in leaves])
         Xr = Xr[~np.isnan(Xr).any(axis=1)]
         names = [r.id for r in leaves]
         if len(leaves) < len(inst.scoring):
@@ -434,20 +445,10 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
     if missing == "listwise":
         notes.insert(0, "listwise: each scale uses the respondents who answered all its items (column n)")
     meta = {"package_version": __version__, "instrument": inst.provenance,
-            "data": {"source": src, "sha256": data.attrs.get("source", {}).get("sha256") or frame_sha256(data)},
-            "missing": missing, "ci": ci if ci == "feldt" else f"bootstrap {boot_ci}",
+            "data": data_info, "missing": missing, "ci": ci if ci == "feldt" else f"bootstrap {boot_ci}",
             "n_boot": n_boot if ci == "bootstrap" else None, "seed": seed, "estimator": "ML (omega)",
             "level": level, "notes": notes}
     return ReliabilityResult(scales=tuple(results), htmt=ht, fornell_larcker=fl, meta=meta)
-
-
-def _keyed(inst, rule, d) -> np.ndarray:
-    """The scale's items with reverse-keyed ones recoded as min + max - x."""
-    raw = d[list(rule.items)].to_numpy(dtype=float)
-    items = [inst.item_map[i] for i in rule.items]
-    lo = np.array([it.scale.min if it.scale.min is not None else np.nan for it in items])
-    hi = np.array([it.scale.max if it.scale.max is not None else np.nan for it in items])
-    return np.where(np.array(inst.signs(rule)) < 0, lo + hi - raw, raw)
 
 
 def measurement_model(X: np.ndarray, groups: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -481,12 +482,10 @@ def _scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, le
     k = len(items)
     if k < 2:
         raise ScoringError(f"scale '{rule.id}' has one item ({items[0]}): reliability needs at least two")
-    raw = d[items].to_numpy(dtype=float)
-    lo = np.array([inst.item_map[i].scale.min if inst.item_map[i].scale.min is not None else np.nan for i in items])
-    hi = np.array([inst.item_map[i].scale.max if inst.item_map[i].scale.max is not None else np.nan for i in items])
-    X = np.where(signs < 0, lo + hi - raw, raw)
+    X = inst.keyed(rule, d)
+    lo, hi = inst.bounds(items)
     n_total = len(X)
-    pct_missing = np.isnan(raw).mean(axis=0) * 100
+    pct_missing = np.isnan(X).mean(axis=0) * 100
     empty = [i for i, p in zip(items, pct_missing) if p == 100]
     if empty:
         raise ScoringError(f"scale '{rule.id}': item(s) {empty} have no answers; leave them out of the scale")

@@ -11,9 +11,9 @@ import pandas as pd
 
 from ._version import __version__
 from .instruments import Instrument
-from .reliability import ReliabilityResult, reliability
+from .reliability import ReliabilityResult
 from .results import Summary
-from .scoring import ScoreResult, score
+from .scoring import ScoreResult
 
 
 @dataclass(frozen=True)
@@ -63,17 +63,21 @@ def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: str = "
     """Validate and score ``data``, then run reliability and item analysis for every scale
     (``psychometrics.report``; the command line's ``psychometrics report``). With ``model`` (lavaan
     syntax) the validated item responses are also fitted as a CFA/SEM (ML, listwise)."""
-    res = score(data, instrument, on_invalid=on_invalid, id=id, source=source)
-    # reliability works on the validated values: invalid cells already handled by scoring's validation
-    rel = reliability(data, instrument=instrument, on_invalid=on_invalid, id=id, progress=False, source=source)
+    from .io import frame_sha256
+    from .reliability import reliability_validated
+    from .scoring import score_validated
+    from .validation import validate_responses
+
+    src = source or data.attrs.get("source", {}).get("path", "<DataFrame>")
+    sha = data.attrs.get("source", {}).get("sha256") or frame_sha256(data)
+    # validated once; scores, reliability and the model all read these values
+    vr = validate_responses(data, instrument, id_column=id, on_invalid=on_invalid, source=src)
+    res = score_validated(vr, instrument, source=src, data_sha256=sha, on_invalid=on_invalid)
+    rel = reliability_validated(vr.data, instrument, {"source": src, "sha256": sha}, progress=False)
     fitted = None
     if model is not None:
         from .sem import sem
-        from .validation import validate_responses
 
-        # the model sees validated values: declared missing codes are missing, codes checked
-        vr = validate_responses(data, instrument, id_column=id, on_invalid=on_invalid, source=source,
-                                warn_unknown=False)
         fitted = sem(model, vr.data)
     meta = {"package_version": __version__, "instrument": res.meta["instrument"], "data": res.meta["data"],
             "n_rows": res.meta["n_rows"], "seed": None, "estimator": "ML"}

@@ -209,10 +209,8 @@ def score_validated(vr: ValidatedResponses, inst: Instrument, careless: bool | d
     cols: dict[str, object] = {vr.id_column: vr.ids.to_numpy()}
     scale_meta = []
     for rule in inst.scoring:
-        items = [inst.item_map[i] for i in rule.items]
         X = d[list(rule.items)].to_numpy(dtype=float)
-        lo = np.array([it.scale.min if it.scale.min is not None else np.nan for it in items], dtype=float)
-        hi = np.array([it.scale.max if it.scale.max is not None else np.nan for it in items], dtype=float)
+        lo, hi = inst.bounds(rule.items)
         need = rule.min_valid_count
         s, nv = score_matrix(X, np.array(inst.signs(rule)), lo, hi, rule.method, need)
         cols[rule.id] = s
@@ -266,8 +264,7 @@ def _careless(d: pd.DataFrame, inst: Instrument, notes: list[str], overrides: di
             j = ids.index(i)
             if signs[j] == 1 and sgn < 0:
                 signs[j] = -1
-    lo = np.array([inst.item_map[i].scale.min if inst.item_map[i].scale.min is not None else np.nan for i in ids])
-    hi = np.array([inst.item_map[i].scale.max if inst.item_map[i].scale.max is not None else np.nan for i in ids])
+    lo, hi = inst.bounds(ids)
     rec = np.where(signs < 0, lo + hi - raw, raw)
     unknown = set(overrides) - set(CARELESS_DEFAULTS)
     if unknown:

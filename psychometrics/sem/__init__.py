@@ -18,7 +18,6 @@ measures, and the ``std_lv``/``std_all`` standardized solutions. R: ``lavaan::cf
 from __future__ import annotations
 
 import ast
-import math
 import operator
 import warnings
 from dataclasses import dataclass, field
@@ -111,33 +110,67 @@ class SEMResult:
         return str(self.summary())
 
 
-def _standardize(pt: ParTable, ram, theta: np.ndarray, est: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
-    V = ram.total_cov(theta)
-    A, S = ram.matrices(theta)
-    sd = np.sqrt(np.maximum(np.diag(V), 0))
-    idx = {v: i for i, v in enumerate(ram.names)}
-    latent = set(pt.latent)
-    std_all, std_lv = np.full(len(pt.rows), np.nan), np.full(len(pt.rows), np.nan)
-    for n, r in enumerate(pt.rows):
-        e = est[n]
-        if r.op in ("=~", "~"):
-            i, j = (idx[r.rhs], idx[r.lhs]) if r.op == "=~" else (idx[r.lhs], idx[r.rhs])
-            std_all[n] = e * sd[j] / sd[i]
-            s_j = sd[j] if ram.names[j] in latent else 1.0
-            s_i = sd[i] if ram.names[i] in latent else 1.0
-            std_lv[n] = e * s_j / s_i
-        elif r.op == "~~":
-            i, j = idx[r.lhs], idx[r.rhs]
-            if i == j:
-                std_all[n] = e / V[i, i]
-                std_lv[n] = e / V[i, i] if r.lhs in latent else e
-            else:  # residual covariances standardised by the residual variances (lavaan)
-                std_all[n] = e / math.sqrt(S[i, i] * S[j, j])
-                both_lv = r.lhs in latent and r.rhs in latent
-                std_lv[n] = e / math.sqrt(S[i, i] * S[j, j]) if both_lv else e
-    endogenous = {r.lhs for r in pt.rows if r.op == "~"} | {r.rhs for r in pt.rows if r.op == "=~"}
-    r2 = {v: float(1 - S[idx[v], idx[v]] / V[idx[v], idx[v]]) for v in ram.names if v in endogenous}
-    return std_lv, std_all, r2
+class _Standardizer:
+    """std_lv, std_all and R-squared of every parameter-table row at any theta (vectorised, so the
+    delta method can call it once per derivative). Directed effects scale by sd(cause)/sd(effect);
+    variances by the total variance; covariances by the residual variances (as lavaan)."""
+
+    def __init__(self, pt: ParTable, ram, est: np.ndarray):
+        self.ram = ram
+        idx = {v: i for i, v in enumerate(ram.names)}
+        self.kind = np.array([0 if r.op in ("=~", "~") else (1 if r.lhs == r.rhs else 2) for r in pt.rows])
+        self.i = np.array([idx[r.rhs] if r.op == "=~" else idx[r.lhs] for r in pt.rows])
+        self.j = np.array([idx[r.lhs] if r.op == "=~" else idx[r.rhs] for r in pt.rows])
+        self.free = np.array([r.free - 1 for r in pt.rows])
+        self.fixed = est
+        self.latent = np.array([v in set(pt.latent) for v in ram.names])
+        endogenous = {r.lhs for r in pt.rows if r.op == "~"} | {r.rhs for r in pt.rows if r.op == "=~"}
+        self.endogenous = [(v, idx[v]) for v in ram.names if v in endogenous]
+
+    def _moments(self, theta):
+        A, S = self.ram.matrices(theta)
+        M = np.linalg.inv(np.eye(len(A)) - A)
+        V = M @ S @ M.T
+        return S, V, np.sqrt(np.maximum(np.diag(V), 0))
+
+    def __call__(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        e = np.where(self.free >= 0, theta[np.maximum(self.free, 0)], self.fixed)
+        S, V, sd = self._moments(theta)
+        sd_lv = np.where(self.latent, sd, 1.0)
+        i, j, kind = self.i, self.j, self.kind
+        std_all, std_lv = np.empty(len(e)), np.empty(len(e))
+        d, v, c = kind == 0, kind == 1, kind == 2
+        std_all[d] = e[d] * sd[j[d]] / sd[i[d]]
+        std_lv[d] = e[d] * sd_lv[j[d]] / sd_lv[i[d]]
+        std_all[v] = e[v] / V[i[v], i[v]]
+        std_lv[v] = np.where(self.latent[i[v]], std_all[v], e[v])
+        std_all[c] = e[c] / np.sqrt(S[i[c], i[c]] * S[j[c], j[c]])
+        std_lv[c] = np.where(self.latent[i[c]] & self.latent[j[c]], std_all[c], e[c])
+        return std_lv, std_all
+
+    def r2(self, theta: np.ndarray) -> dict:
+        S, V, _ = self._moments(theta)
+        return {v: float(1 - S[k, k] / V[k, k]) for v, k in self.endogenous}
+
+
+def _central_jacobian(f, theta: np.ndarray) -> np.ndarray:
+    """d f(theta) / d theta by central differences (rows: outputs of f)."""
+    cols = []
+    for k in range(len(theta)):
+        h = 1e-6 * max(1.0, abs(theta[k]))
+        tp, tm = theta.copy(), theta.copy()
+        tp[k] += h
+        tm[k] -= h
+        cols.append((f(tp) - f(tm)) / (2 * h))
+    return np.column_stack(cols)
+
+
+def _defined_values(pt: ParTable, theta: np.ndarray) -> np.ndarray:
+    """Values of the ``:=`` parameters at theta (each may use labels and earlier defined parameters)."""
+    vals = {lab: theta[k - 1] for lab, k in pt.labels().items()}
+    for d in pt.defined:
+        vals[d.lhs] = _evaluate(d.expression, vals)
+    return np.array([vals[d.lhs] for d in pt.defined])
 
 
 def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = False, missing: str = "listwise",
@@ -213,41 +246,11 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = Fa
                                                        if r.fixed_x else (r.value if r.value is not None else 0.0))
                     for r in pt.rows])
     se = np.array([se_free[r.free - 1] if r.free else 0.0 for r in pt.rows])
-    std_lv_v, std_all_v, r2 = _standardize(pt, ram, theta, est)
-
-    # vectorised std_all for the delta method: one formula per row kind, index arrays precomputed
-    idx = {v: i for i, v in enumerate(ram.names)}
-    kind = np.array([0 if r.op in ("=~", "~") else (1 if r.lhs == r.rhs else 2) for r in pt.rows])
-    ii = np.array([idx[r.rhs] if r.op == "=~" else idx[r.lhs] for r in pt.rows])
-    jj = np.array([idx[r.lhs] if r.op == "=~" else idx[r.rhs] for r in pt.rows])
-    free_k = np.array([r.free - 1 for r in pt.rows])
-    fixed_e = est.copy()
-
-    def std_at(th):
-        e = np.where(free_k >= 0, th[np.maximum(free_k, 0)], fixed_e)
-        A, S = ram.matrices(th)
-        M = np.linalg.inv(np.eye(len(A)) - A)
-        V = M @ S @ M.T
-        sd = np.sqrt(np.maximum(np.diag(V), 0))
-        out = np.empty(len(e))
-        d = kind == 0
-        out[d] = e[d] * sd[jj[d]] / sd[ii[d]]
-        v = kind == 1
-        out[v] = e[v] / V[ii[v], ii[v]]
-        c = kind == 2
-        out[c] = e[c] / np.sqrt(S[ii[c], ii[c]] * S[jj[c], jj[c]])
-        return out
-
-    assert np.allclose(std_at(theta), std_all_v, equal_nan=True)  # same as the row-by-row definition
-
-    # delta method: J Cov J' with J the Jacobian of the std_all estimates (central differences)
-    J = np.empty((len(pt.rows), len(theta)))
-    for k in range(len(theta)):
-        h = 1e-6 * max(1.0, abs(theta[k]))
-        tp, tm = theta.copy(), theta.copy()
-        tp[k] += h
-        tm[k] -= h
-        J[:, k] = (std_at(tp) - std_at(tm)) / (2 * h)
+    standardize = _Standardizer(pt, ram, est)
+    std_lv_v, std_all_v = standardize(theta)
+    r2 = standardize.r2(theta)
+    # delta method: J Cov J' with J the Jacobian of the std_all estimates
+    J = _central_jacobian(lambda th: standardize(th)[1], theta)
     std_all_se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", J, cov, J), 0))
     zq = stats.norm.ppf(1 - (1 - level) / 2)
     rows = []
@@ -258,40 +261,23 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = Fa
                      "ci_lower": e - zq * s if s > 0 else e, "ci_upper": e + zq * s if s > 0 else e,
                      "std_lv": slv, "std_all": sall, "std_all_se": sall_se})
     # defined parameters, delta method
-    labels = pt.labels()
     if pt.defined:
-        def values_at(th):
-            vals = {lab: th[k - 1] for lab, k in labels.items()}
-            for d in pt.defined:
-                vals[d.lhs] = _evaluate(d.expression, vals)
-            return vals
-        base = values_at(theta)
-        for d in pt.defined:
-            g = np.zeros_like(theta)
-            for k in range(len(theta)):
-                h = 1e-6 * max(1.0, abs(theta[k]))
-                tp, tm = theta.copy(), theta.copy()
-                tp[k] += h
-                tm[k] -= h
-                g[k] = (values_at(tp)[d.lhs] - values_at(tm)[d.lhs]) / (2 * h)
-            e, s = base[d.lhs], float(np.sqrt(max(g @ cov @ g, 0)))
-            z = e / s if s > 0 else np.nan
+        base = _defined_values(pt, theta)
+        G = _central_jacobian(lambda th: _defined_values(pt, th), theta)
+        for d, e, g in zip(pt.defined, base, G):
+            s_ = float(np.sqrt(max(g @ cov @ g, 0)))
+            z = e / s_ if s_ > 0 else np.nan
             rows.append({"lhs": d.lhs, "op": ":=", "rhs": d.expression, "group": 0, "label": d.lhs, "free": 0,
-                         "est": e, "se": s, "z": z, "pvalue": 2 * stats.norm.sf(abs(z)) if s > 0 else np.nan,
-                         "ci_lower": e - zq * s, "ci_upper": e + zq * s, "std_lv": np.nan, "std_all": np.nan,
+                         "est": e, "se": s_, "z": z, "pvalue": 2 * stats.norm.sf(abs(z)) if s_ > 0 else np.nan,
+                         "ci_lower": e - zq * s_, "ci_upper": e + zq * s_, "std_lv": np.nan, "std_all": np.nan,
                          "std_all_se": np.nan})
     params = pd.DataFrame(rows)
     if bootstrap:
         from .bootstrap import bootstrap as run_bootstrap
 
         def all_values(th):
-            out = np.array([th[r.free - 1] if r.free else e for r, e in zip(pt.rows, est)])
-            if pt.defined:
-                vals = {lab: th[k - 1] for lab, k in labels.items()}
-                for d in pt.defined:
-                    vals[d.lhs] = _evaluate(d.expression, vals)
-                out = np.concatenate([out, [vals[d.lhs] for d in pt.defined]])
-            return out
+            row_values = np.where(standardize.free >= 0, th[np.maximum(standardize.free, 0)], est)
+            return np.concatenate([row_values, _defined_values(pt, th)]) if pt.defined else row_values
 
         bs = run_bootstrap(ram, X, theta, all_values, bootstrap, seed, level, ci, progress)
         free = np.array([bool(r.free) for r in pt.rows] + [True] * len(pt.defined))
