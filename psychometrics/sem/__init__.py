@@ -1,10 +1,13 @@
 """Structural equation models in lavaan syntax: ``cfa()`` and ``sem()`` with lavaan's defaults.
 
-This first version fits single-group models to complete data by maximum likelihood (standard
-errors from the expected information), with labels, fixed and free values, equality constraints
-(shared labels or ``a == b``), ``:=`` defined parameters (delta-method SEs), lavaan's fit
-measures, and the ``std_lv``/``std_all`` standardized solutions. R: ``lavaan::cfa()``,
-``lavaan::sem()``, ``parameterEstimates()``, ``fitMeasures()``, ``standardizedSolution()``.
+Estimators: ML (expected information; observed with FIML), MLR (Huber-White SEs, Yuan-Bentler
+scaled chi-square, robust CFI/TLI/RMSEA), GLS and ULS; FIML for incomplete data
+(``missing="fiml"``, case-wise likelihood by missing-data pattern, EM saturated model); several
+groups (``group=``) with ``group_equal``/``group_partial``; labels, fixed and free values,
+equality constraints, ``:=`` defined parameters (delta-method SEs), lavaan's fit measures,
+``std_lv``/``std_all`` standardized solutions, modification indices, and the nonparametric and
+Bollen-Stine bootstrap. R: ``lavaan::cfa()``, ``lavaan::sem()``, ``parameterEstimates()``,
+``fitMeasures()``, ``standardizedSolution()``.
 
 >>> import numpy as np, pandas as pd
 >>> rng = np.random.default_rng(0)
@@ -18,7 +21,7 @@ measures, and the ``std_lv``/``std_all`` standardized solutions. R: ``lavaan::cf
 from __future__ import annotations
 
 import ast
-import operator
+import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Literal
@@ -31,42 +34,54 @@ from ..exceptions import EstimationError, PsychometricsError, PsychometricsWarni
 from ..io import frame_sha256
 from ..results import Summary, jsonable
 from . import model as _model
-from .fitmeasures import fit_measures
+from .fitmeasures import fit_measures, srmr as _srmr
 from .partable import ParTable, build
 from .syntax import ModelSyntaxError
+
+Estimator = Literal["ML", "MLR", "GLS", "ULS"]
+ESTIMATORS = ("ML", "MLR", "GLS", "ULS")
 
 
 class SEMWarning(PsychometricsWarning):
     """A fitted model needs attention (non-convergence, negative variance, non-positive-definite matrix)."""
 
 
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-        ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos}
+_ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Load, ast.Add, ast.Sub, ast.Mult,
+            ast.Div, ast.Pow, ast.USub, ast.UAdd)
 
 
-def _evaluate(expr: str, values: dict[str, float]) -> float:
-    """Arithmetic on labels (``a*b``, ``c + a*b``, ``a^2``): no names other than labels, no calls."""
-    def ev(node):
-        if isinstance(node, ast.Expression):
-            return ev(node.body)
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-            return _OPS[type(node.op)](ev(node.left), ev(node.right))
-        if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
-            return _OPS[type(node.op)](ev(node.operand))
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return float(node.value)
-        if isinstance(node, ast.Name):
-            if node.id not in values:
+def _compile_defined(pt: ParTable):
+    """The ``:=`` expressions as one function of theta. Only labels, earlier defined names, numbers
+    and + - * / ^ are accepted (checked on the syntax tree before compiling)."""
+    labels = pt.labels()
+    known = set(labels)
+    codes = []
+    for d in pt.defined:
+        tree = ast.parse(d.expression.replace("^", "**"), mode="eval")
+        for node in ast.walk(tree):
+            if not isinstance(node, _ALLOWED) or (isinstance(node, ast.Constant)
+                                                  and not isinstance(node.value, (int, float))):
+                raise ModelSyntaxError(f"':=' expression '{d.expression}' may only use labels, numbers and + - * / ^")
+            if isinstance(node, ast.Name) and node.id not in known:
                 raise ModelSyntaxError(f"':=' uses '{node.id}', which is not a parameter label or defined parameter")
-            return values[node.id]
-        raise ModelSyntaxError(f"':=' expression '{expr}' may only use labels, numbers and + - * / ^")
-    return ev(ast.parse(expr.replace("^", "**"), mode="eval"))
+        known.add(d.lhs)
+        codes.append((d.lhs, compile(tree, "<defined>", "eval")))
+
+    def values(theta: np.ndarray) -> np.ndarray:
+        env = {lab: theta[..., k - 1] for lab, k in labels.items()}
+        out = []
+        for name, code in codes:
+            env[name] = eval(code, {"__builtins__": {}}, env)  # noqa: S307 - validated arithmetic on labels only
+            out.append(env[name])
+        return np.stack(out, axis=-1) if out else np.zeros(theta.shape[:-1] + (0,))
+    return values
 
 
 @dataclass(frozen=True)
 class SEMResult:
     """A fitted model: ``parameters`` (lavaan's parameterEstimates + std_lv/std_all), ``fit``
-    (fitMeasures names with ``.`` as ``_``), ``r2``, ``converged``, ``meta``."""
+    (fitMeasures names with ``.`` as ``_``), ``r2`` (by variable; with several groups by group
+    label, then variable), ``converged``, ``meta``."""
 
     parameters: pd.DataFrame
     fit: dict
@@ -77,31 +92,52 @@ class SEMResult:
     meta: dict = field(default_factory=dict)
     implied: pd.DataFrame | None = field(default=None, repr=False)
     modindices: pd.DataFrame | None = None
-    bootstrap_draws: np.ndarray | None = field(default=None, repr=False)  # draws x (free + defined) values
+    bootstrap_draws: np.ndarray | None = field(default=None, repr=False)  # draws x (rows + defined) values
+    groups: tuple = ("all",)
+    group_nobs: tuple = ()
 
     def to_frame(self) -> pd.DataFrame:
         return self.parameters
 
     def to_dict(self) -> dict:
-        out = {"converged": self.converged, "estimator": self.estimator, "nobs": [self.nobs],
-               "groups": ["all"], "fit": self.fit, "parameters": self.parameters, "r2": self.r2, "meta": self.meta}
+        params = self.parameters     # 'group': the group's label, 1 with one group (as lavaan numbers it)
+        out = {"converged": self.converged, "estimator": self.estimator,
+               "nobs": list(self.group_nobs) or [self.nobs], "groups": list(self.groups), "fit": self.fit,
+               "parameters": params, "r2": self.r2, "meta": self.meta}
         if self.modindices is not None:
             out["modindices"] = self.modindices
         return jsonable(out)
 
     def summary(self) -> Summary:
         f = self.fit
-        header = [f"estimator {self.estimator}, N = {self.nobs}, {'converged' if self.converged else 'NOT converged'}",
+        scaled = "chisq_scaled" in f
+        groups = (f"; groups: " + ", ".join(f"{g} (N = {n})" for g, n in zip(self.groups, self.group_nobs))
+                  if len(self.groups) > 1 else "")
+        header = [f"estimator {self.estimator}, N = {self.nobs}{groups}, "
+                  f"{'converged' if self.converged else 'NOT converged'}",
                   f"chi2({f['df']}) = {f['chisq']:.3f}, p = {f['pvalue']:.3g}; CFI = {f['cfi']:.3f}, "
                   f"TLI = {f['tli']:.3f}; RMSEA = {f['rmsea']:.3f} [{f['rmsea_ci_lower']:.3f}, "
-                  f"{f['rmsea_ci_upper']:.3f}]; SRMR = {f['srmr']:.3f}",
-                  f"logL = {f['logl']:.3f}; AIC = {f['aic']:.3f}; BIC = {f['bic']:.3f}; parameters: {f['npar']}",
-                  f"psychometrics {__version__}", *[f"note: {n}" for n in self.meta.get("notes", [])]]
+                  f"{f['rmsea_ci_upper']:.3f}]; SRMR = {f['srmr']:.3f}"]
+        if scaled:
+            header.append(f"scaled (Yuan-Bentler, Mplus variant): chi2({f['df']}) = {f['chisq_scaled']:.3f}, "
+                          f"p = {f['pvalue_scaled']:.3g}, scaling factor {f['chisq_scaling_factor']:.3f}; robust "
+                          f"CFI = {f['cfi_robust']:.3f}, TLI = {f['tli_robust']:.3f}, RMSEA = {f['rmsea_robust']:.3f}")
+        if "bollen_stine_pvalue" in f:
+            header.append(f"Bollen-Stine bootstrap p = {f['bollen_stine_pvalue']:.3f}")
+        if np.isfinite(f.get("logl", np.nan)):
+            header.append(f"logL = {f['logl']:.3f}; AIC = {f['aic']:.3f}; BIC = {f['bic']:.3f}; parameters: {f['npar']}")
+        header += [f"psychometrics {__version__}", *[f"note: {n}" for n in self.meta.get("notes", [])]]
         cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all",
                 "std_all_se"]
+        if len(self.groups) > 1:
+            cols.insert(3, "group")
         tables = [("Parameter estimates", self.parameters[cols])]
         if self.r2:
-            tables.append(("R-squared", pd.DataFrame({"variable": list(self.r2), "r2": list(self.r2.values())})))
+            if len(self.groups) > 1:
+                r2 = pd.DataFrame([{"group": g, "variable": v, "r2": x} for g, d in self.r2.items() for v, x in d.items()])
+            else:
+                r2 = pd.DataFrame({"variable": list(self.r2), "r2": list(self.r2.values())})
+            tables.append(("R-squared", r2))
         if self.modindices is not None:
             tables.append(("Modification indices (10 largest)", self.modindices.head(10)))
         return Summary("Structural equation model", header, tables)
@@ -109,73 +145,195 @@ class SEMResult:
     def __str__(self) -> str:
         return str(self.summary())
 
+    def path_diagram(self, path: str | None = None, standardized: bool = True) -> str:
+        """Graphviz DOT of the model (latent ovals, observed boxes, directed effects and
+        covariances labelled with std_all or raw estimates); written as .dot or, with Graphviz's
+        ``dot`` on the PATH, rendered to .svg/.png/.pdf by the file's extension."""
+        from .diagram import path_diagram
+
+        return path_diagram(self, path, standardized)
+
 
 class _Standardizer:
-    """std_lv, std_all and R-squared of every parameter-table row at any theta (vectorised, so the
-    delta method can call it once per derivative). Directed effects scale by sd(cause)/sd(effect);
-    variances by the total variance; covariances by the residual variances (as lavaan)."""
+    """std_lv, std_all and R-squared of every parameter-table row for a batch of thetas
+    (vectorised over the batch, so the delta method needs one call). Directed effects scale by
+    sd(cause)/sd(effect); variances by the total variance; covariances by the residual variances;
+    intercepts and means by the total standard deviation (as lavaan)."""
 
-    def __init__(self, pt: ParTable, ram, est: np.ndarray):
-        self.ram = ram
-        idx = {v: i for i, v in enumerate(ram.names)}
-        self.kind = np.array([0 if r.op in ("=~", "~") else (1 if r.lhs == r.rhs else 2) for r in pt.rows])
+    def __init__(self, pt: ParTable, model: _model.Model, est: np.ndarray):
+        self.model = model
+        idx = {v: i for i, v in enumerate(model.names)}
+        self.kind = np.array([0 if r.op in ("=~", "~") else 3 if r.op == "~1" else (1 if r.lhs == r.rhs else 2)
+                              for r in pt.rows])
         self.i = np.array([idx[r.rhs] if r.op == "=~" else idx[r.lhs] for r in pt.rows])
-        self.j = np.array([idx[r.lhs] if r.op == "=~" else idx[r.rhs] for r in pt.rows])
+        self.j = np.array([idx[r.lhs] if r.op == "=~" else idx[r.rhs] if r.op != "~1" else idx[r.lhs]
+                           for r in pt.rows])
+        self.g = np.array([r.group - 1 for r in pt.rows])
         self.free = np.array([r.free - 1 for r in pt.rows])
         self.fixed = est
-        self.latent = np.array([v in set(pt.latent) for v in ram.names])
+        self.latent = np.array([v in set(pt.latent) for v in model.names])
         endogenous = {r.lhs for r in pt.rows if r.op == "~"} | {r.rhs for r in pt.rows if r.op == "=~"}
-        self.endogenous = [(v, idx[v]) for v in ram.names if v in endogenous]
+        self.endogenous = [(v, idx[v]) for v in model.names if v in endogenous]
 
-    def _moments(self, theta):
-        A, S = self.ram.matrices(theta)
-        M = np.linalg.inv(np.eye(len(A)) - A)
-        V = M @ S @ M.T
-        return S, V, np.sqrt(np.maximum(np.diag(V), 0))
+    def _moments(self, thetas: np.ndarray, g: int):
+        m = self.model
+        x = m.groups[g]
+        T = len(thetas)
+        A = np.repeat(m.A_fixed[g][None], T, axis=0)
+        S = np.repeat(m.S_fixed[g][None], T, axis=0)
+        a, s = x["A"], x["S"]
+        A[:, x["i"][a], x["j"][a]] = thetas[:, x["k"][a]]
+        S[:, x["i"][s], x["j"][s]] = thetas[:, x["k"][s]]
+        S[:, x["j"][s], x["i"][s]] = thetas[:, x["k"][s]]
+        M = np.linalg.inv(np.eye(m.nv)[None] - A)
+        V = M @ S @ M.transpose(0, 2, 1)
+        return S, V, np.sqrt(np.maximum(np.einsum("tii->ti", V), 0))
 
-    def __call__(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        e = np.where(self.free >= 0, theta[np.maximum(self.free, 0)], self.fixed)
-        S, V, sd = self._moments(theta)
-        sd_lv = np.where(self.latent, sd, 1.0)
-        i, j, kind = self.i, self.j, self.kind
-        std_all, std_lv = np.empty(len(e)), np.empty(len(e))
-        d, v, c = kind == 0, kind == 1, kind == 2
-        std_all[d] = e[d] * sd[j[d]] / sd[i[d]]
-        std_lv[d] = e[d] * sd_lv[j[d]] / sd_lv[i[d]]
-        std_all[v] = e[v] / V[i[v], i[v]]
-        std_lv[v] = np.where(self.latent[i[v]], std_all[v], e[v])
-        std_all[c] = e[c] / np.sqrt(S[i[c], i[c]] * S[j[c], j[c]])
-        std_lv[c] = np.where(self.latent[i[c]] & self.latent[j[c]], std_all[c], e[c])
+    def batch(self, thetas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        thetas = np.atleast_2d(thetas)
+        E = np.where(self.free >= 0, thetas[:, np.maximum(self.free, 0)], self.fixed)
+        std_all, std_lv = np.empty_like(E), np.empty_like(E)
+        for g in range(self.model.n_groups):
+            S, V, sd = self._moments(thetas, g)
+            sd_lv = np.where(self.latent, sd, 1.0)
+            rows = self.g == g
+            for kind in range(4):
+                sel = rows & (self.kind == kind)
+                if not sel.any():
+                    continue
+                i, j, e = self.i[sel], self.j[sel], E[:, sel]
+                if kind == 0:
+                    a = e * sd[:, j] / sd[:, i]
+                    lv = e * sd_lv[:, j] / sd_lv[:, i]
+                elif kind == 1:
+                    a = e / V[:, i, i]
+                    lv = np.where(self.latent[i], a, e)
+                elif kind == 2:
+                    a = e / np.sqrt(S[:, i, i] * S[:, j, j])
+                    lv = np.where(self.latent[i] & self.latent[j], a, e)
+                else:
+                    a = e / sd[:, i]
+                    lv = np.where(self.latent[i], a, e)
+                std_all[:, sel], std_lv[:, sel] = a, lv
         return std_lv, std_all
 
-    def r2(self, theta: np.ndarray) -> dict:
-        S, V, _ = self._moments(theta)
-        return {v: float(1 - S[k, k] / V[k, k]) for v, k in self.endogenous}
+    def __call__(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lv, a = self.batch(theta[None])
+        return lv[0], a[0]
+
+    def jacobian(self, theta: np.ndarray) -> np.ndarray:
+        """Analytic d std_all / d theta (rows x free parameters). With V = MSM' the total
+        covariance, dV_aa/dtheta_k = 2 c_k Vb[a, u_k] Vb[a, v_k] for Vb = [M, V] (the rank-two
+        structure of the model's derivatives), then the quotient rule per kind of row."""
+        m = self.model
+        R = len(self.kind)
+        J = np.zeros((R, m.n_free))
+        E = np.where(self.free >= 0, theta[np.maximum(self.free, 0)], self.fixed)
+        for g in range(m.n_groups):
+            A, S, _ = m.matrices(theta, g)
+            M = np.linalg.inv(np.eye(m.nv) - A)
+            V = M @ S @ M.T
+            sd = np.sqrt(np.maximum(np.diag(V), 0))
+            x = m.groups[g]
+            Vb = np.hstack([M, V])
+            dV = (2 * x["c"] * Vb[:, x["u"]] * Vb[:, x["v"]]) @ x["Z"]          # d V_aa / d theta
+            dsd = dV / (2 * sd[:, None])
+            dSd = np.zeros((m.nv, m.n_free))
+            diag_s = x["S"] & (x["i"] == x["j"])
+            dSd[x["i"][diag_s], x["k"][diag_s]] = 1.0
+            for kind in range(4):
+                sel = np.flatnonzero((self.g == g) & (self.kind == kind))
+                if not len(sel):
+                    continue
+                i, j, e = self.i[sel], self.j[sel], E[sel][:, None]
+                one = np.zeros((len(sel), m.n_free))
+                fr = self.free[sel] >= 0
+                one[np.flatnonzero(fr), self.free[sel][fr]] = 1.0
+                if kind == 0:
+                    si, sj = sd[i][:, None], sd[j][:, None]
+                    J[sel] = one * sj / si + e * (dsd[j] / si - sj * dsd[i] / si ** 2)
+                elif kind == 1:
+                    vi = V[i, i][:, None]
+                    J[sel] = one / vi - e * dV[i] / vi ** 2
+                elif kind == 2:
+                    q = np.sqrt(S[i, i] * S[j, j])[:, None]
+                    J[sel] = one / q - e / (2 * q) * (dSd[i] / S[i, i][:, None] + dSd[j] / S[j, j][:, None])
+                else:
+                    si = sd[i][:, None]
+                    J[sel] = one / si - e * dsd[i] / si ** 2
+        return J
+
+    def r2(self, theta: np.ndarray, g: int = 0) -> dict:
+        S, V, _ = self._moments(theta[None], g)
+        return {v: float(1 - S[0, k, k] / V[0, k, k]) for v, k in self.endogenous}
 
 
-def _central_jacobian(f, theta: np.ndarray) -> np.ndarray:
-    """d f(theta) / d theta by central differences (rows: outputs of f)."""
-    cols = []
-    for k in range(len(theta)):
-        h = 1e-6 * max(1.0, abs(theta[k]))
-        tp, tm = theta.copy(), theta.copy()
-        tp[k] += h
-        tm[k] -= h
-        cols.append((f(tp) - f(tm)) / (2 * h))
-    return np.column_stack(cols)
+def _batched_jacobian(f, theta: np.ndarray) -> np.ndarray:
+    """d f(theta) / d theta by central differences, f evaluated once on the stacked perturbations
+    (f maps (T, k) to (T, outputs)); rows of the result are outputs."""
+    k = len(theta)
+    h = 1e-6 * np.maximum(1.0, np.abs(theta))
+    P = np.vstack([theta + np.diag(h), theta - np.diag(h)])
+    out = f(P)
+    return ((out[:k] - out[k:]) / (2 * h)[:, None]).T
 
 
-def _defined_values(pt: ParTable, theta: np.ndarray) -> np.ndarray:
-    """Values of the ``:=`` parameters at theta (each may use labels and earlier defined parameters)."""
-    vals = {lab: theta[k - 1] for lab, k in pt.labels().items()}
-    for d in pt.defined:
-        vals[d.lhs] = _evaluate(d.expression, vals)
-    return np.array([vals[d.lhs] for d in pt.defined])
+def _numeric(data: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """The model's columns as floats; text in a numeric column is an error naming row and value
+    (never silently turned into a missing value)."""
+    sub = data[cols]
+    if all(pd.api.types.is_numeric_dtype(t) for t in sub.dtypes):
+        return sub.to_numpy(dtype=float, na_value=np.nan)
+    out = []
+    for c in cols:
+        col = sub[c]
+        if not pd.api.types.is_numeric_dtype(col):
+            conv = pd.to_numeric(col, errors="coerce")
+            bad = conv.isna() & col.notna()
+            if bad.any():
+                i = bad.to_numpy().nonzero()[0][0]
+                raise PsychometricsError(f"column '{c}' holds non-numeric values ({int(bad.sum())} rows; first: row "
+                                         f"{i + 1}, {col.iloc[i]!r}); recode them or mark them as missing")
+            col = conv
+        out.append(col.to_numpy(dtype=float, na_value=np.nan))
+    return np.column_stack(out) if out else np.zeros((len(data), 0))
 
 
-def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = False, missing: str = "listwise",
-        level: float = 0.95, modindices: bool = False, bootstrap: int = 0,
-        ci: Literal["perc", "bc", "bca"] = "perc", seed: int | None = None, progress: bool = True) -> SEMResult:
+def _split_groups(data: pd.DataFrame, group: str | None) -> tuple[list[str], np.ndarray]:
+    if group is None:
+        return ["all"], np.zeros(len(data), dtype=int)
+    if group not in data.columns:
+        raise PsychometricsError(f"group column '{group}' is not in the data")
+    gv = data[group]
+    if gv.isna().any():
+        raise PsychometricsError(f"group column '{group}' is empty in {int(gv.isna().sum())} row(s) (first: row "
+                                 f"{int(gv.isna().to_numpy().nonzero()[0][0]) + 1}); fill it in or leave those rows out")
+    labels = [str(v) for v in pd.unique(gv.astype(str))]      # order of first appearance, as lavaan
+    codes = pd.Categorical(gv.astype(str), categories=labels).codes
+    if len(labels) < 2:
+        raise PsychometricsError(f"group column '{group}' has only one value ({labels[0]!r})")
+    return labels, np.asarray(codes)
+
+
+def _baseline_ml_complete(blocks, exo_idx: list[int]) -> tuple[float, int]:
+    """Independence model (fixed.x: the exogenous covariates' covariances kept)."""
+    chisq, df = 0.0, 0
+    for b in blocks:
+        S = b.S
+        p = len(S)
+        rest = [i for i in range(p) if i not in exo_idx]
+        logdet_b = np.log(np.diag(S)[rest]).sum() + (np.linalg.slogdet(S[np.ix_(exo_idx, exo_idx)])[1] if exo_idx else 0)
+        chisq += b.n * (logdet_b - np.linalg.slogdet(S)[1])
+        df += p * (p - 1) // 2 - len(exo_idx) * (len(exo_idx) - 1) // 2
+    return float(chisq), df
+
+
+def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: bool = False,
+        missing: Literal["listwise", "fiml"] = "listwise", group: str | None = None,
+        group_equal: str | tuple[str, ...] = (), group_partial: str | tuple[str, ...] = (),
+        information: Literal["expected", "observed"] | None = None, level: float = 0.95, modindices: bool = False,
+        bootstrap: int = 0, ci: Literal["perc", "bc", "bca"] = "perc", bollen_stine: int = 0,
+        seed: int | None = None, progress: bool = True, n_jobs: int = 1) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax (lavaan's ``sem()`` defaults).
 
     Parameters
@@ -185,18 +343,34 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = Fa
     data
         Observed variables as columns (other columns are ignored).
     estimator
-        ``"ML"`` (more estimators come with later versions).
+        ``"ML"`` (normal-theory maximum likelihood), ``"MLR"`` (ML estimates with Huber-White SEs,
+        Yuan-Bentler scaled chi-square and robust CFI/TLI/RMSEA; complete data), ``"GLS"``, ``"ULS"``
+        (single group, complete data).
     std_lv
         Identify latent variables by fixing their variances to 1 instead of the first loading.
     missing
-        ``"listwise"``: rows with a missing model variable are left out (the number is reported).
-    bootstrap, ci, seed, progress
+        ``"listwise"``: rows with a missing model variable are left out (the number is reported);
+        ``"fiml"``: full-information ML over all rows with at least one observed value (mean
+        structure; chi-square against the EM-estimated saturated model).
+    group, group_equal, group_partial
+        Multiple-group model by the values of column ``group`` (in order of first appearance);
+        ``group_equal`` names kinds of parameters held equal across groups (``"loadings"``,
+        ``"intercepts"``, ``"means"``, ``"residuals"``, ``"residual.covariances"``,
+        ``"lv.variances"``, ``"lv.covariances"``, ``"regressions"``; a tuple or comma-separated
+        string); ``group_partial`` frees single ones (``"visual=~x2"``, ``"x3~1"``).
+    information
+        ``"expected"`` or ``"observed"``; default as lavaan: expected, observed with FIML or MLR.
+    bootstrap, ci, seed, progress, n_jobs
         Nonparametric bootstrap with this many draws: SEs are the SD of the draws and intervals are
         ``"perc"`` (percentile, lavaan's default), ``"bc"`` (bias-corrected, lavaan's ``bca.simple``)
-        or ``"bca"`` (with jackknife acceleration); seedable, with a progress bar.
+        or ``"bca"`` (with jackknife acceleration); seedable (the same draws whatever ``n_jobs``),
+        with a progress bar; ``n_jobs`` worker processes (-1: all cores).
+    bollen_stine
+        Draws for the Bollen-Stine bootstrap p-value of the chi-square (data transformed to fit the
+        model exactly, then resampled); reported as ``fit["bollen_stine_pvalue"]``.
     modindices
         Also compute modification indices and expected parameter changes for omitted loadings and
-        residual covariances of observed variables (lavaan's ``modindices()``).
+        residual covariances of observed variables (lavaan's ``modindices()``; single group).
 
     Raises
     ------
@@ -204,108 +378,278 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", std_lv: bool = Fa
         Unreadable syntax or a variable that is neither latent nor in the data (exit 2).
     EstimationError
         Not identified, or the estimation failed (exit 3).
+
+    Notes
+    -----
+    R: ``lavaan::sem(model, data, estimator=, missing=, group=, group.equal=, group.partial=)``.
     """
     from scipy import stats
 
-    if estimator.upper() != "ML":
-        raise PsychometricsError(f"estimator {estimator!r} is not available yet; use 'ML'")
-    if missing != "listwise":
-        raise PsychometricsError("missing='fiml' is not available yet; use 'listwise'")
-    pt = build(model, [str(c) for c in data.columns], std_lv=std_lv)
-    X = data[pt.observed].apply(pd.to_numeric, errors="coerce")
-    complete = X.notna().all(axis=1)
-    notes = []
-    if not complete.all():
-        notes.append(f"listwise: {int((~complete).sum())} of {len(X)} rows with a missing model variable left out")
-    X = X[complete].to_numpy(dtype=float)
-    n, p = X.shape
-    if n <= p:
-        raise EstimationError(f"only {n} complete rows for {p} observed variables")
-    S_obs = np.cov(X, rowvar=False, ddof=0)
-    if np.linalg.eigvalsh(S_obs).min() <= 1e-12:
-        raise EstimationError("the sample covariance matrix is not positive definite (a variable is constant or a "
-                              "linear combination of others)")
-    ram = _model.build_ram(pt, S_obs)
-    df = p * (p + 1) // 2 - pt.n_free
+    est_name = estimator.upper()
+    if est_name not in ESTIMATORS:
+        raise PsychometricsError(f"estimator {estimator!r} is not available; choose from {', '.join(ESTIMATORS)} "
+                                 "(WLSMV for ordinal items comes with a later version)")
+    if missing not in ("listwise", "fiml"):
+        raise PsychometricsError(f"missing={missing!r}: choose 'listwise' or 'fiml'")
+    fiml = missing == "fiml"
+    if fiml and est_name != "ML":
+        raise PsychometricsError(f"missing='fiml' with estimator {est_name} is not available yet; use estimator='ML'")
+    if isinstance(group_equal, str):
+        group_equal = tuple(x.strip() for x in group_equal.split(",") if x.strip())
+    if isinstance(group_partial, str):
+        group_partial = tuple(x.strip() for x in group_partial.split(",") if x.strip())
+    labels, gcode = _split_groups(data, group)
+    G = len(labels)
+    if est_name in ("GLS", "ULS") and G > 1:
+        raise PsychometricsError(f"estimator {est_name} with several groups is not available yet; use ML or MLR")
+    columns = [str(c) for c in data.columns if c != group]
+    pt = build(model, columns, std_lv=std_lv, meanstructure=fiml, n_groups=G, group_equal=tuple(group_equal),
+               group_partial=tuple(group_partial))
+    X = _numeric(data, pt.observed)
+    notes: list[str] = []
+    n_rows = len(X)
+    isnan = np.isnan(X)
+    p = X.shape[1]
+    if fiml:
+        empty = isnan.all(axis=1)
+        if empty.any():
+            notes.append(f"FIML: {int(empty.sum())} of {n_rows} rows with no observed model variable left out")
+        exo_idx = [pt.observed.index(v) for v in pt.exo_x]
+        if exo_idx and isnan[:, exo_idx].any():
+            raise PsychometricsError("missing='fiml' with missing values in exogenous observed covariates ("
+                                     + ", ".join(pt.exo_x) + ") is not available yet")
+        X_groups = [X[(gcode == g) & ~empty] for g in range(G)]
+        blocks = _model.pattern_blocks(X_groups)
+        if all(len(b.obs) == p for b in blocks):
+            notes.append("FIML: no missing values in the model variables")
+    else:
+        complete = ~isnan.any(axis=1)
+        if not complete.all():
+            notes.append(f"listwise: {int((~complete).sum())} of {n_rows} rows with a missing model variable left out")
+        X_groups = [X[(gcode == g) & complete] for g in range(G)]
+        for lab, Xg in zip(labels, X_groups):
+            if len(Xg) <= p:
+                raise EstimationError(f"only {len(Xg)} complete rows{'' if G == 1 else f' in group {lab!r}'} for "
+                                      f"{p} observed variables")
+        blocks = _model.complete_blocks(X_groups)
+        for lab, b in zip(labels, blocks):
+            if np.linalg.eigvalsh(b.S).min() <= 1e-12 * max(np.abs(np.diag(b.S)).max(), 1e-300):
+                raise EstimationError("the sample covariance matrix" + ("" if G == 1 else f" of group {lab!r}")
+                                      + " is not positive definite (a variable is constant or a linear combination "
+                                      "of others)")
+    N = sum(b.n for b in blocks)
+    group_n = [sum(b.n for b in blocks if b.group == g) for g in range(G)]
+    # sample moments per group (for fixed.x values, start values and SRMR)
+    if fiml:
+        from .missing import em_saturated, independence_loglik
+
+        h1 = [em_saturated([b for b in blocks if b.group == g], p) for g in range(G)]
+        S_g, mean_g = [h[1] for h in h1], [h[0] for h in h1]
+        logl_h1 = float(sum(h[2] for h in h1))
+        logl_b = float(sum(independence_loglik([b for b in blocks if b.group == g], p)[2] for g in range(G)))
+        c0 = -2 * logl_h1 / N - sum(b.w * len(b.obs) for b in blocks) * math.log(2 * math.pi)
+    else:
+        S_g, mean_g = [b.S for b in blocks], [b.mean for b in blocks]
+        c0 = sum(b.w * (np.linalg.slogdet(b.S)[1] + p) for b in blocks)
+        logl_h1 = float(-0.5 * sum(b.n * (p * math.log(2 * math.pi) + np.linalg.slogdet(b.S)[1] + p) for b in blocks))
+    mdl = _model.Model(pt, S_g, mean_g)
+    ndat = G * (p * (p + 1) // 2 + (p if pt.meanstructure else 0))
+    df = ndat - pt.n_free
     if df < 0:
-        raise EstimationError(f"the model is not identified: {pt.n_free} free parameters for {p * (p + 1) // 2} "
-                              f"variances and covariances (degrees of freedom {df}); fix or constrain parameters")
-    theta0 = _model.start_values(pt, ram, S_obs)
-    theta, fmin, ok, msg = _model.fit_ml(ram, S_obs, theta0)
+        raise EstimationError(f"the model is not identified: {pt.n_free} free parameters for {ndat} sample moments "
+                              f"(degrees of freedom {df}); fix or constrain parameters")
+    theta0 = _model.start_values(pt, mdl, blocks)
+    if est_name in ("GLS", "ULS"):
+        from .wls import duplication_weight, fit_wls
+
+        # least-squares estimators work with the unbiased covariance and N - 1 (lavaan's default)
+        S_ls = S_g[0] * N / (N - 1)
+        Vw = duplication_weight(S_ls) if est_name == "GLS" else np.eye(p * (p + 1) // 2)
+        theta, fmin, ok, msg = fit_wls(mdl, S_ls, Vw, theta0)
+    else:
+        theta, fmin, ok, msg = _model.fit_ml(mdl, blocks, theta0, c0)
     if not ok:
         notes.append(f"the optimiser did not converge ({msg})")
         warnings.warn(f"SEM: {notes[-1]}; estimates are unreliable", SEMWarning, stacklevel=2)
-    info = _model.expected_information(ram, theta)
+
+    # ---- standard errors
+    if information is None:
+        information = "observed" if (fiml or est_name == "MLR") else "expected"
+    if est_name in ("GLS", "ULS"):
+        D = mdl.delta(theta)
+        info = D.T @ Vw @ D
+    elif information == "observed":
+        info = mdl.observed_information(theta, blocks, c0)
+    else:
+        info = mdl.expected_information(theta, blocks)
     ev = np.linalg.eigvalsh(info)
     if ev.min() < 1e-10 * max(ev.max(), 1):
         raise EstimationError("the model is not identified: the information matrix is singular (a parameter "
                               "cannot be told apart from others); fix a loading or a variance, or add constraints")
-    cov = np.linalg.inv(info) / n
+    info_inv = np.linalg.inv(info)
+    robust = None
+    if est_name == "MLR":
+        from .robust import mlr
+
+        df_b_tmp = G * p * (p - 1) // 2
+        robust = mlr(mdl, blocks, theta, info, df, df_b_tmp)
+        cov = robust["cov"]
+    elif est_name in ("GLS", "ULS"):
+        # lavaan's "standard" SEs for both: (Delta' V Delta)^-1 / (N - 1). For ULS this treats the
+        # identity weight as if it were the inverse sampling covariance (not scale-free); use ML,
+        # MLR or the bootstrap for SEs to interpret
+        cov = info_inv / (N - 1)
+    else:
+        cov = info_inv / N
     se_free = np.sqrt(np.maximum(np.diag(cov), 0))
-    est = np.array([theta[r.free - 1] if r.free else (ram.S_fixed[ram.names.index(r.lhs), ram.names.index(r.rhs)]
-                                                       if r.fixed_x else (r.value if r.value is not None else 0.0))
-                    for r in pt.rows])
+    est = np.array([theta[r.free - 1] if r.free else _fixed_value(mdl, k) for k, r in enumerate(pt.rows)])
     se = np.array([se_free[r.free - 1] if r.free else 0.0 for r in pt.rows])
-    standardize = _Standardizer(pt, ram, est)
+    standardize = _Standardizer(pt, mdl, est)
     std_lv_v, std_all_v = standardize(theta)
-    r2 = standardize.r2(theta)
-    # delta method: J Cov J' with J the Jacobian of the std_all estimates
-    J = _central_jacobian(lambda th: standardize(th)[1], theta)
+    r2 = {labels[g]: standardize.r2(theta, g) for g in range(G)}
+    r2 = r2[labels[0]] if G == 1 else r2
+    J = standardize.jacobian(theta)
     std_all_se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", J, cov, J), 0))
     zq = stats.norm.ppf(1 - (1 - level) / 2)
-    rows = []
-    for r, e, s, slv, sall, sall_se in zip(pt.rows, est, se, std_lv_v, std_all_v, std_all_se):
-        z = e / s if s > 0 else np.nan
-        rows.append({"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "group": 1, "label": r.label, "free": r.free,
-                     "est": e, "se": s, "z": z, "pvalue": 2 * stats.norm.sf(abs(z)) if s > 0 else np.nan,
-                     "ci_lower": e - zq * s if s > 0 else e, "ci_upper": e + zq * s if s > 0 else e,
-                     "std_lv": slv, "std_all": sall, "std_all_se": sall_se})
-    # defined parameters, delta method
+    defined_at = _compile_defined(pt)
+    cols = {"lhs": [r.lhs for r in pt.rows], "op": [r.op for r in pt.rows], "rhs": [r.rhs for r in pt.rows],
+            "group": [labels[r.group - 1] if G > 1 else 1 for r in pt.rows], "label": [r.label for r in pt.rows],
+            "free": [r.free for r in pt.rows], "est": est, "se": se, "std_lv": std_lv_v, "std_all": std_all_v,
+            "std_all_se": std_all_se}
     if pt.defined:
-        base = _defined_values(pt, theta)
-        G = _central_jacobian(lambda th: _defined_values(pt, th), theta)
-        for d, e, g in zip(pt.defined, base, G):
-            s_ = float(np.sqrt(max(g @ cov @ g, 0)))
-            z = e / s_ if s_ > 0 else np.nan
-            rows.append({"lhs": d.lhs, "op": ":=", "rhs": d.expression, "group": 0, "label": d.lhs, "free": 0,
-                         "est": e, "se": s_, "z": z, "pvalue": 2 * stats.norm.sf(abs(z)) if s_ > 0 else np.nan,
-                         "ci_lower": e - zq * s_, "ci_upper": e + zq * s_, "std_lv": np.nan, "std_all": np.nan,
-                         "std_all_se": np.nan})
-    params = pd.DataFrame(rows)
+        dv = defined_at(theta)
+        Gd = _batched_jacobian(defined_at, theta)
+        dse = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Gd, cov, Gd), 0))
+        nd = len(pt.defined)
+        extra = {"lhs": [d.lhs for d in pt.defined], "op": [":="] * nd, "rhs": [d.expression for d in pt.defined],
+                 "group": [0] * nd, "label": [d.lhs for d in pt.defined], "free": [0] * nd, "est": dv, "se": dse,
+                 "std_lv": np.full(nd, np.nan), "std_all": np.full(nd, np.nan), "std_all_se": np.full(nd, np.nan)}
+        cols = {k: (list(v) + list(extra[k])) if isinstance(v, list) else np.concatenate([v, extra[k]])
+                for k, v in cols.items()}
+    cols["ci_lower"], cols["ci_upper"] = _wald_ci(cols["est"], cols["se"], zq)
+    draws = None
     if bootstrap:
         from .bootstrap import bootstrap as run_bootstrap
 
-        def all_values(th):
-            row_values = np.where(standardize.free >= 0, th[np.maximum(standardize.free, 0)], est)
-            return np.concatenate([row_values, _defined_values(pt, th)]) if pt.defined else row_values
+        if fiml or est_name != "ML" and est_name != "MLR":
+            raise PsychometricsError("the bootstrap is available for ML/MLR with complete (listwise) data so far")
+        n_rows_free = len(pt.rows)
 
-        bs = run_bootstrap(ram, X, theta, all_values, bootstrap, seed, level, ci, progress)
+        def all_values(th):
+            th = np.atleast_2d(th)
+            row_values = np.where(standardize.free >= 0, th[:, np.maximum(standardize.free, 0)], est)
+            return np.hstack([row_values, defined_at(th)]) if pt.defined else row_values
+
+        bs = run_bootstrap(mdl, X_groups, theta, all_values, bootstrap, seed, level, ci, progress, n_jobs)
         free = np.array([bool(r.free) for r in pt.rows] + [True] * len(pt.defined))
-        params.loc[free, "se"] = bs["se"][free]
-        params.loc[free, "ci_lower"] = bs["ci"][free, 0]
-        params.loc[free, "ci_upper"] = bs["ci"][free, 1]
-        params["z"] = np.where(params["se"] > 0, params["est"] / params["se"].where(params["se"] > 0, 1), np.nan)
-        params["pvalue"] = np.where(params["se"] > 0, 2 * stats.norm.sf(np.abs(params["z"])), np.nan)
+        assert len(free) == n_rows_free + len(pt.defined)
+        cols["se"] = np.where(free, bs["se"], cols["se"])
+        cols["ci_lower"] = np.where(free, bs["ci"][:, 0], cols["ci_lower"])
+        cols["ci_upper"] = np.where(free, bs["ci"][:, 1], cols["ci_upper"])
+        draws = bs["draws"]
         notes.append(f"bootstrap: {bootstrap} draws (seed {seed}), {bs['failed']} failed and left out; "
                      f"{ {'perc': 'percentile', 'bc': 'bias-corrected', 'bca': 'BCa'}[ci] } intervals")
+    params = _table(cols)
     neg = params[(params.op == "~~") & (params.lhs == params.rhs) & (params.est < 0)]
     if len(neg):
-        notes.append("negative variance (Heywood case): " + ", ".join(neg.lhs))
+        notes.append("negative variance (Heywood case): " + ", ".join(sorted(set(neg.lhs))))
         warnings.warn(f"SEM: {notes[-1]}; the solution is improper", SEMWarning, stacklevel=2)
-    Sigma = ram.implied(theta)
-    fit = fit_measures(S_obs, Sigma, n, pt.n_free, fmin)
-    meta = {"package_version": __version__, "data_sha256": frame_sha256(data[pt.observed]), "estimator": "ML",
-            "information": "expected", "se": "bootstrap" if bootstrap else "standard", "bootstrap": bootstrap,
-            "ci": ci if bootstrap else "normal", "seed": seed, "model": model, "notes": notes}
-    draws = bs["draws"] if bootstrap else None
+    lv_neg = [lab for g, lab in enumerate(labels) if np.linalg.eigvalsh(_latent_cov(mdl, theta, g)).min() < -1e-10]
+    if lv_neg and not len(neg):
+        notes.append("the covariance matrix of the latent variables is not positive definite"
+                     + ("" if G == 1 else f" (group {', '.join(lv_neg)})"))
+        warnings.warn(f"SEM: {notes[-1]}; the solution is improper", SEMWarning, stacklevel=2)
+
+    # ---- fit measures
+    Sigmas = [mdl.implied(theta, g) for g in range(G)]
+    mus = [mdl.moments(theta, g)["mu"] for g in range(G)]
+    exo_idx = [pt.observed.index(v) for v in pt.exo_x]
+    if fiml:
+        chisq = 2 * (logl_h1 - (-N / 2 * (fmin + c0 + sum(b.w * len(b.obs) for b in blocks) * math.log(2 * math.pi))))
+        chisq_b, df_b = 2 * (logl_h1 - logl_b), G * (p * (p - 1) // 2)
+    else:
+        chisq = N * fmin
+        chisq_b, df_b = _baseline_ml_complete(blocks, exo_idx)
+    if est_name in ("GLS", "ULS"):
+        from .wls import baseline_wls
+
+        chisq, chisq_b = (N - 1) * fmin, (N - 1) * baseline_wls(S_ls, Vw)
+        fmin = chisq / N     # reported fmin is chisq / (2N), as lavaan's
+    logl = (-N / 2 * (fmin + c0 + sum(b.w * len(b.obs) for b in blocks) * math.log(2 * math.pi))
+            if est_name in ("ML", "MLR") else _ml_loglik(blocks, Sigmas))
+    n_fit = N - 1 if est_name in ("GLS", "ULS") else N      # lavaan: N - 1 without a likelihood
+    fit = fit_measures(chisq=chisq, df=df, npar=pt.n_free, n=N, n_rmsea=n_fit, n_groups=G, chisq_b=chisq_b, df_b=df_b, logl=logl,
+                       logl_h1=logl_h1, fmin=fmin / 2,
+                       srmr=_srmr([S_ls] if est_name in ("GLS", "ULS") else S_g, Sigmas, mean_g if pt.meanstructure else None, mus, np.array(group_n) / N),
+                       scaling=robust["scaling"] if robust else None,
+                       scaling_b=robust["scaling_baseline"] if robust else None)
+    if est_name == "ULS":   # the ULS discrepancy times N - 1 is not chi-square distributed (lavaan: NA)
+        fit["pvalue"] = fit["baseline_pvalue"] = float("nan")
+    if bollen_stine:
+        from .bootstrap import bollen_stine as run_bs
+
+        if fiml or est_name not in ("ML", "MLR"):
+            raise PsychometricsError("the Bollen-Stine bootstrap is available for ML/MLR with complete data so far")
+        bsp = run_bs(mdl, X_groups, theta, Sigmas, mus, chisq, bollen_stine, seed, progress, n_jobs)
+        fit["bollen_stine_pvalue"] = bsp["pvalue"]
+        fit["bollen_stine_draws"] = bsp["used"]
+        notes.append(f"Bollen-Stine bootstrap: {bollen_stine} draws (seed {seed}), {bsp['failed']} failed")
+    meta = {"package_version": __version__, "data_sha256": frame_sha256(data[pt.observed + ([group] if group else [])]),
+            "estimator": est_name, "information": information if est_name in ("ML", "MLR") else "expected",
+            "se": "bootstrap" if bootstrap else ("robust.huber.white" if est_name == "MLR" else "standard"),
+            "test": "yuan.bentler.mplus" if est_name == "MLR" else "standard", "missing": missing,
+            "group": group, "group_equal": list(group_equal), "group_partial": list(group_partial),
+            "bootstrap": bootstrap, "ci": ci if bootstrap else "normal", "seed": seed, "model": model,
+            "optimizer": msg, "notes": notes}
     mi = None
     if modindices:
-        from .modindices import modification_indices
+        if G > 1 or fiml or est_name not in ("ML", "MLR"):
+            notes.append("modification indices are computed for single-group ML with complete data only (so far)")
+        else:
+            from .modindices import modification_indices
 
-        mi = modification_indices(pt, ram, theta, S_obs, n)
-    return SEMResult(parameters=params, fit=fit, r2=r2, converged=ok, estimator="ML", nobs=n, meta=meta,
-                     implied=pd.DataFrame(Sigma, index=pt.observed, columns=pt.observed), modindices=mi,
-                     bootstrap_draws=draws)
+            mi = modification_indices(pt, mdl, theta, blocks, c0, N)
+    implied = pd.DataFrame(Sigmas[0], index=pt.observed, columns=pt.observed)
+    return SEMResult(parameters=params, fit=fit, r2=r2, converged=ok, estimator=est_name, nobs=N, meta=meta,
+                     implied=implied, modindices=mi, bootstrap_draws=draws, groups=tuple(labels),
+                     group_nobs=tuple(group_n))
+
+
+def _fixed_value(mdl: _model.Model, k: int) -> float:
+    g, mat, i, j, _ = mdl.pos[mdl.row_pos[k]]
+    return float(mdl.A_fixed[g][i, j] if mat == 0 else mdl.S_fixed[g][i, j] if mat == 1 else mdl.m_fixed[g][i])
+
+
+def _latent_cov(mdl: _model.Model, theta: np.ndarray, g: int) -> np.ndarray:
+    V = mdl.total_cov(theta, g)
+    return V[mdl.n_obs:, mdl.n_obs:]
+
+
+def _ml_loglik(blocks, Sigmas) -> float:
+    ll = 0.0
+    for b in blocks:
+        Sg = Sigmas[b.group]
+        ll -= b.n / 2 * (len(Sg) * math.log(2 * math.pi) + np.linalg.slogdet(Sg)[1] + np.trace(b.S @ np.linalg.inv(Sg)))
+    return float(ll)
+
+
+def _wald_ci(est: np.ndarray, se: np.ndarray, zq: float) -> tuple[np.ndarray, np.ndarray]:
+    ok = se > 0
+    return np.where(ok, est - zq * se, est), np.where(ok, est + zq * se, est)
+
+
+def _table(cols: dict) -> pd.DataFrame:
+    """The parameter table with z and p from est and se (columns in lavaan's order)."""
+    from scipy import special
+
+    se, e = np.asarray(cols["se"], float), np.asarray(cols["est"], float)
+    ok = se > 0
+    z = np.where(ok, e / np.where(ok, se, 1), np.nan)
+    p = np.where(ok, special.erfc(np.abs(z) / np.sqrt(2)), np.nan)     # 2 * (1 - Phi(|z|))
+    order = ["lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
+             "std_lv", "std_all", "std_all_se"]
+    data = {**cols, "est": e, "se": se, "z": z, "pvalue": p}
+    return pd.DataFrame({k: data[k] for k in order})
 
 
 def cfa(model: str, data: pd.DataFrame, **kw) -> SEMResult:

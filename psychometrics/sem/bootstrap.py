@@ -1,18 +1,29 @@
-"""Nonparametric bootstrap of SEM estimates and ``:=`` effects (lavaan's ``se = "bootstrap"``).
+"""Bootstrap of SEM estimates and ``:=`` effects (lavaan's ``se = "bootstrap"``) and the
+Bollen-Stine bootstrap of the chi-square (lavaan's ``bootstrapLavaan(type = "bollen.stine")``).
 
-Rows are resampled with replacement, the model is refitted from the full-sample estimates (warm
-start, Fisher scoring), and for every free and defined parameter the bootstrap SE (SD of the draws)
-and intervals are formed: percentile; bias-corrected (``bc``, lavaan's ``bca.simple``); BCa
-(Efron, 1987) with the acceleration from a jackknife of the rows. Draws that fail to converge are
-left out and counted.
+Rows are resampled with replacement within each group, the model is refitted from the
+full-sample estimates (warm start, Fisher scoring), and for every free and defined parameter the
+bootstrap SE (SD of the draws) and intervals are formed: percentile; bias-corrected (``bc``,
+lavaan's ``bca.simple``); BCa (Efron, 1987) with the acceleration from a jackknife of the rows.
+Draw b uses its own random stream ``SeedSequence(seed, spawn_key=(b,))``, so results do not depend
+on the number of worker processes. Draws that fail are left out and counted.
+
+Bollen-Stine: each group's data are first transformed to fit the model exactly,
+:math:`Z = (X - \\bar x) S^{-1/2} \\hat\\Sigma^{1/2} + \\hat\\mu`, then resampled; the p-value is the
+share of draws whose chi-square exceeds the observed one (Bollen & Stine, 1992, Sociological
+Methods & Research 21, 205-229).
 """
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
-from scipy import stats
+from scipy import linalg, stats
 
 from . import model as _model
+
+_STATE: dict = {}
 
 
 def _quantile_ci(draws: np.ndarray, est: float, level: float, kind: str, jack: np.ndarray | None) -> tuple[float, float]:
@@ -31,36 +42,100 @@ def _quantile_ci(draws: np.ndarray, est: float, level: float, kind: str, jack: n
     return tuple(np.quantile(draws, q))
 
 
-def bootstrap(ram, X: np.ndarray, theta: np.ndarray, values_at, n_boot: int, seed: int | None, level: float,
-              kind: str, progress: bool) -> dict:
-    """``values_at(theta)`` returns every reported value (free parameters then defined ones)."""
+def _fit_draw(b: int) -> tuple[np.ndarray | None, float]:
+    st = _STATE
+    rng = np.random.default_rng(np.random.SeedSequence(st["entropy"], spawn_key=(b,)))
+    Xs = [X[rng.integers(0, len(X), len(X))] for X in st["X"]]
+    try:
+        blocks = _model.complete_blocks(Xs)
+        c0 = sum(bl.w * (np.linalg.slogdet(bl.S)[1] + bl.S.shape[0]) for bl in blocks) if st["chisq"] else 0.0
+        th, F, ok, _ = _model.fit_ml(st["model"], blocks, st["theta"], c0=c0, warm=True)
+    except Exception:  # a singular resample: counted, not fatal
+        return None, np.nan
+    if not ok:
+        return None, np.nan
+    return th, F * sum(bl.n for bl in blocks)
+
+
+def _chunk(bs: list[int]) -> list[tuple[np.ndarray | None, float]]:
+    return [_fit_draw(b) for b in bs]
+
+
+def _run(state: dict, n_boot: int, n_jobs: int, progress: bool, desc: str):
     from tqdm.auto import tqdm
 
-    rng = np.random.default_rng(seed)
-    n = len(X)
-    base = values_at(theta)
-    draws, failed = [], 0
-    for _ in tqdm(range(n_boot), desc="bootstrap", disable=not progress, leave=False):
-        Xb = X[rng.integers(0, n, n)]
-        Sb = np.cov(Xb, rowvar=False, ddof=0)
-        try:
-            th, _, ok, _ = _model.fit_ml(ram, Sb, theta, warm=True)
-        except Exception:  # a singular resample: counted, not fatal
-            ok = False
-        if ok:
-            draws.append(values_at(th))
-        else:
-            failed += 1
-    draws = np.array(draws)
+    global _STATE
+    _STATE = state
+    n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
+    results: list = [None] * n_boot
+    bar = tqdm(total=n_boot, desc=desc, disable=not progress, leave=False)
+    chunks = [list(range(i, min(i + 25, n_boot))) for i in range(0, n_boot, 25)]
+    import multiprocessing as mp
+
+    if "fork" not in mp.get_all_start_methods():   # no fork (Windows): one process
+        n_jobs = 1
+    if n_jobs > 1 and n_boot > 25:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("fork")) as pool:
+            futures = {pool.submit(_chunk, c): c for c in chunks}
+            for fut in as_completed(futures):
+                for b, r in zip(futures[fut], fut.result()):
+                    results[b] = r
+                bar.update(len(futures[fut]))
+    else:
+        for c in chunks:
+            for b, r in zip(c, _chunk(c)):
+                results[b] = r
+            bar.update(len(c))
+    bar.close()
+    _STATE = {}
+    return results
+
+
+def bootstrap(model, X_groups: list[np.ndarray], theta: np.ndarray, values_at, n_boot: int, seed: int | None,
+              level: float, kind: str, progress: bool, n_jobs: int = 1) -> dict:
+    """``values_at(thetas)`` maps (T, n_free) to every reported value (rows, then defined ones)."""
+    entropy = np.random.SeedSequence(seed).entropy
+    res = _run({"model": model, "X": X_groups, "theta": theta, "entropy": entropy, "chisq": False},
+               n_boot, n_jobs, progress, "bootstrap")
+    thetas = np.array([th for th, _ in res if th is not None]).reshape(-1, len(theta))
+    failed = n_boot - len(thetas)
+    draws = values_at(thetas)
+    base = values_at(theta)[0]
     jack = None
     if kind == "bca":
+        from tqdm.auto import tqdm
+
         jack = []
-        for i in tqdm(range(n), desc="jackknife", disable=not progress, leave=False):
-            Xi = np.delete(X, i, axis=0)
-            th, _, _, _ = _model.fit_ml(ram, np.cov(Xi, rowvar=False, ddof=0), theta, warm=True)
-            jack.append(values_at(th))
-        jack = np.array(jack)
+        idx = [(g, i) for g, X in enumerate(X_groups) for i in range(len(X))]
+        for g, i in tqdm(idx, desc="jackknife", disable=not progress, leave=False):
+            Xs = [np.delete(X, i, axis=0) if h == g else X for h, X in enumerate(X_groups)]
+            th, _, _, _ = _model.fit_ml(model, _model.complete_blocks(Xs), theta, warm=True)
+            jack.append(th)
+        jack = values_at(np.array(jack))
     se = draws.std(axis=0, ddof=1)
     ci = np.array([_quantile_ci(draws[:, j], base[j], level, kind, None if jack is None else jack[:, j])
                    for j in range(draws.shape[1])])
     return {"se": se, "ci": ci, "draws": draws, "failed": failed}
+
+
+def _sqrtm(S: np.ndarray) -> np.ndarray:
+    w, V = linalg.eigh(S)
+    return (V * np.sqrt(np.maximum(w, 0))) @ V.T
+
+
+def bollen_stine(model, X_groups: list[np.ndarray], theta: np.ndarray, Sigmas, mus, chisq: float, n_boot: int,
+                 seed: int | None, progress: bool, n_jobs: int = 1) -> dict:
+    Z = []
+    for X, Sig, mu in zip(X_groups, Sigmas, mus):
+        xbar = X.mean(axis=0)
+        S = np.cov(X, rowvar=False, ddof=0)
+        T = np.linalg.inv(_sqrtm(S)) @ _sqrtm(Sig)
+        Z.append((X - xbar) @ T + (mu if model.meanstructure else xbar))
+    entropy = np.random.SeedSequence(seed).entropy
+    res = _run({"model": model, "X": Z, "theta": theta, "entropy": entropy, "chisq": True},
+               n_boot, n_jobs, progress, "Bollen-Stine")
+    stats_ = np.array([t for th, t in res if th is not None])
+    return {"pvalue": float(np.mean(stats_ > chisq)) if len(stats_) else float("nan"), "used": len(stats_),
+            "failed": n_boot - len(stats_), "draws": stats_}

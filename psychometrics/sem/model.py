@@ -1,15 +1,25 @@
-"""Model-implied covariances in RAM form and maximum-likelihood estimation.
+"""Model-implied moments in RAM form, the normal-theory discrepancy, its derivatives and the
+information matrices, for one or several groups and for complete or incomplete data.
 
-All variables (observed and latent) form one vector; ``A`` holds directed effects (loadings,
-regressions: ``A[i, j]`` is the effect of j on i), ``S`` (co)variances of residuals and
-exogenous variables, ``F`` selects the observed ones:
+All variables (observed and latent) form one vector; per group ``A`` holds directed effects
+(loadings, regressions: ``A[i, j]`` is the effect of j on i), ``S`` (co)variances of residuals
+and exogenous variables, ``m`` intercepts and means; ``F`` selects the observed ones:
 
-.. math:: \\Sigma(\\theta) = F (I - A)^{-1} S (I - A)^{-T} F'
+.. math:: M = (I - A)^{-1},\\quad G = FM,\\quad \\Sigma = G S G',\\quad \\mu = G m
 
-ML minimises :math:`F_{ML} = \\log|\\Sigma| + \\operatorname{tr}(S_{obs}\\Sigma^{-1}) - \\log|S_{obs}| - p`
-(sample covariance with divisor N, as lavaan's ``likelihood = "normal"``) with the analytic
-gradient :math:`\\partial F/\\partial S = G'WG`, :math:`\\partial F/\\partial A = 2 G'WGSM'`,
-where :math:`M = (I-A)^{-1}`, :math:`G = FM`, :math:`W = \\Sigma^{-1} - \\Sigma^{-1}S_{obs}\\Sigma^{-1}`.
+The data enter as *blocks*: a group's complete data are one block; with FIML every missing-data
+pattern of a group is a block holding only its observed variables ``o``. With block weights
+:math:`w_b = n_b/N`, sample moments :math:`S_b, \\bar x_b` and :math:`r_b = \\bar x_b - \\mu_o`,
+
+.. math:: F(\\theta) = \\sum_b w_b\\,[\\log|\\Sigma_{oo}| + \\operatorname{tr}(S_b\\Sigma_{oo}^{-1})
+          + r_b'\\Sigma_{oo}^{-1}r_b] - c_0 = -\\tfrac{2}{N}\\log L(\\theta) - \\text{const}
+
+where :math:`c_0` is chosen so that :math:`N F = \\chi^2` against the saturated model (for complete
+data without a mean structure this is lavaan's :math:`F_{ML}`). Every derivative uses that
+:math:`\\partial\\Sigma/\\partial\\theta_k` is a symmetric rank-two matrix :math:`c(ab' + ba')` with
+:math:`a, b` columns of :math:`V = [G, H']`, :math:`H = MSG'`, and :math:`\\partial\\mu/\\partial\\theta_k`
+a scaled column of :math:`G`; traces then reduce to entries of :math:`K = V'\\Sigma^{-1}V`, so the
+expected information costs :math:`O(n_{par}^2)` after one small matrix product.
 """
 
 from __future__ import annotations
@@ -17,91 +27,307 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
+from scipy import linalg, optimize
 
 from ..exceptions import EstimationError
 from .partable import ParTable
 
 
 @dataclass
-class RAM:
-    names: list[str]          # observed first, then latent
-    n_obs: int
-    A_pos: list[tuple[int, int, int]]    # (row, col, free index or -1) for directed effects
-    S_pos: list[tuple[int, int, int]]
-    A_fixed: np.ndarray
-    S_fixed: np.ndarray
-    n_free: int
+class Block:
+    group: int               # 0-based
+    obs: np.ndarray          # indices of the observed variables present
+    n: int
+    w: float                 # n / N
+    S: np.ndarray            # covariance with divisor n
+    mean: np.ndarray
+    X: np.ndarray | None = None   # the rows (for casewise scores)
 
-    def __post_init__(self):
-        # index arrays of the free positions, so filling matrices and summing derivatives is vectorised
-        a = np.array([(i, j, k) for i, j, k in self.A_pos if k >= 0], dtype=int).reshape(-1, 3)
-        s = np.array([(i, j, k) for i, j, k in self.S_pos if k >= 0], dtype=int).reshape(-1, 3)
-        self._ai, self._aj, self._ak = a[:, 0], a[:, 1], a[:, 2]
-        self._si, self._sj, self._sk = s[:, 0], s[:, 1], s[:, 2]
-        self._s_mult = np.where(self._si == self._sj, 1.0, 2.0)
 
-    def matrices(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        A, S = self.A_fixed.copy(), self.S_fixed.copy()
-        A[self._ai, self._aj] = theta[self._ak]
-        S[self._si, self._sj] = theta[self._sk]
-        S[self._sj, self._si] = theta[self._sk]
-        return A, S
+def complete_blocks(X_groups: list[np.ndarray]) -> list[Block]:
+    N = sum(len(X) for X in X_groups)
+    return [Block(g, np.arange(X.shape[1]), len(X), len(X) / N, np.cov(X, rowvar=False, ddof=0).reshape(X.shape[1], -1),
+                  X.mean(axis=0), X) for g, X in enumerate(X_groups)]
 
-    def collect(self, dA: np.ndarray, dS: np.ndarray, n: int) -> np.ndarray:
-        """Gradient with respect to theta from derivatives with respect to A and (symmetric) S."""
-        g = np.bincount(self._ak, weights=dA[self._ai, self._aj], minlength=n)
-        g += np.bincount(self._sk, weights=self._s_mult * dS[self._si, self._sj], minlength=n)
-        return g
 
-    def implied(self, theta: np.ndarray) -> np.ndarray:
-        A, S = self.matrices(theta)
-        M = np.linalg.inv(np.eye(len(A)) - A)
+def pattern_blocks(X_groups: list[np.ndarray]) -> list[Block]:
+    """One block per missing-data pattern within each group (rows with nothing observed excluded)."""
+    N = sum(int((~np.isnan(X)).any(axis=1).sum()) for X in X_groups)
+    out = []
+    for g, X in enumerate(X_groups):
+        obs = ~np.isnan(X)
+        keep = obs.any(axis=1)
+        pats, inv = np.unique(obs[keep], axis=0, return_inverse=True)
+        Xk = X[keep]
+        for k, pat in enumerate(pats):
+            rows = Xk[inv.ravel() == k][:, pat]
+            o = np.flatnonzero(pat)
+            out.append(Block(g, o, len(rows), len(rows) / N, np.cov(rows, rowvar=False, ddof=0).reshape(len(o), -1)
+                             if len(rows) > 1 else np.zeros((len(o), len(o))), rows.mean(axis=0), rows))
+    return out
+
+
+class Model:
+    """The parameter table in matrix form, with vectorised index arrays per group."""
+
+    def __init__(self, pt: ParTable, sample_cov: list[np.ndarray], sample_mean: list[np.ndarray],
+                 extra: list[tuple[int, str, int, int]] = ()):
+        self.pt = pt
+        self.names = pt.observed + pt.latent
+        self.n_obs = len(pt.observed)
+        self.n_groups = pt.n_groups
+        self.meanstructure = pt.meanstructure
+        idx = {v: i for i, v in enumerate(self.names)}
+        n = self.nv = len(self.names)
+        self.A_fixed = [np.zeros((n, n)) for _ in range(self.n_groups)]
+        self.S_fixed = [np.zeros((n, n)) for _ in range(self.n_groups)]
+        self.m_fixed = [np.zeros(n) for _ in range(self.n_groups)]
+        pos = []     # (group, matrix 0/1/2, i, j, free index or -1)
+        self.row_pos = []
+        for r in pt.rows:
+            g = r.group - 1
+            k = r.free - 1 if r.free else -1
+            if r.op == "=~":
+                p = (g, 0, idx[r.rhs], idx[r.lhs], k)
+            elif r.op == "~":
+                p = (g, 0, idx[r.lhs], idx[r.rhs], k)
+            elif r.op == "~~":
+                p = (g, 1, idx[r.lhs], idx[r.rhs], k)
+            else:
+                p = (g, 2, idx[r.lhs], 0, k)
+            if k < 0:
+                if r.fixed_x:
+                    a, b = p[2], p[3]
+                    v = sample_mean[g][a] if p[1] == 2 else sample_cov[g][a, b]
+                else:
+                    v = r.value if r.value is not None else 0.0
+                self._set_fixed(p, v)
+            self.row_pos.append(len(pos))
+            pos.append(p)
+        self.n_free = pt.n_free
+        for g, mat, i, j in extra:        # candidate parameters (modification indices): free, at 0
+            pos.append((g, {"A": 0, "S": 1}[mat], i, j, self.n_free))
+            self.n_free += 1
+        self.pos = np.array(pos, dtype=int).reshape(-1, 5)
+        self._index()
+
+    def _set_fixed(self, p, v):
+        g, mat, i, j, _ = p
+        if mat == 0:
+            self.A_fixed[g][i, j] = v
+        elif mat == 1:
+            self.S_fixed[g][i, j] = self.S_fixed[g][j, i] = v
+        else:
+            self.m_fixed[g][i] = v
+
+    def _index(self):
+        n = self.nv
+        self.groups = []
+        for g in range(self.n_groups):
+            P = self.pos[(self.pos[:, 0] == g) & (self.pos[:, 4] >= 0)]
+            # drop duplicate positions of one parameter (a symmetric covariance written once)
+            mat, i, j, k = P[:, 1], P[:, 2], P[:, 3], P[:, 4]
+            Z = np.zeros((len(P), self.n_free))
+            Z[np.arange(len(P)), k] = 1.0
+            u = np.where(mat == 0, i, np.where(mat == 1, i, 0))
+            v = np.where(mat == 0, n + j, np.where(mat == 1, j, 0))
+            c = np.where(mat == 0, 1.0, np.where(mat == 1, np.where(i == j, 0.5, 1.0), 0.0))
+            self.groups.append({"mat": mat, "i": i, "j": j, "k": k, "Z": Z, "u": u, "v": v, "c": c,
+                                "A": mat == 0, "S": mat == 1, "m": mat == 2})
+
+    # ---- moments -------------------------------------------------------------------------------
+    def matrices(self, theta: np.ndarray, g: int):
+        x = self.groups[g]
+        A, S, m = self.A_fixed[g].copy(), self.S_fixed[g].copy(), self.m_fixed[g].copy()
+        a, s, mm = x["A"], x["S"], x["m"]
+        A[x["i"][a], x["j"][a]] = theta[x["k"][a]]
+        S[x["i"][s], x["j"][s]] = theta[x["k"][s]]
+        S[x["j"][s], x["i"][s]] = theta[x["k"][s]]
+        m[x["i"][mm]] = theta[x["k"][mm]]
+        return A, S, m
+
+    def moments(self, theta: np.ndarray, g: int) -> dict:
+        A, S, m = self.matrices(theta, g)
+        M = np.linalg.inv(np.eye(self.nv) - A)
         G = M[: self.n_obs]
-        return G @ S @ G.T
+        GS = G @ S
+        Mm = M @ m
+        return {"A": A, "S": S, "m": m, "M": M, "G": G, "Sigma": GS @ G.T, "H": M @ GS.T, "Mm": Mm,
+                "mu": Mm[: self.n_obs]}
 
-    def total_cov(self, theta: np.ndarray) -> np.ndarray:
+    def implied(self, theta: np.ndarray, g: int = 0) -> np.ndarray:
+        return self.moments(theta, g)["Sigma"]
+
+    def total_cov(self, theta: np.ndarray, g: int = 0) -> np.ndarray:
         """Model-implied covariance of all variables, latent included."""
-        A, S = self.matrices(theta)
-        M = np.linalg.inv(np.eye(len(A)) - A)
+        A, S, _ = self.matrices(theta, g)
+        M = np.linalg.inv(np.eye(self.nv) - A)
         return M @ S @ M.T
 
+    # ---- discrepancy and gradient ----------------------------------------------------------------
+    def objective(self, theta: np.ndarray, blocks: list[Block], c0: float = 0.0, grad: bool = True):
+        F = -c0
+        gvec = np.zeros(self.n_free) if grad else None
+        p = self.n_obs
+        for g in range(self.n_groups):
+            try:
+                mom = self.moments(theta, g)
+            except np.linalg.LinAlgError:
+                return (np.inf, np.zeros(self.n_free)) if grad else np.inf
+            Sigma, mu = mom["Sigma"], mom["mu"]
+            W = np.zeros((p, p))
+            b = np.zeros(p)
+            for bl in blocks:
+                if bl.group != g:
+                    continue
+                o = bl.obs
+                full = len(o) == p
+                Soo = Sigma if full else Sigma[np.ix_(o, o)]
+                try:   # Cholesky: a determinant can be positive with two negative eigenvalues
+                    L = linalg.cho_factor(Soo, lower=True, check_finite=False)
+                except linalg.LinAlgError:
+                    return (np.inf, np.zeros(self.n_free)) if grad else np.inf
+                if not np.all(np.diag(L[0]) > 0):
+                    return (np.inf, np.zeros(self.n_free)) if grad else np.inf
+                Si = linalg.cho_solve(L, np.eye(len(o)), check_finite=False)
+                logdet = 2 * np.log(np.diag(L[0])).sum()
+                r = bl.mean - mu[o] if self.meanstructure else np.zeros(len(o))
+                Sir = Si @ r
+                SS = Si @ bl.S
+                F += bl.w * (logdet + np.trace(SS) + r @ Sir)
+                if grad:
+                    Wo = Si - SS @ Si - np.outer(Sir, Sir)
+                    if full:
+                        W += bl.w * Wo
+                        b -= 2 * bl.w * Sir
+                    else:
+                        W[np.ix_(o, o)] += bl.w * Wo
+                        b[o] -= 2 * bl.w * Sir
+            if grad:
+                gvec += self._collect(g, mom, W, b)
+        return (F, gvec) if grad else F
 
-def build_ram(pt: ParTable, S_obs: np.ndarray) -> RAM:
-    names = pt.observed + pt.latent
-    idx = {v: i for i, v in enumerate(names)}
-    n = len(names)
-    A_fixed, S_fixed = np.zeros((n, n)), np.zeros((n, n))
-    A_pos, S_pos = [], []
-    obs_idx = {v: i for i, v in enumerate(pt.observed)}
-    for r in pt.rows:
-        k = r.free - 1 if r.free else -1
-        if r.op == "=~":
-            i, j = idx[r.rhs], idx[r.lhs]
-            A_pos.append((i, j, k))
-            if k < 0:
-                A_fixed[i, j] = r.value
-        elif r.op == "~":
-            i, j = idx[r.lhs], idx[r.rhs]
-            A_pos.append((i, j, k))
-            if k < 0:
-                A_fixed[i, j] = r.value if r.value is not None else 0.0
-        elif r.op == "~~":
-            i, j = idx[r.lhs], idx[r.rhs]
-            S_pos.append((i, j, k))
-            if k < 0:
-                v = S_obs[obs_idx[r.lhs], obs_idx[r.rhs]] if r.fixed_x else (r.value or 0.0)
-                S_fixed[i, j] = S_fixed[j, i] = v
-    return RAM(names, len(pt.observed), A_pos, S_pos, A_fixed, S_fixed, pt.n_free)
+    def _collect(self, g: int, mom: dict, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Gradient from dF/dSigma = W (symmetric) and dF/dmu = b."""
+        x = self.groups[g]
+        G, S, M = mom["G"], mom["S"], mom["M"]
+        GWG = G.T @ W @ G
+        dA = 2 * GWG @ S @ M.T
+        if self.meanstructure:
+            Gb = G.T @ b
+            dA += np.outer(Gb, mom["Mm"])
+        vals = np.zeros(len(x["k"]))
+        a, s, m = x["A"], x["S"], x["m"]
+        vals[a] = dA[x["i"][a], x["j"][a]]
+        vals[s] = np.where(x["i"][s] == x["j"][s], 1.0, 2.0) * GWG[x["i"][s], x["j"][s]]
+        if self.meanstructure:
+            vals[m] = Gb[x["i"][m]]
+        return np.bincount(x["k"], weights=vals, minlength=self.n_free)
+
+    # ---- derivatives of the moments -------------------------------------------------------------
+    def _basis(self, mom: dict, g: int):
+        x = self.groups[g]
+        V = np.hstack([mom["G"], mom["H"].T])
+        scale = np.where(x["A"], mom["Mm"][x["j"]], np.where(x["m"], 1.0, 0.0)) if self.meanstructure else None
+        return V, scale
+
+    def delta(self, theta: np.ndarray, g: int = 0, positions: bool = False) -> np.ndarray:
+        """Jacobian of (vech Sigma [, mu]) with respect to theta (ndat x n_free); lavaan's Delta."""
+        mom = self.moments(theta, g)
+        x = self.groups[g]
+        V, scale = self._basis(mom, g)
+        ra, rb = np.tril_indices(self.n_obs)
+        u, v, c = x["u"], x["v"], x["c"]
+        D = c * (V[ra][:, u] * V[rb][:, v] + V[ra][:, v] * V[rb][:, u])
+        if self.meanstructure:
+            D = np.vstack([D, mom["G"][:, x["i"]] * scale])
+        return D if positions else D @ x["Z"]
+
+    def expected_information(self, theta: np.ndarray, blocks: list[Block]) -> np.ndarray:
+        """Unit expected information: sum_b w_b [1/2 tr(Si dSigma_k Si dSigma_l) + dmu_k' Si dmu_l]."""
+        info = np.zeros((self.n_free, self.n_free))
+        p = self.n_obs
+        for g in range(self.n_groups):
+            mom = self.moments(theta, g)
+            x = self.groups[g]
+            V, scale = self._basis(mom, g)
+            u, v, c = x["u"], x["v"], x["c"]
+            Ipos = np.zeros((len(u), len(u)))
+            for bl in blocks:
+                if bl.group != g:
+                    continue
+                o = bl.obs
+                if len(o) == p:
+                    Si = np.linalg.inv(mom["Sigma"])
+                    K = V.T @ Si @ V
+                else:
+                    Vo = V[o]
+                    K = Vo.T @ np.linalg.inv(mom["Sigma"][np.ix_(o, o)]) @ Vo
+                Kvu, Kvv, Kuu = K[np.ix_(v, u)], K[np.ix_(v, v)], K[np.ix_(u, u)]
+                Ipos += bl.w * (np.outer(c, c) * (Kvu * Kvu.T + Kvv * Kuu))
+                if self.meanstructure:
+                    Ipos += bl.w * np.outer(scale, scale) * K[np.ix_(x["i"], x["i"])]
+            info += x["Z"].T @ Ipos @ x["Z"]
+        return info
+
+    def observed_information(self, theta: np.ndarray, blocks: list[Block], c0: float = 0.0) -> np.ndarray:
+        """Unit observed information (Hessian of -log L / N): central differences of the analytic gradient."""
+        H = np.empty((self.n_free, self.n_free))
+        for k in range(self.n_free):
+            h = 1e-5 * max(1.0, abs(theta[k]))
+            tp, tm = theta.copy(), theta.copy()
+            tp[k] += h
+            tm[k] -= h
+            H[:, k] = (self.objective(tp, blocks, c0)[1] - self.objective(tm, blocks, c0)[1]) / (2 * h)
+        return 0.25 * (H + H.T)
+
+    def casewise_scores(self, theta: np.ndarray, blocks: list[Block]) -> list[np.ndarray]:
+        """Per block, the rows' scores d log L_i / d theta (n_b x n_free). Without a mean structure
+        the means are saturated (deviations from the block mean)."""
+        out = []
+        p = self.n_obs
+        for g in range(self.n_groups):
+            mom = self.moments(theta, g)
+            x = self.groups[g]
+            V, scale = self._basis(mom, g)
+            u, v, c = x["u"], x["v"], x["c"]
+            for bl in blocks:
+                if bl.group != g:
+                    continue
+                o = bl.obs
+                Si = np.linalg.inv(mom["Sigma"][np.ix_(o, o)])
+                Vo = V[o]
+                K = Vo.T @ Si @ Vo
+                z = bl.X - (mom["mu"][o] if self.meanstructure else bl.X.mean(axis=0))
+                Y = z @ Si @ Vo
+                sc = c * (Y[:, u] * Y[:, v] - K[u, v])
+                if self.meanstructure:
+                    sc = sc + scale * Y[:, x["i"]]
+                out.append(sc @ x["Z"])
+        return out
 
 
-def start_values(pt: ParTable, ram: RAM, S_obs: np.ndarray) -> np.ndarray:
-    """Simple starting values in the spirit of lavaan's: loadings 1 (or from the marker's
-    covariances), regressions 0, residual variances half the observed variance, latent
-    variances from their first indicator, covariances 0."""
+# ---- starting values ------------------------------------------------------------------------------
+def start_values(pt: ParTable, model: Model, blocks: list[Block]) -> np.ndarray:
+    """Simple starting values in the spirit of lavaan's: loadings from the marker's covariances,
+    regressions 0, residual variances half the observed variance, latent variances from their
+    first indicator, intercepts the observed means, covariances 0."""
     theta = np.zeros(pt.n_free)
     set_ = np.zeros(pt.n_free, dtype=bool)
     obs = {v: i for i, v in enumerate(pt.observed)}
+    p = len(obs)
+    covs, means = [], []
+    for g in range(pt.n_groups):   # pooled over the group's blocks (pairwise-available moments)
+        S, cnt, mu, mcnt = np.zeros((p, p)), np.zeros((p, p)), np.zeros(p), np.zeros(p)
+        for b in blocks:
+            if b.group == g:
+                S[np.ix_(b.obs, b.obs)] += b.n * b.S
+                cnt[np.ix_(b.obs, b.obs)] += b.n
+                mu[b.obs] += b.n * b.mean
+                mcnt[b.obs] += b.n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            covs.append(np.nan_to_num(S / cnt))
+            means.append(np.nan_to_num(mu / mcnt))
     marker = {}
     for r in pt.rows:
         if r.op == "=~" and r.lhs not in marker:
@@ -110,70 +336,44 @@ def start_values(pt: ParTable, ram: RAM, S_obs: np.ndarray) -> np.ndarray:
         if not r.free or set_[r.free - 1]:
             continue
         k = r.free - 1
-        if r.value is not None:
-            theta[k] = r.value
+        C, mu = covs[r.group - 1], means[r.group - 1]
+        if r.start is not None:
+            theta[k] = r.start
         elif r.op == "=~":
             m = marker[r.lhs]
             if m in obs and r.rhs in obs and m != r.rhs:
-                c = S_obs[obs[r.rhs], obs[m]] / max(S_obs[obs[m], obs[m]] * 0.5, 1e-8)
+                c = C[obs[r.rhs], obs[m]] / max(C[obs[m], obs[m]] * 0.5, 1e-8)
                 theta[k] = c if np.isfinite(c) and abs(c) < 10 else 1.0
             else:
-                theta[k] = 1.0 if m != r.rhs else (np.sqrt(S_obs[obs[m], obs[m]] * 0.5) if m in obs else 1.0)
+                theta[k] = 1.0 if m != r.rhs else (np.sqrt(C[obs[m], obs[m]] * 0.5) if m in obs else 1.0)
         elif r.op == "~~" and r.lhs == r.rhs:
             if r.lhs in obs:
-                theta[k] = 0.5 * S_obs[obs[r.lhs], obs[r.lhs]]
+                theta[k] = 0.5 * C[obs[r.lhs], obs[r.lhs]]
             else:
                 m = marker.get(r.lhs)
-                theta[k] = 0.5 * S_obs[obs[m], obs[m]] if m in obs else 0.05
+                theta[k] = 0.5 * C[obs[m], obs[m]] if m in obs else 0.05
+        elif r.op == "~1" and r.lhs in obs:
+            theta[k] = mu[obs[r.lhs]]
         set_[k] = True
     return theta
 
 
-def _objective(ram: RAM, S_obs: np.ndarray, logdetS: float):
-    p = S_obs.shape[0]
-    I = np.eye(len(ram.names))
-
-    def f_and_g(theta):
-        A, S = ram.matrices(theta)
-        try:
-            M = np.linalg.inv(I - A)
-        except np.linalg.LinAlgError:
-            return np.inf, np.zeros_like(theta)
-        G = M[: ram.n_obs]
-        Sigma = G @ S @ G.T
-        try:  # Cholesky: a determinant can be positive with two negative eigenvalues
-            L = np.linalg.cholesky(Sigma)
-        except np.linalg.LinAlgError:
-            return np.inf, np.zeros_like(theta)
-        logdet = 2 * np.log(np.diag(L)).sum()
-        Si = np.linalg.inv(Sigma)
-        F = logdet + np.trace(S_obs @ Si) - logdetS - p
-        W = Si - Si @ S_obs @ Si
-        GWG = G.T @ W @ G
-        return F, ram.collect(2 * GWG @ S @ M.T, GWG, len(theta))
-    return f_and_g
-
-
-def fit_ml(ram: RAM, S_obs: np.ndarray, theta0: np.ndarray, tol: float = 1e-8,
+# ---- estimation -----------------------------------------------------------------------------------
+def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.0, tol: float = 1e-8,
            max_iter: int = 500, warm: bool = False) -> tuple[np.ndarray, float, bool, str]:
-    """Minimise F_ML: cheap L-BFGS iterations (gradient only) to get close, then Fisher scoring
-    (expected Hessian 2 I(theta)) with step halving to converge tightly.
-    Returns (theta, F_ML, converged, message)."""
-
-    logdetS = np.linalg.slogdet(S_obs)[1]
-    f_and_g = _objective(ram, S_obs, logdetS)
-    F, g = f_and_g(theta0)
+    """Minimise F: Fisher scoring (expected Hessian 2 I(theta)) with step halving; from cold starts
+    a few cheap L-BFGS iterations first when scoring cannot improve. Returns (theta, F, converged, message)."""
+    f = lambda th: model.objective(th, blocks, c0)  # noqa: E731
+    F, g = f(theta0)
     if not np.isfinite(F):
         raise EstimationError("estimation failed: the model-implied covariance matrix is not positive definite "
                               "at the starting values; check the model or give start values")
-    if warm:  # a start near the optimum (bootstrap draws): Fisher scoring alone
-        theta = theta0
-    else:
-        res = optimize.minimize(f_and_g, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 200})
-        theta = res.x if np.isfinite(res.fun) and res.fun <= F else theta0
-        F, g = f_and_g(theta)
-    for it in range(max_iter):
-        info = expected_information(ram, theta)
+    theta = theta0
+    lbfgs_done = warm
+    it = 0
+    while it < max_iter:
+        it += 1
+        info = model.expected_information(theta, blocks)
         try:
             step = np.linalg.solve(2 * info, g)
         except np.linalg.LinAlgError:
@@ -181,42 +381,24 @@ def fit_ml(ram: RAM, S_obs: np.ndarray, theta0: np.ndarray, tol: float = 1e-8,
         alpha, improved = 1.0, False
         for _ in range(12):
             cand = theta - alpha * step
-            Fc, gc = f_and_g(cand)
+            Fc, gc = f(cand)
             if np.isfinite(Fc) and Fc <= F + 1e-15:
                 improved = True
                 break
             alpha /= 2
-        if not improved:
-            break
+        if not improved or (alpha < 0.25 and not lbfgs_done):
+            if lbfgs_done:
+                break
+            # far from the optimum (or a poor start): gradient-only iterations to get close
+            res = optimize.minimize(f, theta, jac=True, method="L-BFGS-B", options={"maxiter": 200})
+            lbfgs_done = True
+            if np.isfinite(res.fun) and res.fun < F:
+                theta = res.x
+                F, g = f(theta)
+            continue
         dF = F - Fc
         theta, F, g = cand, Fc, gc
         if np.abs(g).max() < tol or (dF < 1e-15 and np.abs(g).max() < 1e-6):
-            return theta, float(F), True, f"Fisher scoring converged in {it + 1} iterations"
+            return theta, float(F), True, f"Fisher scoring converged in {it} iterations"
     ok = bool(np.abs(g).max() < 1e-6)
     return theta, float(F), ok, f"Fisher scoring stopped, largest gradient {np.abs(g).max():.2g}"
-
-
-def jacobian(ram: RAM, theta: np.ndarray) -> np.ndarray:
-    """Analytic dSigma/dtheta as a stack (npar, p, p): with M = (I - A)^-1, G = F M, H = M S G',
-    dSigma/dA_ij = G_i H_j' + H_j G_i' and dSigma/dS_ij = G_i G_j' + G_j G_i' (i != j), G_i G_i'."""
-    A, S = ram.matrices(theta)
-    M = np.linalg.inv(np.eye(len(A)) - A)
-    G = M[: ram.n_obs]
-    H = (M @ S @ G.T)               # n x p
-    p = ram.n_obs
-    D = np.zeros((len(theta), p, p))
-    OA = G[:, ram._ai].T[:, :, None] * H[ram._aj][:, None, :]          # one outer product per A position
-    np.add.at(D, ram._ak, OA + OA.transpose(0, 2, 1))
-    OS = G[:, ram._si].T[:, :, None] * G[:, ram._sj].T[:, None, :]
-    OS = np.where((ram._si == ram._sj)[:, None, None], OS, OS + OS.transpose(0, 2, 1))
-    np.add.at(D, ram._sk, OS)
-    return D
-
-
-def expected_information(ram: RAM, theta: np.ndarray) -> np.ndarray:
-    """Unit expected information of ML: I_kl = 1/2 tr(Sigma^-1 dSigma_k Sigma^-1 dSigma_l)."""
-    Si = np.linalg.inv(ram.implied(theta))
-    U = Si @ jacobian(ram, theta)    # (npar, p, p)
-    k = U.shape[0]
-    # tr(U_a U_b) = sum_ij U_a[i, j] U_b[j, i]: one matrix product (BLAS) instead of an einsum
-    return 0.5 * (U.reshape(k, -1) @ U.transpose(0, 2, 1).reshape(k, -1).T)

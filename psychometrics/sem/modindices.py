@@ -18,33 +18,31 @@ import pandas as pd
 from . import model as _model
 
 
-def modification_indices(pt, ram, theta: np.ndarray, S_obs: np.ndarray, n: int) -> pd.DataFrame:
-    names = ram.names
-    idx = {v: i for i, v in enumerate(names)}
-    A_free = {(i, j) for i, j, k in ram.A_pos}
-    S_free = {(min(i, j), max(i, j)) for i, j, k in ram.S_pos}
+def modification_indices(pt, mdl: _model.Model, theta: np.ndarray, blocks, c0: float, n: int) -> pd.DataFrame:
+    idx = {v: i for i, v in enumerate(mdl.names)}
+    used = {(int(mat), int(i), int(j)) for g, mat, i, j, k in mdl.pos}
+    used |= {(1, j, i) for mat, i, j in list(used) if mat == 1}
     cands = []   # (lhs, op, rhs, matrix, i, j)
     for f in pt.latent:
         for v in pt.observed:
-            if (idx[v], idx[f]) not in A_free:
+            if (0, idx[v], idx[f]) not in used:
                 cands.append((f, "=~", v, "A", idx[v], idx[f]))
     obs = pt.observed
-    fixed_x = {r.lhs for r in pt.rows if r.fixed_x}
+    fixed_x = set(pt.exo_x)
     for a in range(len(obs)):
         for b in range(a + 1, len(obs)):
             i, j = idx[obs[a]], idx[obs[b]]
-            if (min(i, j), max(i, j)) not in S_free and obs[a] not in fixed_x and obs[b] not in fixed_x:
+            if (1, i, j) not in used and obs[a] not in fixed_x and obs[b] not in fixed_x:
                 cands.append((obs[a], "~~", obs[b], "S", i, j))
     if not cands:
-        return pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc"])
+        return pd.DataFrame(columns=["lhs", "op", "rhs", "group", "mi", "epc"])
     k0 = len(theta)
-    ext = _model.RAM(ram.names, ram.n_obs,
-                     ram.A_pos + [(i, j, k0 + c) for c, (_, _, _, m, i, j) in enumerate(cands) if m == "A"],
-                     ram.S_pos + [(i, j, k0 + c) for c, (_, _, _, m, i, j) in enumerate(cands) if m == "S"],
-                     ram.A_fixed, ram.S_fixed, k0 + len(cands))
+    S_g = [b.S for b in blocks]
+    mean_g = [b.mean for b in blocks]
+    ext = _model.Model(pt, S_g, mean_g, extra=[(0, m, i, j) for (_, _, _, m, i, j) in cands])
     th = np.concatenate([theta, np.zeros(len(cands))])
-    _, g = _model._objective(ext, S_obs, np.linalg.slogdet(S_obs)[1])(th)
-    info = _model.expected_information(ext, th)
+    _, g = ext.objective(th, blocks, c0)
+    info = ext.expected_information(th, blocks)
     Iff = info[:k0, :k0]
     Ikf = info[k0:, :k0]
     c = np.diag(info[k0:, k0:]) - np.einsum("ij,ij->i", Ikf @ np.linalg.inv(Iff), Ikf)

@@ -180,16 +180,21 @@ sem_ref <- function(name, model, data, fun = lavaan::sem, ...) {
   fit <- fun(model, data = data, ...)
   pe <- lavaan::parameterEstimates(fit, standardized = TRUE, rsquare = TRUE)
   if (!"label" %in% names(pe)) pe$label <- ""
-  fm <- lavaan::fitMeasures(fit, c("npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
-                                    "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue",
-                                    "srmr", "logl", "unrestricted.logl", "aic", "bic", "ntotal"))
+  if (!"group" %in% names(pe)) pe$group <- 1L
+  fm <- lavaan::fitMeasures(fit)
+  mi <- tryCatch(lavaan::modindices(fit)[, c("lhs", "op", "rhs", "mi", "epc")], error = function(e) NULL)
+  opts <- lavaan::lavInspect(fit, "options")
+  ss <- lavaan::standardizedSolution(fit, type = "std.all")
+  if (!"group" %in% names(ss)) ss$group <- 1L
   out <- c(meta(paste0("lavaan::", deparse(substitute(fun))[1], "(model, data, ...); parameterEstimates(",
                        "standardized = TRUE, rsquare = TRUE); fitMeasures")),
-           list(model = model, nobs = lavaan::lavInspect(fit, "nobs"),
+           list(model = model, args = list(...), nobs = lavaan::lavInspect(fit, "nobs"),
+                group_labels = lavaan::lavInspect(fit, "group.label"),
+                options = opts[c("estimator", "information", "se", "test", "missing", "meanstructure")],
                 fit = setNames(as.list(as.numeric(fm)), gsub("\\.", "_", names(fm))),
-                parameters = pe[, c("lhs", "op", "rhs", "label", "est", "se", "std.lv", "std.all")],
-                modindices = lavaan::modindices(fit)[, c("lhs", "op", "rhs", "mi", "epc")],
-                std_all = lavaan::standardizedSolution(fit, type = "std.all")[, c("lhs", "op", "rhs", "est.std", "se")]))
+                parameters = pe[, c("lhs", "op", "rhs", "group", "label", "est", "se", "std.lv", "std.all")],
+                modindices = mi,
+                std_all = ss[, c("lhs", "op", "rhs", "group", "est.std", "se")]))
   write_json(out, paste0("tests/reference/sem_", name, ".json"), digits = NA, auto_unbox = TRUE, na = "null")
 }
 hs <- read.csv("tests/reference/data/holzinger_swineford.csv")
@@ -242,3 +247,32 @@ write_json(c(meta("lavaan::sem(model, data, se = 'bootstrap', bootstrap = 1000);
                   bc = bc[, c("lhs", "op", "rhs", "ci.lower", "ci.upper")])),
            "tests/reference/sem_bootstrap_political_democracy.json", digits = NA, auto_unbox = TRUE, na = "null")
 cat("wrote tests/reference/sem_bootstrap_political_democracy.json\n")
+
+# ---- issue 5, second part: MLR, FIML, two groups, GLS, ULS, Bollen-Stine ---------------------------
+hs_model <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+sem_ref("holzinger_swineford_cfa_mlr", hs_model, hs, lavaan::cfa, estimator = "MLR")
+sem_ref("political_democracy_mlr", pdm, pd, estimator = "MLR")
+sem_ref("holzinger_swineford_cfa_gls", hs_model, hs, lavaan::cfa, estimator = "GLS")
+sem_ref("holzinger_swineford_cfa_uls", hs_model, hs, lavaan::cfa, estimator = "ULS")
+hsm <- read.csv("tests/reference/data/holzinger_swineford_missing.csv")   # made by tests/reference/make_hs_data.R
+sem_ref("holzinger_swineford_fiml", hs_model, hsm, lavaan::cfa, missing = "fiml")
+sem_ref("political_democracy_fiml_complete", pdm, pd, missing = "fiml")
+hsf <- read.csv("tests/reference/data/holzinger_swineford_full.csv")
+sem_ref("holzinger_swineford_two_group", hs_model, hsf, lavaan::cfa, group = "school")
+sem_ref("holzinger_swineford_two_group_metric", hs_model, hsf, lavaan::cfa, group = "school",
+        group.equal = "loadings")
+sem_ref("holzinger_swineford_two_group_scalar_partial", paste(hs_model, "x1 ~~ x4", sep = "\n"), hsf, lavaan::cfa,
+        group = "school", group.equal = c("loadings", "intercepts", "residuals"), group.partial = c("x3~1", "x7~~x7"))
+sem_ref("holzinger_swineford_two_group_labels", paste(
+  "visual =~ x1 + c(v2, v2)*x2 + c(v3a, v3b)*x3", "textual =~ x4 + x5 + x6", "speed =~ x7 + x8 + x9",
+  "diff := v3a - v3b", sep = "\n"), hsf, lavaan::cfa, group = "school", estimator = "MLR")
+cat("wrote tests/reference/sem_* (MLR, GLS, ULS, FIML, groups)\n")
+
+set.seed(20261122)
+fit <- lavaan::cfa(hs_model, data = hs)
+bs <- lavaan::bootstrapLavaan(fit, R = 1000, type = "bollen.stine", FUN = lavaan::fitMeasures, fit.measures = "chisq")
+write_json(c(meta("lavaan::bootstrapLavaan(cfa(HS), R = 1000, type = 'bollen.stine', FUN = fitMeasures, 'chisq')"),
+             list(model = hs_model, R = 1000, chisq = as.numeric(lavaan::fitMeasures(fit, "chisq")),
+                  pvalue = mean(bs[, 1] > lavaan::fitMeasures(fit, "chisq")), draws = as.numeric(bs[, 1]))),
+           "tests/reference/sem_bollen_stine_holzinger_swineford.json", digits = NA, auto_unbox = TRUE, na = "null")
+cat("wrote tests/reference/sem_bollen_stine_holzinger_swineford.json\n")
