@@ -424,45 +424,64 @@ def efa(data, items, factors, method, rotation, cor, missing, missing_codes, n_i
 def _sem_command(kind: str):
     @click.argument("data", type=click.Path(dir_okay=False))
     @click.option("--model", "model", required=True, help="lavaan syntax, or a file holding it (e.g. model.lav).")
-    @click.option("--estimator", default="ML", show_default=True, help="ML (MLR, WLSMV, ULS, DWLS, GLS: not yet).")
+    @click.option("--estimator", default="ML", show_default=True,
+                  help="ML, MLR (robust SEs, Yuan-Bentler scaled test), GLS or ULS (WLSMV, DWLS: not yet).")
     @click.option("--missing", type=click.Choice(["listwise", "fiml"]), default="listwise", show_default=True)
     @click.option("--missing-codes", help="Codes meaning no answer, e.g. -98,-99.")
     @click.option("--std-lv", is_flag=True, help="Fix latent variances to 1 instead of first loadings.")
     @click.option("--ordered", help="Ordinal items (WLSMV): not available yet.")
-    @click.option("--group", help="Multiple groups: not available yet.")
-    @click.option("--group-equal", help="Multiple groups: not available yet.")
+    @click.option("--group", help="Column defining groups (multiple-group model).")
+    @click.option("--group-equal", help="Equal across groups: loadings,intercepts,means,residuals,"
+                                        "residual.covariances,lv.variances,lv.covariances,regressions.")
+    @click.option("--group-partial", help="Exceptions to --group-equal, e.g. 'visual=~x2,x3~1'.")
     @click.option("--bootstrap", type=int, default=0, help="Nonparametric bootstrap with N draws.")
     @click.option("--ci", "boot_ci", type=click.Choice(["perc", "bc", "bca"]), default="perc", show_default=True,
                   help="Bootstrap intervals: percentile, bias-corrected (lavaan's bca.simple), BCa.")
+    @click.option("--bollen-stine", type=int, default=0, help="Bollen-Stine bootstrap p-value with N draws.")
+    @click.option("--jobs", type=int, default=1, show_default=True, help="Worker processes for the bootstrap (-1: all cores).")
     @click.option("--seed", type=int, default=None)
     @click.option("--quiet", is_flag=True, help="No progress bars.")
     @click.option("--modindices", is_flag=True, help="Modification indices and expected parameter changes.")
+    @click.option("--diagram", type=click.Path(dir_okay=False),
+                  help="Path diagram with standardized estimates: .dot, or .svg/.png/.pdf (needs Graphviz).")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
     @click.option("--out", type=click.Path(dir_okay=False))
-    def command(data, model, estimator, missing, missing_codes, std_lv, ordered, group, group_equal, bootstrap,
-                boot_ci, seed, quiet, modindices, fmt, out):
+    def command(data, model, estimator, missing, missing_codes, std_lv, ordered, group, group_equal, group_partial,
+                bootstrap, boot_ci, bollen_stine, jobs, seed, quiet, modindices, diagram, fmt, out):
+        from .sem import ESTIMATORS
         from .sem import sem as fit_sem
         from .sem.partable import build
 
-        pending = {"--ordered": ordered, "--group": group, "--group-equal": group_equal,
-                   "--missing fiml": missing == "fiml",
-                   f"--estimator {estimator}": estimator.upper() != "ML"}
+        pending = {"--ordered": ordered, f"--estimator {estimator}": estimator.upper() in ("WLSMV", "DWLS", "WLS")}
         asked = [k for k, v in pending.items() if v]
         if asked:
-            raise click.UsageError(f"{', '.join(asked)}: not available yet in this version (ML, single group, "
-                                   "complete or listwise data)")
+            raise click.UsageError(f"{', '.join(asked)}: not available yet in this version (ordinal items and "
+                                   "WLSMV/DWLS come with a later version)")
+        if estimator.upper() not in ESTIMATORS:
+            raise click.BadParameter(f"'{estimator}': choose {', '.join(ESTIMATORS)}", param_hint="--estimator")
+        if (group_equal or group_partial) and not group:
+            raise click.UsageError("--group-equal/--group-partial need --group COLUMN")
         text = Path(model).read_text(encoding="utf-8") if Path(model).is_file() else model
         from .io import read_responses
 
         columns = [str(c) for c in read_responses(data).columns]
-        observed = build(text, columns, std_lv=std_lv).observed
+        if group and group not in columns:
+            raise click.BadParameter(f"'{group}' is not a column of {Path(data).name}", param_hint="--group")
+        observed = build(text, [c for c in columns if c != group], std_lv=std_lv).observed
         sub, _ = _numeric_items(data, ",".join(observed), missing_codes)
-        res = fit_sem(text, sub, std_lv=std_lv, modindices=modindices, bootstrap=bootstrap, ci=boot_ci, seed=seed,
-                      progress=not quiet)
+        if group:
+            sub[group] = read_responses(data)[group].to_numpy()
+        res = fit_sem(text, sub, estimator=estimator.upper(), std_lv=std_lv, missing=missing, group=group,
+                      group_equal=group_equal or (), group_partial=group_partial or (), modindices=modindices,
+                      bootstrap=bootstrap, ci=boot_ci, bollen_stine=bollen_stine, seed=seed, progress=not quiet,
+                      n_jobs=jobs)
+        if diagram:
+            res.path_diagram(diagram)
         _write_result(res, fmt, out)
 
     command.__doc__ = (f"{'Confirmatory factor analysis' if kind == 'cfa' else 'Structural equation model'} in lavaan "
-                       "syntax with lavaan's defaults (ML). JSON names are lavaan's with '.' as '_'.")
+                       "syntax with lavaan's defaults (ML, MLR, GLS, ULS; FIML; groups). JSON names are lavaan's with "
+                       "'.' as '_'.")
     return main.command(name=kind)(command)
 
 

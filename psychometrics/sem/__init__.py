@@ -95,6 +95,7 @@ class SEMResult:
     bootstrap_draws: np.ndarray | None = field(default=None, repr=False)  # draws x (rows + defined) values
     groups: tuple = ("all",)
     group_nobs: tuple = ()
+    bollen_stine_chisq: np.ndarray | None = field(default=None, repr=False)   # the draws' chi-squares
 
     def to_frame(self) -> pd.DataFrame:
         return self.parameters
@@ -278,10 +279,10 @@ def _batched_jacobian(f, theta: np.ndarray) -> np.ndarray:
     return ((out[:k] - out[k:]) / (2 * h)[:, None]).T
 
 
-def _numeric(data: pd.DataFrame, cols: list[str]) -> np.ndarray:
+def _numeric(sub: pd.DataFrame) -> np.ndarray:
     """The model's columns as floats; text in a numeric column is an error naming row and value
     (never silently turned into a missing value)."""
-    sub = data[cols]
+    cols = list(sub.columns)
     if all(pd.api.types.is_numeric_dtype(t) for t in sub.dtypes):
         return sub.to_numpy(dtype=float, na_value=np.nan)
     out = []
@@ -296,7 +297,7 @@ def _numeric(data: pd.DataFrame, cols: list[str]) -> np.ndarray:
                                          f"{i + 1}, {col.iloc[i]!r}); recode them or mark them as missing")
             col = conv
         out.append(col.to_numpy(dtype=float, na_value=np.nan))
-    return np.column_stack(out) if out else np.zeros((len(data), 0))
+    return np.column_stack(out) if out else np.zeros((len(sub), 0))
 
 
 def _split_groups(data: pd.DataFrame, group: str | None) -> tuple[list[str], np.ndarray]:
@@ -405,7 +406,8 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     columns = [str(c) for c in data.columns if c != group]
     pt = build(model, columns, std_lv=std_lv, meanstructure=fiml, n_groups=G, group_equal=tuple(group_equal),
                group_partial=tuple(group_partial))
-    X = _numeric(data, pt.observed)
+    used = data[pt.observed + ([group] if group else [])]
+    X = _numeric(used[pt.observed] if group else used)
     notes: list[str] = []
     n_rows = len(X)
     isnan = np.isnan(X)
@@ -422,6 +424,10 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
         blocks = _model.pattern_blocks(X_groups)
         if all(len(b.obs) == p for b in blocks):
             notes.append("FIML: no missing values in the model variables")
+        else:
+            incomplete = sum(b.n for b in blocks if len(b.obs) < p)
+            notes.append(f"FIML: {len(blocks)} missing-data patterns; {incomplete} of {sum(b.n for b in blocks)} rows "
+                         "incomplete, all used")
     else:
         complete = ~isnan.any(axis=1)
         if not complete.all():
@@ -550,12 +556,12 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
         notes.append(f"bootstrap: {bootstrap} draws (seed {seed}), {bs['failed']} failed and left out; "
                      f"{ {'perc': 'percentile', 'bc': 'bias-corrected', 'bca': 'BCa'}[ci] } intervals")
     params = _table(cols)
-    neg = params[(params.op == "~~") & (params.lhs == params.rhs) & (params.est < 0)]
-    if len(neg):
-        notes.append("negative variance (Heywood case): " + ", ".join(sorted(set(neg.lhs))))
+    neg = sorted({r.lhs for r, e in zip(pt.rows, est) if r.op == "~~" and r.lhs == r.rhs and e < 0})
+    if neg:
+        notes.append("negative variance (Heywood case): " + ", ".join(neg))
         warnings.warn(f"SEM: {notes[-1]}; the solution is improper", SEMWarning, stacklevel=2)
     lv_neg = [lab for g, lab in enumerate(labels) if np.linalg.eigvalsh(_latent_cov(mdl, theta, g)).min() < -1e-10]
-    if lv_neg and not len(neg):
+    if lv_neg and not neg:
         notes.append("the covariance matrix of the latent variables is not positive definite"
                      + ("" if G == 1 else f" (group {', '.join(lv_neg)})"))
         warnings.warn(f"SEM: {notes[-1]}; the solution is improper", SEMWarning, stacklevel=2)
@@ -585,6 +591,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
                        scaling_b=robust["scaling_baseline"] if robust else None)
     if est_name == "ULS":   # the ULS discrepancy times N - 1 is not chi-square distributed (lavaan: NA)
         fit["pvalue"] = fit["baseline_pvalue"] = float("nan")
+    bs_draws = None
     if bollen_stine:
         from .bootstrap import bollen_stine as run_bs
 
@@ -593,8 +600,9 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
         bsp = run_bs(mdl, X_groups, theta, Sigmas, mus, chisq, bollen_stine, seed, progress, n_jobs)
         fit["bollen_stine_pvalue"] = bsp["pvalue"]
         fit["bollen_stine_draws"] = bsp["used"]
+        bs_draws = bsp["draws"]
         notes.append(f"Bollen-Stine bootstrap: {bollen_stine} draws (seed {seed}), {bsp['failed']} failed")
-    meta = {"package_version": __version__, "data_sha256": frame_sha256(data[pt.observed + ([group] if group else [])]),
+    meta = {"package_version": __version__, "data_sha256": frame_sha256(used),
             "estimator": est_name, "information": information if est_name in ("ML", "MLR") else "expected",
             "se": "bootstrap" if bootstrap else ("robust.huber.white" if est_name == "MLR" else "standard"),
             "test": "yuan.bentler.mplus" if est_name == "MLR" else "standard", "missing": missing,
@@ -612,7 +620,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     implied = pd.DataFrame(Sigmas[0], index=pt.observed, columns=pt.observed)
     return SEMResult(parameters=params, fit=fit, r2=r2, converged=ok, estimator=est_name, nobs=N, meta=meta,
                      implied=implied, modindices=mi, bootstrap_draws=draws, groups=tuple(labels),
-                     group_nobs=tuple(group_n))
+                     group_nobs=tuple(group_n), bollen_stine_chisq=bs_draws)
 
 
 def _fixed_value(mdl: _model.Model, k: int) -> float:

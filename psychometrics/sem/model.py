@@ -132,7 +132,8 @@ class Model:
             u = np.where(mat == 0, i, np.where(mat == 1, i, 0))
             v = np.where(mat == 0, n + j, np.where(mat == 1, j, 0))
             c = np.where(mat == 0, 1.0, np.where(mat == 1, np.where(i == j, 0.5, 1.0), 0.0))
-            self.groups.append({"mat": mat, "i": i, "j": j, "k": k, "Z": Z, "u": u, "v": v, "c": c,
+            perm = k if len(np.unique(k)) == len(k) else None      # each parameter at one position
+            self.groups.append({"mat": mat, "i": i, "j": j, "k": k, "Z": Z, "u": u, "v": v, "c": c, "perm": perm,
                                 "A": mat == 0, "S": mat == 1, "m": mat == 2})
 
     # ---- moments -------------------------------------------------------------------------------
@@ -309,9 +310,9 @@ class Model:
 
 # ---- starting values ------------------------------------------------------------------------------
 def start_values(pt: ParTable, model: Model, blocks: list[Block]) -> np.ndarray:
-    """Simple starting values in the spirit of lavaan's: loadings from the marker's covariances,
-    regressions 0, residual variances half the observed variance, latent variances from their
-    first indicator, intercepts the observed means, covariances 0."""
+    """Simple starting values in the spirit of lavaan's: latent variances from indicator triads,
+    loadings from the marker's covariances, regressions 0, residual variances half the observed
+    variance, latent covariances from the markers' covariances, intercepts the observed means."""
     theta = np.zeros(pt.n_free)
     set_ = np.zeros(pt.n_free, dtype=bool)
     obs = {v: i for i, v in enumerate(pt.observed)}
@@ -328,30 +329,55 @@ def start_values(pt: ParTable, model: Model, blocks: list[Block]) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
             covs.append(np.nan_to_num(S / cnt))
             means.append(np.nan_to_num(mu / mcnt))
-    marker = {}
+    marker, inds = {}, {}
     for r in pt.rows:
-        if r.op == "=~" and r.lhs not in marker:
-            marker[r.lhs] = r.rhs
+        if r.op == "=~" and r.group == 1:
+            marker.setdefault(r.lhs, r.rhs)
+            inds.setdefault(r.lhs, []).append(r.rhs)
+    # latent variances from the triads of the marker m with two other indicators j, k:
+    # var(eta) = c_mj c_mk / c_jk under the factor model (median over pairs; half var(m) otherwise)
+    lv_var = []
+    for C in covs:
+        est = {}
+        for f, m in marker.items():
+            vals = []
+            others = [v for v in inds[f] if v in obs and v != m]
+            if m in obs:
+                for a in range(len(others)):
+                    for b in range(a + 1, len(others)):
+                        j, k = obs[others[a]], obs[others[b]]
+                        if abs(C[j, k]) > 1e-12:
+                            vals.append(C[obs[m], j] * C[obs[m], k] / C[j, k])
+                good = [v for v in vals if 0 < v < C[obs[m], obs[m]]]
+                est[f] = float(np.median(good)) if good else 0.5 * C[obs[m], obs[m]]
+            else:
+                est[f] = 0.05
+        lv_var.append(est)
     for r in pt.rows:
         if not r.free or set_[r.free - 1]:
             continue
         k = r.free - 1
-        C, mu = covs[r.group - 1], means[r.group - 1]
+        g = r.group - 1
+        C, mu, V = covs[g], means[g], lv_var[g]
         if r.start is not None:
             theta[k] = r.start
         elif r.op == "=~":
             m = marker[r.lhs]
             if m in obs and r.rhs in obs and m != r.rhs:
-                c = C[obs[r.rhs], obs[m]] / max(C[obs[m], obs[m]] * 0.5, 1e-8)
+                c = C[obs[r.rhs], obs[m]] / max(V[r.lhs], 1e-8)
                 theta[k] = c if np.isfinite(c) and abs(c) < 10 else 1.0
             else:
-                theta[k] = 1.0 if m != r.rhs else (np.sqrt(C[obs[m], obs[m]] * 0.5) if m in obs else 1.0)
+                theta[k] = 1.0 if m != r.rhs else (np.sqrt(V[r.lhs]) if m in obs else 1.0)
         elif r.op == "~~" and r.lhs == r.rhs:
             if r.lhs in obs:
                 theta[k] = 0.5 * C[obs[r.lhs], obs[r.lhs]]
             else:
-                m = marker.get(r.lhs)
-                theta[k] = 0.5 * C[obs[m], obs[m]] if m in obs else 0.05
+                theta[k] = V.get(r.lhs, 0.05)
+        elif r.op == "~~" and r.lhs in V and r.rhs in V and marker[r.lhs] in obs and marker[r.rhs] in obs:
+            # covariance of two latent variables from their markers' covariance (kept inside +-0.9 r)
+            c = C[obs[marker[r.lhs]], obs[marker[r.rhs]]]
+            bound = 0.9 * np.sqrt(V[r.lhs] * V[r.rhs])
+            theta[k] = float(np.clip(c, -bound, bound))
         elif r.op == "~1" and r.lhs in obs:
             theta[k] = mu[obs[r.lhs]]
         set_[k] = True
@@ -360,9 +386,12 @@ def start_values(pt: ParTable, model: Model, blocks: list[Block]) -> np.ndarray:
 
 # ---- estimation -----------------------------------------------------------------------------------
 def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.0, tol: float = 1e-8,
-           max_iter: int = 500, warm: bool = False) -> tuple[np.ndarray, float, bool, str]:
-    """Minimise F: Fisher scoring (expected Hessian 2 I(theta)) with step halving; from cold starts
-    a few cheap L-BFGS iterations first when scoring cannot improve. Returns (theta, F, converged, message)."""
+           max_iter: int = 500, warm: bool = False, H0: np.ndarray | None = None) -> tuple[np.ndarray, float, bool, str]:
+    """Minimise F: Fisher scoring (expected Hessian 2 I(theta)) with step halving while the gradient
+    is large, then BFGS updates of the last Fisher matrix (superlinear near the optimum); L-BFGS when
+    scoring stalls far from the optimum. ``H0``: a Hessian to start from (bootstrap draws start at
+    the full-sample estimates with the full-sample Fisher matrix, so they need no information
+    matrix unless a step fails). Returns (theta, F, converged, message)."""
     f = lambda th: model.objective(th, blocks, c0)  # noqa: E731
     F, g = f(theta0)
     if not np.isfinite(F):
@@ -371,21 +400,32 @@ def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.
     theta = theta0
     lbfgs_done = warm
     it = 0
+    H = H0
+    fresh = H0 is None
     while it < max_iter:
         it += 1
-        info = model.expected_information(theta, blocks)
+        if H is None or (fresh and np.abs(g).max() > 1e-3):
+            H = 2 * model.expected_information(theta, blocks)
         try:
-            step = np.linalg.solve(2 * info, g)
+            step = np.linalg.solve(H, g)
         except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(2 * info, g, rcond=None)[0]
+            step = np.linalg.lstsq(H, g, rcond=None)[0]
         alpha, improved = 1.0, False
         for _ in range(12):
             cand = theta - alpha * step
             Fc, gc = f(cand)
-            if np.isfinite(Fc) and Fc <= F + 1e-15:
+            # near the optimum F is flat to its rounding error: a step that lowers the gradient counts
+            if np.isfinite(Fc) and (Fc <= F + 1e-15 or (Fc <= F + 1e-13 * (1 + abs(F))
+                                                          and np.abs(gc).max() < np.abs(g).max())):
                 improved = True
                 break
             alpha /= 2
+        if not improved and not fresh:      # the given Hessian failed: back to Fisher scoring
+            fresh, H = True, None
+            continue
+        if not improved and np.abs(g).max() < 1e-6:
+            # at the optimum to the precision of F (a step of 1e-9 changes F by less than 1e-16)
+            return theta, float(F), True, f"Fisher scoring converged in {it} iterations"
         if not improved or (alpha < 0.25 and not lbfgs_done):
             if lbfgs_done:
                 break
@@ -397,8 +437,15 @@ def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.
                 F, g = f(theta)
             continue
         dF = F - Fc
+        # near the optimum Fisher scoring converges only linearly (the expected Hessian differs from
+        # the observed one when the model misfits): BFGS updates of the last Fisher matrix from there
+        sv, yv = cand - theta, gc - g
+        sy = sv @ yv
+        if sy > 1e-300:
+            Hs = H @ sv
+            H = H + np.outer(yv, yv) / sy - np.outer(Hs, Hs) / (sv @ Hs)
         theta, F, g = cand, Fc, gc
         if np.abs(g).max() < tol or (dF < 1e-15 and np.abs(g).max() < 1e-6):
             return theta, float(F), True, f"Fisher scoring converged in {it} iterations"
     ok = bool(np.abs(g).max() < 1e-6)
-    return theta, float(F), ok, f"Fisher scoring stopped, largest gradient {np.abs(g).max():.2g}"
+    return theta, float(F), ok, f"Fisher scoring stopped after {it} iterations, largest gradient {np.abs(g).max():.2g}"

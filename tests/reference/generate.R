@@ -276,3 +276,11 @@ write_json(c(meta("lavaan::bootstrapLavaan(cfa(HS), R = 1000, type = 'bollen.sti
                   pvalue = mean(bs[, 1] > lavaan::fitMeasures(fit, "chisq")), draws = as.numeric(bs[, 1]))),
            "tests/reference/sem_bollen_stine_holzinger_swineford.json", digits = NA, auto_unbox = TRUE, na = "null")
 cat("wrote tests/reference/sem_bollen_stine_holzinger_swineford.json\n")
+set.seed(20261123)
+fit <- lavaan::sem(pdm, data = pd)
+bs <- lavaan::bootstrapLavaan(fit, R = 1000, type = "bollen.stine", FUN = lavaan::fitMeasures, fit.measures = "chisq")
+write_json(c(meta("lavaan::bootstrapLavaan(sem(PoliticalDemocracy), R = 1000, type = 'bollen.stine', FUN = fitMeasures, 'chisq')"),
+             list(model = pdm, R = 1000, chisq = as.numeric(lavaan::fitMeasures(fit, "chisq")),
+                  pvalue = mean(bs[, 1] > lavaan::fitMeasures(fit, "chisq")), draws = as.numeric(bs[, 1]))),
+           "tests/reference/sem_bollen_stine_political_democracy.json", digits = NA, auto_unbox = TRUE, na = "null")
+cat("wrote tests/reference/sem_bollen_stine_political_democracy.json\n")

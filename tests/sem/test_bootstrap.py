@@ -61,3 +61,22 @@ def test_bootstrap_is_seeded():
     a = sem(ref["model"], df, bootstrap=20, seed=3, progress=False).bootstrap_draws
     b = sem(ref["model"], df, bootstrap=20, seed=3, progress=False).bootstrap_draws
     np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", ["political_democracy", "holzinger_swineford"])
+def test_bollen_stine_matches_lavaan_within_monte_carlo_error(name):
+    ref = json.loads((REF / f"sem_bollen_stine_{name}.json").read_text())
+    data = REF / "data" / f"{name}.csv"
+    res = sem(ref["model"], pd.read_csv(data), bollen_stine=1000, seed=11, progress=False, n_jobs=2)
+    assert res.fit["chisq"] == pytest.approx(ref["chisq"], rel=1e-6)
+    ours, theirs = res.bollen_stine_chisq, np.array(ref["draws"])
+    assert len(ours) == 1000 and res.fit["bollen_stine_draws"] == 1000
+    p, q = res.fit["bollen_stine_pvalue"], ref["pvalue"]
+    # two independent sets of 1000 draws: SD of the p difference sqrt(2 p (1 - p) / 1000); 4 SD, at
+    # least 0.01 (both 0 for Holzinger-Swineford, whose chi-square of 85 on 24 df is never reached)
+    assert abs(p - q) <= max(4 * np.sqrt(2 * q * (1 - q) / 1000), 0.01)
+    # the bootstrap distributions of the chi-square: means within 4 SE of their difference, and the
+    # 90% quantiles within 4 Monte Carlo SDs (about 1.6 SD / sqrt(n) for a 90% quantile, twice)
+    sd = theirs.std()
+    assert abs(ours.mean() - theirs.mean()) < 4 * sd * np.sqrt(2 / 1000)
+    assert abs(np.quantile(ours, 0.9) - np.quantile(theirs, 0.9)) < 4 * 1.6 * sd * np.sqrt(2 / 1000)

@@ -1,0 +1,176 @@
+"""Engine internals: analytic derivatives against numerical ones, the batched bootstrap fitter
+against the one-sample fitter, EM against complete-data moments, parallel draws, failures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import psychometrics.sem as S
+from psychometrics.exceptions import PsychometricsError
+from psychometrics.sem import model as M
+from psychometrics.sem.batch import fit_batch
+from psychometrics.sem.missing import em_saturated
+from psychometrics.sem.partable import build
+
+from ..conftest import ROOT
+
+REF = ROOT / "tests" / "reference" / "data"
+HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+
+
+def _setup(model, data, group=None, **kw):
+    res = S.sem(model, data, group=group, **kw)
+    cols = [c for c in data.columns if c != group]
+    labels = list(pd.unique(data[group].astype(str))) if group else ["all"]
+    ge = kw.get("group_equal", ())
+    pt = build(model, cols, meanstructure=bool(group), n_groups=len(labels),
+               group_equal=tuple(ge.split(",")) if isinstance(ge, str) else ge)
+    Xg = ([data.loc[data[group].astype(str) == g, pt.observed].to_numpy(float) for g in labels] if group
+          else [data[pt.observed].to_numpy(float)])
+    blocks = M.complete_blocks(Xg)
+    mdl = M.Model(pt, [b.S for b in blocks], [b.mean for b in blocks])
+    free = res.parameters[res.parameters.free > 0].drop_duplicates("free").sort_values("free")
+    return res, pt, mdl, blocks, free.est.to_numpy(), Xg
+
+
+@pytest.fixture(scope="module")
+def two_group():
+    data = pd.read_csv(REF / "holzinger_swineford_full.csv")[["school"] + [f"x{i}" for i in range(1, 10)]]
+    return _setup(HS_MODEL + "\nx1 ~~ x4\nvisual ~~ 0.5*speed", data, "school", group_equal="loadings")
+
+
+def test_gradient_and_expected_information_are_the_derivatives(two_group):
+    _, pt, mdl, blocks, theta, _ = two_group
+    rng = np.random.default_rng(1)
+    th = theta + rng.normal(scale=0.02, size=len(theta))    # away from the optimum: gradient not zero
+    F, g = mdl.objective(th, blocks)
+    num = np.array([(mdl.objective(th + h, blocks)[0] - mdl.objective(th - h, blocks)[0]) / 2e-6
+                    for h in np.eye(len(th)) * 1e-6])
+    np.testing.assert_allclose(g, num, rtol=1e-5, atol=1e-8)
+    # expected information = 1/2 Delta' W Delta with the normal-theory weight (from the Jacobian)
+    info = mdl.expected_information(th, blocks)
+    ref = np.zeros_like(info)
+    for gi, b in enumerate(blocks):
+        D = mdl.delta(th, gi)
+        Sig = mdl.implied(th, gi)
+        Si = np.linalg.inv(Sig)
+        p = len(Sig)
+        a, c = np.tril_indices(p)
+        gw = np.where(a == c, 0.5, 1.0)
+        Wc = (Si[np.ix_(a, a)] * Si[np.ix_(c, c)] + Si[np.ix_(a, c)] * Si[np.ix_(c, a)]) * np.outer(gw, gw)
+        nc = len(a)
+        ref += b.w * (D[:nc].T @ Wc @ D[:nc] + D[nc:].T @ Si @ D[nc:])
+    np.testing.assert_allclose(info, ref, rtol=1e-9, atol=1e-12)
+
+
+def test_observed_information_is_the_hessian(two_group):
+    _, _, mdl, blocks, theta, _ = two_group
+    H = mdl.observed_information(theta, blocks)
+    k = 3
+    e = np.zeros(len(theta))
+    e[k] = 1e-4
+    second = (mdl.objective(theta + e, blocks)[0] - 2 * mdl.objective(theta, blocks)[0]
+              + mdl.objective(theta - e, blocks)[0]) / 1e-8
+    assert H[k, k] == pytest.approx(second / 2, rel=1e-4)
+
+
+def test_standardized_jacobian_analytic_equals_numerical(two_group):
+    res, pt, mdl, _, theta, _ = two_group
+    est = res.parameters.est.to_numpy()[: len(pt.rows)]
+    st = S._Standardizer(pt, mdl, est)
+    num = S._batched_jacobian(lambda th: st.batch(th)[1], theta)
+    np.testing.assert_allclose(st.jacobian(theta), num, rtol=1e-5, atol=1e-8)
+
+
+def test_batched_fits_equal_single_fits(two_group):
+    _, _, mdl, _, theta, Xg = two_group
+    rng = np.random.default_rng(11)
+    Ss, xb, singles = [], [], []
+    for _ in range(4):
+        Xs = [X[rng.integers(0, len(X), len(X))] for X in Xg]
+        bl = M.complete_blocks(Xs)
+        Ss.append([b.S for b in bl])
+        xb.append([b.mean for b in bl])
+        singles.append(M.fit_ml(mdl, bl, theta, warm=True)[0])
+    n = np.array([len(X) for X in Xg], float)
+    th, _, ok = fit_batch(mdl, np.array(Ss), np.array(xb), n / n.sum(), theta, tol=1e-9)
+    assert ok.all()
+    np.testing.assert_allclose(th, np.array(singles), rtol=1e-6, atol=1e-8)
+
+
+def test_em_without_missing_values_gives_the_sample_moments():
+    X = pd.read_csv(REF / "holzinger_swineford.csv")[[f"x{i}" for i in range(1, 10)]].to_numpy(float)
+    mu, Sig, ll = em_saturated(M.pattern_blocks([X]), 9)
+    np.testing.assert_allclose(mu, X.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(Sig, np.cov(X, rowvar=False, ddof=0), rtol=1e-10)
+
+
+def test_parallel_bootstrap_gives_the_same_draws():
+    df = pd.read_csv(REF / "political_democracy.csv")
+    model = "ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem60 ~ ind60"
+    a = S.sem(model, df, bootstrap=120, seed=4, progress=False, n_jobs=1).bootstrap_draws
+    b = S.sem(model, df, bootstrap=120, seed=4, progress=False, n_jobs=2).bootstrap_draws
+    np.testing.assert_array_equal(a, b)
+
+
+def test_bollen_stine_data_fit_the_model_exactly():
+    from psychometrics.sem.bootstrap import _sqrtm
+
+    df = pd.read_csv(REF / "holzinger_swineford.csv")
+    res, pt, mdl, blocks, theta, Xg = _setup(HS_MODEL, df)
+    X = Xg[0]
+    Sig = mdl.implied(theta)
+    Z = (X - X.mean(axis=0)) @ np.linalg.inv(_sqrtm(blocks[0].S)) @ _sqrtm(Sig) + X.mean(axis=0)
+    np.testing.assert_allclose(np.cov(Z, rowvar=False, ddof=0), Sig, atol=1e-10)
+    refit = S.sem(HS_MODEL, pd.DataFrame(Z, columns=pt.observed))
+    assert refit.fit["chisq"] == pytest.approx(0, abs=1e-8)
+
+
+@pytest.mark.parametrize("kw,fragment", [
+    ({"missing": "fiml", "estimator": "MLR"}, "not available yet"),
+    ({"group": "nope"}, "group column 'nope'"),
+    ({"estimator": "WLSMV"}, "not available"),
+    ({"group": "school", "estimator": "GLS"}, "several groups"),
+    ({"group": "school", "group_equal": "loading"}, "unknown kind"),
+])
+def test_unsupported_or_wrong_options_are_refused(kw, fragment):
+    df = pd.read_csv(REF / "holzinger_swineford_full.csv")
+    with pytest.raises(PsychometricsError, match=fragment):
+        S.sem(HS_MODEL, df, **kw)
+
+
+def test_text_in_a_model_column_is_an_error_naming_row_and_value():
+    df = pd.read_csv(REF / "holzinger_swineford.csv")
+    df["x5"] = df["x5"].astype(object)
+    df.loc[7, "x5"] = "n/a"
+    with pytest.raises(PsychometricsError, match=r"column 'x5'.*row 8, 'n/a'"):
+        S.sem(HS_MODEL, df)
+
+
+def test_group_with_empty_cells_is_refused_not_dropped():
+    df = pd.read_csv(REF / "holzinger_swineford_full.csv")
+    df.loc[3, "school"] = np.nan
+    with pytest.raises(PsychometricsError, match=r"empty in 1 row\(s\) \(first: row 4\)"):
+        S.sem(HS_MODEL, df, group="school")
+
+
+def test_fiml_reports_patterns_and_keeps_every_row():
+    df = pd.read_csv(REF / "holzinger_swineford_missing.csv")
+    res = S.sem(HS_MODEL, df, missing="fiml")
+    assert res.nobs == 301 and any("missing-data patterns" in n for n in res.meta["notes"])
+    lw = S.sem(HS_MODEL, df)
+    assert lw.nobs == int(df[[f"x{i}" for i in range(1, 10)]].notna().all(axis=1).sum()) < 301
+
+
+def test_path_diagram_dot_and_svg(tmp_path):
+    df = pd.read_csv(REF / "political_democracy.csv")
+    res = S.sem("ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem60 ~ ind60\ny1 ~~ y2", df)
+    dot = res.path_diagram(str(tmp_path / "m.dot"))
+    std = res.parameters.set_index(["lhs", "op", "rhs"])["std_all"]
+    assert '"ind60" -> "x2"' in dot and f'label="{std[("ind60", "=~", "x2")]:.2f}"' in dot
+    assert '"ind60" -> "dem60"' in dot and "dir=both" in dot and (tmp_path / "m.dot").read_text() == dot
+    res.path_diagram(str(tmp_path / "m.svg"))
+    svg = (tmp_path / "m.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "dem60" in svg
