@@ -59,10 +59,12 @@ class Report:
 
 
 def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: str = "error", id: str | None = None,
-                 source: str | None = None, model: str | None = None) -> Report:
+                 source: str | None = None, model: str | None = None,
+                 model_missing: str = "fiml") -> Report:
     """Validate and score ``data``, then run reliability and item analysis for every scale
     (``psychometrics.report``; the command line's ``psychometrics report``). With ``model`` (lavaan
-    syntax) the validated item responses are also fitted as a CFA/SEM (ML, listwise)."""
+    syntax) the validated item responses are also fitted as a CFA/SEM (ML; FIML by default, so every
+    respondent counts; ``model_missing="listwise"`` for complete cases only)."""
     from .io import frame_sha256
     from .reliability import reliability_validated
     from .scoring import score_validated
@@ -78,7 +80,7 @@ def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: str = "
     if model is not None:
         from .sem import sem
 
-        fitted = sem(model, vr.data)
+        fitted = sem(model, vr.data, missing=model_missing)
     meta = {"package_version": __version__, "instrument": res.meta["instrument"], "data": res.meta["data"],
             "n_rows": res.meta["n_rows"], "seed": None, "estimator": "ML"}
     return Report(scores=res, reliability=rel, meta=meta, model=fitted)

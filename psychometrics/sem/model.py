@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg, optimize
+from scipy import optimize
 
 from ..exceptions import EstimationError
 from .partable import ParTable
@@ -42,6 +42,9 @@ class Block:
     S: np.ndarray            # covariance with divisor n
     mean: np.ndarray
     X: np.ndarray | None = None   # the rows (for casewise scores)
+
+    def __post_init__(self):
+        self.ix = np.ix_(self.obs, self.obs)       # cached: indexing by pattern is in every evaluation
 
 
 def complete_blocks(X_groups: list[np.ndarray]) -> list[Block]:
@@ -183,15 +186,14 @@ class Model:
                     continue
                 o = bl.obs
                 full = len(o) == p
-                Soo = Sigma if full else Sigma[np.ix_(o, o)]
+                Soo = Sigma if full else Sigma[bl.ix]
                 try:   # Cholesky: a determinant can be positive with two negative eigenvalues
-                    L = linalg.cho_factor(Soo, lower=True, check_finite=False)
-                except linalg.LinAlgError:
+                    L = np.linalg.cholesky(Soo)
+                except np.linalg.LinAlgError:
                     return (np.inf, np.zeros(self.n_free)) if grad else np.inf
-                if not np.all(np.diag(L[0]) > 0):
-                    return (np.inf, np.zeros(self.n_free)) if grad else np.inf
-                Si = linalg.cho_solve(L, np.eye(len(o)), check_finite=False)
-                logdet = 2 * np.log(np.diag(L[0])).sum()
+                Li = np.linalg.inv(L)
+                Si = Li.T @ Li
+                logdet = 2 * np.log(np.diag(L)).sum()
                 r = bl.mean - mu[o] if self.meanstructure else np.zeros(len(o))
                 Sir = Si @ r
                 SS = Si @ bl.S
@@ -202,7 +204,7 @@ class Model:
                         W += bl.w * Wo
                         b -= 2 * bl.w * Sir
                     else:
-                        W[np.ix_(o, o)] += bl.w * Wo
+                        W[bl.ix] += bl.w * Wo
                         b[o] -= 2 * bl.w * Sir
             if grad:
                 gvec += self._collect(g, mom, W, b)
@@ -263,7 +265,7 @@ class Model:
                     K = V.T @ Si @ V
                 else:
                     Vo = V[o]
-                    K = Vo.T @ np.linalg.inv(mom["Sigma"][np.ix_(o, o)]) @ Vo
+                    K = Vo.T @ np.linalg.inv(mom["Sigma"][bl.ix]) @ Vo
                 Kvu, Kvv, Kuu = K[np.ix_(v, u)], K[np.ix_(v, v)], K[np.ix_(u, u)]
                 Ipos += bl.w * (np.outer(c, c) * (Kvu * Kvu.T + Kvv * Kuu))
                 if self.meanstructure:
@@ -296,7 +298,7 @@ class Model:
                 if bl.group != g:
                     continue
                 o = bl.obs
-                Si = np.linalg.inv(mom["Sigma"][np.ix_(o, o)])
+                Si = np.linalg.inv(mom["Sigma"][bl.ix])
                 Vo = V[o]
                 K = Vo.T @ Si @ Vo
                 z = bl.X - (mom["mu"][o] if self.meanstructure else bl.X.mean(axis=0))
