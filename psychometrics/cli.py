@@ -427,6 +427,8 @@ def _sem_command(kind: str):
     @click.option("--estimator", default="ML", show_default=True,
                   help="ML, MLR (robust SEs, Yuan-Bentler scaled test), GLS or ULS (WLSMV, DWLS: not yet).")
     @click.option("--missing", type=click.Choice(["listwise", "fiml"]), default="listwise", show_default=True)
+    @click.option("--information", type=click.Choice(["expected", "observed"]), default=None,
+                  help="Information matrix for SEs (default as lavaan: expected; observed with FIML or MLR).")
     @click.option("--missing-codes", help="Codes meaning no answer, e.g. -98,-99.")
     @click.option("--std-lv", is_flag=True, help="Fix latent variances to 1 instead of first loadings.")
     @click.option("--ordered", help="Ordinal items (WLSMV): not available yet.")
@@ -446,7 +448,7 @@ def _sem_command(kind: str):
                   help="Path diagram with standardized estimates: .dot, or .svg/.png/.pdf (needs Graphviz).")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
     @click.option("--out", type=click.Path(dir_okay=False))
-    def command(data, model, estimator, missing, missing_codes, std_lv, ordered, group, group_equal, group_partial,
+    def command(data, model, estimator, missing, information, missing_codes, std_lv, ordered, group, group_equal, group_partial,
                 bootstrap, boot_ci, bollen_stine, jobs, seed, quiet, modindices, diagram, fmt, out):
         from .sem import ESTIMATORS
         from .sem import sem as fit_sem
@@ -474,7 +476,7 @@ def _sem_command(kind: str):
         res = fit_sem(text, sub, estimator=estimator.upper(), std_lv=std_lv, missing=missing, group=group,
                       group_equal=group_equal or (), group_partial=group_partial or (), modindices=modindices,
                       bootstrap=bootstrap, ci=boot_ci, bollen_stine=bollen_stine, seed=seed, progress=not quiet,
-                      n_jobs=jobs)
+                      n_jobs=jobs, information=information)
         if diagram:
             res.path_diagram(diagram)
         _write_result(res, fmt, out)

@@ -209,3 +209,22 @@ def test_sem_bootstrap_command():
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
     assert d["meta"]["se"] == "bootstrap" and d["meta"]["bootstrap"] == 50 and d["meta"]["seed"] == 2
+
+
+def test_sem_cli_groups_mlr_fiml_and_diagram(tmp_path):
+    full = ROOT / "tests" / "reference" / "data" / "holzinger_swineford_full.csv"
+    r = run("cfa", str(full), "--model", HS_MODEL, "--group", "school", "--group-equal", "loadings",
+            "--estimator", "MLR", "--format", "json", "--quiet")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["groups"] == ["Pasteur", "Grant-White"] and d["nobs"] == [156, 145] and d["estimator"] == "MLR"
+    assert {"chisq_scaled", "chisq_scaling_factor", "cfi_robust", "rmsea_robust"} <= set(d["fit"])
+    assert {p["group"] for p in d["parameters"] if p["op"] != ":="} == {"Pasteur", "Grant-White"}
+    miss = ROOT / "tests" / "reference" / "data" / "holzinger_swineford_missing.csv"
+    svg = tmp_path / "m.svg"
+    r = run("cfa", str(miss), "--model", HS_MODEL, "--missing", "fiml", "--diagram", str(svg), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["nobs"] == [301] and d["meta"]["information"] == "observed" and "<svg" in svg.read_text()
+    r = run("cfa", str(HS), "--model", HS_MODEL, "--group-equal", "loadings")
+    assert r.returncode == 2 and "need --group" in r.stderr
