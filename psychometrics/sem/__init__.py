@@ -497,8 +497,8 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     if est_name == "MLR":
         from .robust import mlr
 
-        df_b_tmp = G * p * (p - 1) // 2
-        robust = mlr(mdl, blocks, theta, info, df, df_b_tmp)
+        exo = [pt.observed.index(v) for v in pt.exo_x]
+        robust = mlr(mdl, blocks, theta, info, df, _baseline_ml_complete(blocks, exo)[1])
         cov = robust["cov"]
     elif est_name in ("GLS", "ULS"):
         # lavaan's "standard" SEs for both: (Delta' V Delta)^-1 / (N - 1). For ULS this treats the
@@ -539,7 +539,6 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
 
         if fiml or est_name != "ML" and est_name != "MLR":
             raise PsychometricsError("the bootstrap is available for ML/MLR with complete (listwise) data so far")
-        n_rows_free = len(pt.rows)
 
         def all_values(th):
             th = np.atleast_2d(th)
@@ -548,7 +547,6 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
 
         bs = run_bootstrap(mdl, X_groups, theta, all_values, bootstrap, seed, level, ci, progress, n_jobs)
         free = np.array([bool(r.free) for r in pt.rows] + [True] * len(pt.defined))
-        assert len(free) == n_rows_free + len(pt.defined)
         cols["se"] = np.where(free, bs["se"], cols["se"])
         cols["ci_lower"] = np.where(free, bs["ci"][:, 0], cols["ci_lower"])
         cols["ci_upper"] = np.where(free, bs["ci"][:, 1], cols["ci_upper"])

@@ -29,17 +29,23 @@ def pattern_loglik(blocks: list[Block], mu: np.ndarray, Sigma: np.ndarray) -> fl
     return ll
 
 
-def em_saturated(blocks: list[Block], p: int, tol: float = 1e-10, max_iter: int = 10000) -> tuple[np.ndarray, np.ndarray, float]:
-    """EM for the unrestricted mean vector and covariance matrix of one group's blocks.
-    Returns (mu, Sigma, log-likelihood)."""
-    n_tot = sum(b.n for b in blocks)
+def _available_moments(blocks: list[Block], p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each variable's ML mean and variance from the rows where it is observed, and their number."""
     s1, s2, cnt = np.zeros(p), np.zeros(p), np.zeros(p)
     for b in blocks:
         s1[b.obs] += b.n * b.mean
         s2[b.obs] += b.n * (np.diag(b.S) + b.mean ** 2)
         cnt[b.obs] += b.n
     mu = s1 / cnt
-    Sigma = np.diag(s2 / cnt - mu ** 2)
+    return mu, s2 / cnt - mu ** 2, cnt
+
+
+def em_saturated(blocks: list[Block], p: int, tol: float = 1e-10, max_iter: int = 10000) -> tuple[np.ndarray, np.ndarray, float]:
+    """EM for the unrestricted mean vector and covariance matrix of one group's blocks.
+    Returns (mu, Sigma, log-likelihood)."""
+    n_tot = sum(b.n for b in blocks)
+    mu, var, _ = _available_moments(blocks, p)
+    Sigma = np.diag(var)
     ll_old = -np.inf
     for it in range(max_iter):
         T1, T2 = np.zeros(p), np.zeros((p, p))
@@ -79,12 +85,6 @@ def em_saturated(blocks: list[Block], p: int, tol: float = 1e-10, max_iter: int 
 def independence_loglik(blocks: list[Block], p: int) -> tuple[np.ndarray, np.ndarray, float]:
     """The baseline model (free means and variances, no covariances) factorises over variables:
     each variable's ML mean and variance from its observed values."""
-    s1, s2, cnt = np.zeros(p), np.zeros(p), np.zeros(p)
-    for b in blocks:
-        s1[b.obs] += b.n * b.mean
-        s2[b.obs] += b.n * (np.diag(b.S) + b.mean ** 2)
-        cnt[b.obs] += b.n
-    mu = s1 / cnt
-    var = s2 / cnt - mu ** 2
+    mu, var, cnt = _available_moments(blocks, p)
     ll = float(-0.5 * (cnt * (math.log(2 * math.pi) + np.log(var) + 1)).sum())
     return mu, var, ll

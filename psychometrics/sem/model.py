@@ -246,31 +246,35 @@ class Model:
             D = np.vstack([D, mom["G"][:, x["i"]] * scale])
         return D if positions else D @ x["Z"]
 
-    def expected_information(self, theta: np.ndarray, blocks: list[Block]) -> np.ndarray:
-        """Unit expected information: sum_b w_b [1/2 tr(Si dSigma_k Si dSigma_l) + dmu_k' Si dmu_l]."""
-        info = np.zeros((self.n_free, self.n_free))
-        p = self.n_obs
+    def _block_products(self, theta: np.ndarray, blocks: list[Block]):
+        """Per group, then per block of it: (g, x, scale, block, Si_oo, V_o, K = V_o' Si_oo V_o, last)
+        with V = [G, H'] the basis of the moments' derivatives; ``last`` marks a group's last block."""
         for g in range(self.n_groups):
             mom = self.moments(theta, g)
             x = self.groups[g]
             V, scale = self._basis(mom, g)
+            mine = [bl for bl in blocks if bl.group == g]
+            for t, bl in enumerate(mine):
+                full = len(bl.obs) == self.n_obs
+                Si = np.linalg.inv(mom["Sigma"] if full else mom["Sigma"][bl.ix])
+                Vo = V if full else V[bl.obs]
+                yield g, x, scale, bl, Si, Vo, Vo.T @ Si @ Vo, t == len(mine) - 1
+
+    def expected_information(self, theta: np.ndarray, blocks: list[Block]) -> np.ndarray:
+        """Unit expected information: sum_b w_b [1/2 tr(Si dSigma_k Si dSigma_l) + dmu_k' Si dmu_l]."""
+        info = np.zeros((self.n_free, self.n_free))
+        Ipos = None
+        for g, x, scale, bl, _, _, K, last in self._block_products(theta, blocks):
             u, v, c = x["u"], x["v"], x["c"]
-            Ipos = np.zeros((len(u), len(u)))
-            for bl in blocks:
-                if bl.group != g:
-                    continue
-                o = bl.obs
-                if len(o) == p:
-                    Si = np.linalg.inv(mom["Sigma"])
-                    K = V.T @ Si @ V
-                else:
-                    Vo = V[o]
-                    K = Vo.T @ np.linalg.inv(mom["Sigma"][bl.ix]) @ Vo
-                Kvu, Kvv, Kuu = K[np.ix_(v, u)], K[np.ix_(v, v)], K[np.ix_(u, u)]
-                Ipos += bl.w * (np.outer(c, c) * (Kvu * Kvu.T + Kvv * Kuu))
-                if self.meanstructure:
-                    Ipos += bl.w * np.outer(scale, scale) * K[np.ix_(x["i"], x["i"])]
-            info += x["Z"].T @ Ipos @ x["Z"]
+            if Ipos is None:
+                Ipos = np.zeros((len(u), len(u)))
+            Kvu, Kvv, Kuu = K[np.ix_(v, u)], K[np.ix_(v, v)], K[np.ix_(u, u)]
+            Ipos += bl.w * (np.outer(c, c) * (Kvu * Kvu.T + Kvv * Kuu))
+            if self.meanstructure:
+                Ipos += bl.w * np.outer(scale, scale) * K[np.ix_(x["i"], x["i"])]
+            if last:
+                info += x["Z"].T @ Ipos @ x["Z"]
+                Ipos = None
         return info
 
     def observed_information(self, theta: np.ndarray, blocks: list[Block], c0: float = 0.0) -> np.ndarray:
@@ -288,25 +292,14 @@ class Model:
         """Per block, the rows' scores d log L_i / d theta (n_b x n_free). Without a mean structure
         the means are saturated (deviations from the block mean)."""
         out = []
-        p = self.n_obs
-        for g in range(self.n_groups):
-            mom = self.moments(theta, g)
-            x = self.groups[g]
-            V, scale = self._basis(mom, g)
+        for g, x, scale, bl, Si, Vo, K, _ in self._block_products(theta, blocks):
             u, v, c = x["u"], x["v"], x["c"]
-            for bl in blocks:
-                if bl.group != g:
-                    continue
-                o = bl.obs
-                Si = np.linalg.inv(mom["Sigma"][bl.ix])
-                Vo = V[o]
-                K = Vo.T @ Si @ Vo
-                z = bl.X - (mom["mu"][o] if self.meanstructure else bl.X.mean(axis=0))
-                Y = z @ Si @ Vo
-                sc = c * (Y[:, u] * Y[:, v] - K[u, v])
-                if self.meanstructure:
-                    sc = sc + scale * Y[:, x["i"]]
-                out.append(sc @ x["Z"])
+            mu = self.moments(theta, g)["mu"][bl.obs] if self.meanstructure else bl.X.mean(axis=0)
+            Y = (bl.X - mu) @ Si @ Vo
+            sc = c * (Y[:, u] * Y[:, v] - K[u, v])
+            if self.meanstructure:
+                sc = sc + scale * Y[:, x["i"]]
+            out.append(sc @ x["Z"])
         return out
 
 

@@ -268,19 +268,18 @@ sem_ref("holzinger_swineford_two_group_labels", paste(
   "diff := v3a - v3b", sep = "\n"), hsf, lavaan::cfa, group = "school", estimator = "MLR")
 cat("wrote tests/reference/sem_* (MLR, GLS, ULS, FIML, groups)\n")
 
+# Bollen-Stine: the bootstrapped chi-squares and the p-value (share of draws above the observed one)
+bollen_stine_ref <- function(name, label, model, fit) {
+  bs <- lavaan::bootstrapLavaan(fit, R = 1000, type = "bollen.stine", FUN = lavaan::fitMeasures, fit.measures = "chisq")
+  chisq <- as.numeric(lavaan::fitMeasures(fit, "chisq"))
+  write_json(c(meta(paste0("lavaan::bootstrapLavaan(", label, ", R = 1000, type = 'bollen.stine', FUN = fitMeasures, 'chisq')")),
+               list(model = model, R = 1000, chisq = chisq, pvalue = mean(bs[, 1] > chisq), draws = as.numeric(bs[, 1]))),
+             paste0("tests/reference/sem_bollen_stine_", name, ".json"), digits = NA, auto_unbox = TRUE, na = "null")
+  cat(paste0("wrote tests/reference/sem_bollen_stine_", name, ".json\n"))
+}
 set.seed(20261122)
 fit <- lavaan::cfa(hs_model, data = hs)
-bs <- lavaan::bootstrapLavaan(fit, R = 1000, type = "bollen.stine", FUN = lavaan::fitMeasures, fit.measures = "chisq")
-write_json(c(meta("lavaan::bootstrapLavaan(cfa(HS), R = 1000, type = 'bollen.stine', FUN = fitMeasures, 'chisq')"),
-             list(model = hs_model, R = 1000, chisq = as.numeric(lavaan::fitMeasures(fit, "chisq")),
-                  pvalue = mean(bs[, 1] > lavaan::fitMeasures(fit, "chisq")), draws = as.numeric(bs[, 1]))),
-           "tests/reference/sem_bollen_stine_holzinger_swineford.json", digits = NA, auto_unbox = TRUE, na = "null")
-cat("wrote tests/reference/sem_bollen_stine_holzinger_swineford.json\n")
+bollen_stine_ref("holzinger_swineford", "cfa(HS)", hs_model, fit)
 set.seed(20261123)
 fit <- lavaan::sem(pdm, data = pd)
-bs <- lavaan::bootstrapLavaan(fit, R = 1000, type = "bollen.stine", FUN = lavaan::fitMeasures, fit.measures = "chisq")
-write_json(c(meta("lavaan::bootstrapLavaan(sem(PoliticalDemocracy), R = 1000, type = 'bollen.stine', FUN = fitMeasures, 'chisq')"),
-             list(model = pdm, R = 1000, chisq = as.numeric(lavaan::fitMeasures(fit, "chisq")),
-                  pvalue = mean(bs[, 1] > lavaan::fitMeasures(fit, "chisq")), draws = as.numeric(bs[, 1]))),
-           "tests/reference/sem_bollen_stine_political_democracy.json", digits = NA, auto_unbox = TRUE, na = "null")
-cat("wrote tests/reference/sem_bollen_stine_political_democracy.json\n")
+bollen_stine_ref("political_democracy", "sem(PoliticalDemocracy)", pdm, fit)
