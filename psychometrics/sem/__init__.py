@@ -4,7 +4,8 @@ Estimators: ML (expected information; observed with FIML), MLR (Huber-White SEs,
 scaled chi-square, robust CFI/TLI/RMSEA), GLS and ULS; FIML for incomplete data
 (``missing="fiml"``, case-wise likelihood by missing-data pattern, EM saturated model); several
 groups (``group=``) with ``group_equal``/``group_partial``; labels, fixed and free values,
-equality constraints, ``:=`` defined parameters (delta-method SEs), lavaan's fit measures,
+equality and inequality constraints (shared labels, ``a == b``, ``l5 + l6 == 2.2``, ``v > 0``),
+``:=`` defined parameters (delta-method SEs), lavaan's fit measures,
 ``std_lv``/``std_all`` standardized solutions, modification indices, and the nonparametric and
 Bollen-Stine bootstrap. R: ``lavaan::cfa()``, ``lavaan::sem()``, ``parameterEstimates()``,
 ``fitMeasures()``, ``standardizedSolution()``.
@@ -20,7 +21,6 @@ Bollen-Stine bootstrap. R: ``lavaan::cfa()``, ``lavaan::sem()``, ``parameterEsti
 
 from __future__ import annotations
 
-import ast
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -34,6 +34,7 @@ from ..exceptions import EstimationError, PsychometricsError, PsychometricsWarni
 from ..io import frame_sha256
 from ..results import Summary, jsonable
 from . import model as _model
+from .expressions import defined_function
 from .fitmeasures import fit_measures, srmr as _srmr
 from .partable import ParTable, build
 from .syntax import ModelSyntaxError
@@ -44,37 +45,6 @@ ESTIMATORS = ("ML", "MLR", "GLS", "ULS")
 
 class SEMWarning(PsychometricsWarning):
     """A fitted model needs attention (non-convergence, negative variance, non-positive-definite matrix)."""
-
-
-_ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Load, ast.Add, ast.Sub, ast.Mult,
-            ast.Div, ast.Pow, ast.USub, ast.UAdd)
-
-
-def _compile_defined(pt: ParTable):
-    """The ``:=`` expressions as one function of theta. Only labels, earlier defined names, numbers
-    and + - * / ^ are accepted (checked on the syntax tree before compiling)."""
-    labels = pt.labels()
-    known = set(labels)
-    codes = []
-    for d in pt.defined:
-        tree = ast.parse(d.expression.replace("^", "**"), mode="eval")
-        for node in ast.walk(tree):
-            if not isinstance(node, _ALLOWED) or (isinstance(node, ast.Constant)
-                                                  and not isinstance(node.value, (int, float))):
-                raise ModelSyntaxError(f"':=' expression '{d.expression}' may only use labels, numbers and + - * / ^")
-            if isinstance(node, ast.Name) and node.id not in known:
-                raise ModelSyntaxError(f"':=' uses '{node.id}', which is not a parameter label or defined parameter")
-        known.add(d.lhs)
-        codes.append((d.lhs, compile(tree, "<defined>", "eval")))
-
-    def values(theta: np.ndarray) -> np.ndarray:
-        env = {lab: theta[..., k - 1] for lab, k in labels.items()}
-        out = []
-        for name, code in codes:
-            env[name] = eval(code, {"__builtins__": {}}, env)  # noqa: S307 - validated arithmetic on labels only
-            out.append(env[name])
-        return np.stack(out, axis=-1) if out else np.zeros(theta.shape[:-1] + (0,))
-    return values
 
 
 @dataclass(frozen=True)
@@ -461,10 +431,20 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     mdl = _model.Model(pt, S_g, mean_g)
     ndat = G * (p * (p + 1) // 2 + (p if pt.meanstructure else 0))
     df = ndat - pt.n_free
+    theta0 = _model.start_values(pt, mdl, blocks)
+    cons = active = None
+    if pt.constraints:
+        from .constraints import Constraints, bordered_inverse, fit_constrained
+        from .expressions import constraint_function
+
+        if est_name in ("GLS", "ULS"):
+            raise PsychometricsError(f"constraints other than 'a == b' with estimator {est_name} are not available "
+                                     "yet; use ML or MLR")
+        cons = Constraints(*constraint_function(pt))
+        df += cons.n_eq          # lavaan: each equality constraint adds a degree of freedom
     if df < 0:
         raise EstimationError(f"the model is not identified: {pt.n_free} free parameters for {ndat} sample moments "
                               f"(degrees of freedom {df}); fix or constrain parameters")
-    theta0 = _model.start_values(pt, mdl, blocks)
     if est_name in ("GLS", "ULS"):
         from .wls import duplication_weight, fit_wls
 
@@ -472,6 +452,8 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
         S_ls = S_g[0] * N / (N - 1)
         Vw = duplication_weight(S_ls) if est_name == "GLS" else np.eye(p * (p + 1) // 2)
         theta, fmin, ok, msg = fit_wls(mdl, S_ls, Vw, theta0)
+    elif cons is not None:
+        theta, fmin, ok, msg, active = fit_constrained(mdl, blocks, theta0, cons, c0)
     else:
         theta, fmin, ok, msg = _model.fit_ml(mdl, blocks, theta0, c0)
     if not ok:
@@ -488,17 +470,21 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
         info = mdl.observed_information(theta, blocks, c0)
     else:
         info = mdl.expected_information(theta, blocks)
-    ev = np.linalg.eigvalsh(info)
-    if ev.min() < 1e-10 * max(ev.max(), 1):
-        raise EstimationError("the model is not identified: the information matrix is singular (a parameter "
-                              "cannot be told apart from others); fix a loading or a variance, or add constraints")
-    info_inv = np.linalg.inv(info)
+    if cons is not None:      # constrained: the bordered inverse (singular if not identified)
+        info_inv = bordered_inverse(info, cons.jacobian(theta)[active])
+    else:
+        ev = np.linalg.eigvalsh(info)
+        if ev.min() < 1e-10 * max(ev.max(), 1):
+            raise EstimationError("the model is not identified: the information matrix is singular (a parameter "
+                                  "cannot be told apart from others); fix a loading or a variance, or add "
+                                  "constraints")
+        info_inv = np.linalg.inv(info)
     robust = None
     if est_name == "MLR":
         from .robust import mlr
 
         exo = [pt.observed.index(v) for v in pt.exo_x]
-        robust = mlr(mdl, blocks, theta, info, df, _baseline_ml_complete(blocks, exo)[1])
+        robust = mlr(mdl, blocks, theta, info, df, _baseline_ml_complete(blocks, exo)[1], Ainv=info_inv)
         cov = robust["cov"]
     elif est_name in ("GLS", "ULS"):
         # lavaan's "standard" SEs for both: (Delta' V Delta)^-1 / (N - 1). For ULS this treats the
@@ -508,6 +494,10 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     else:
         cov = info_inv / N
     se_free = np.sqrt(np.maximum(np.diag(cov), 0))
+    if cons is not None:     # a parameter held at an active inequality bound has no SE (as lavaan)
+        J = cons.jacobian(theta)
+        for i in np.flatnonzero(active & ~cons.eq):
+            se_free[np.abs(J[i]) > 1e-8] = np.nan
     est = np.array([theta[r.free - 1] if r.free else _fixed_value(mdl, k) for k, r in enumerate(pt.rows)])
     se = np.array([se_free[r.free - 1] if r.free else 0.0 for r in pt.rows])
     standardize = _Standardizer(pt, mdl, est)
@@ -517,7 +507,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     J = standardize.jacobian(theta)
     std_all_se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", J, cov, J), 0))
     zq = stats.norm.ppf(1 - (1 - level) / 2)
-    defined_at = _compile_defined(pt)
+    defined_at = defined_function(pt)
     cols = {"lhs": [r.lhs for r in pt.rows], "op": [r.op for r in pt.rows], "rhs": [r.rhs for r in pt.rows],
             "group": [labels[r.group - 1] if G > 1 else 1 for r in pt.rows], "label": [r.label for r in pt.rows],
             "free": [r.free for r in pt.rows], "est": est, "se": se, "std_lv": std_lv_v, "std_all": std_all_v,
@@ -545,7 +535,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
             row_values = np.where(standardize.free >= 0, th[:, np.maximum(standardize.free, 0)], est)
             return np.hstack([row_values, defined_at(th)]) if pt.defined else row_values
 
-        bs = run_bootstrap(mdl, X_groups, theta, all_values, bootstrap, seed, level, ci, progress, n_jobs)
+        bs = run_bootstrap(mdl, X_groups, theta, all_values, bootstrap, seed, level, ci, progress, n_jobs, cons)
         free = np.array([bool(r.free) for r in pt.rows] + [True] * len(pt.defined))
         cols["se"] = np.where(free, bs["se"], cols["se"])
         cols["ci_lower"] = np.where(free, bs["ci"][:, 0], cols["ci_lower"])
@@ -582,7 +572,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     logl = (-N / 2 * (fmin + c0 + sum(b.w * len(b.obs) for b in blocks) * math.log(2 * math.pi))
             if est_name in ("ML", "MLR") else _ml_loglik(blocks, Sigmas))
     n_fit = N - 1 if est_name in ("GLS", "ULS") else N      # lavaan: N - 1 without a likelihood
-    fit = fit_measures(chisq=chisq, df=df, npar=pt.n_free, n=N, n_rmsea=n_fit, n_groups=G, chisq_b=chisq_b, df_b=df_b, logl=logl,
+    fit = fit_measures(chisq=chisq, df=df, npar=pt.n_free - (cons.n_eq if cons else 0), n=N, n_rmsea=n_fit, n_groups=G, chisq_b=chisq_b, df_b=df_b, logl=logl,
                        logl_h1=logl_h1, fmin=fmin / 2,
                        srmr=_srmr([S_ls] if est_name in ("GLS", "ULS") else S_g, Sigmas, mean_g if pt.meanstructure else None, mus, np.array(group_n) / N),
                        scaling=robust["scaling"] if robust else None,
@@ -595,7 +585,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
 
         if fiml or est_name not in ("ML", "MLR"):
             raise PsychometricsError("the Bollen-Stine bootstrap is available for ML/MLR with complete data so far")
-        bsp = run_bs(mdl, X_groups, theta, Sigmas, mus, chisq, bollen_stine, seed, progress, n_jobs)
+        bsp = run_bs(mdl, X_groups, theta, Sigmas, mus, chisq, bollen_stine, seed, progress, n_jobs, cons)
         fit["bollen_stine_pvalue"] = bsp["pvalue"]
         fit["bollen_stine_draws"] = bsp["used"]
         bs_draws = bsp["draws"]
@@ -609,8 +599,9 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
             "optimizer": msg, "notes": notes}
     mi = None
     if modindices:
-        if G > 1 or fiml or est_name not in ("ML", "MLR"):
-            notes.append("modification indices are computed for single-group ML with complete data only (so far)")
+        if G > 1 or fiml or est_name not in ("ML", "MLR") or cons is not None:
+            notes.append("modification indices are computed for single-group ML with complete data and no "
+                         "constraints beyond shared labels (so far)")
         else:
             from .modindices import modification_indices
 

@@ -58,6 +58,20 @@ def _chunk(bs: list[int]) -> list[tuple[np.ndarray | None, float]]:
             z = Xb - xbar[t, g]
             S[t, g] = z.T @ z / len(X)
     n = np.array([len(X) for X in Xs], dtype=float)
+    if st.get("cons") is not None:     # constrained models: one SQP fit per draw
+        from .constraints import fit_constrained
+
+        out = []
+        for t in range(len(bs)):
+            blocks = [_model.Block(g, np.arange(S.shape[-1]), int(n[g]), n[g] / n.sum(), S[t, g], xbar[t, g])
+                      for g in range(len(Xs))]
+            c0 = sum(b.w * (np.linalg.slogdet(b.S)[1] + b.S.shape[0]) for b in blocks)
+            try:
+                th, F, ok, _, _ = fit_constrained(st["model"], blocks, st["theta"], st["cons"], c0)
+            except Exception:   # a singular resample: counted, not fatal
+                th, F, ok = None, np.nan, False
+            out.append((th if ok else None, F * n.sum()))
+        return out
     th, F, ok = fit_batch(st["model"], S, xbar, n / n.sum(), st["theta"], tol=st["tol"])
     return [(th[t] if ok[t] else None, F[t] * n.sum()) for t in range(len(bs))]
 
@@ -96,12 +110,12 @@ def _run(state: dict, n_boot: int, n_jobs: int, progress: bool, desc: str):
 
 
 def bootstrap(model, X_groups: list[np.ndarray], theta: np.ndarray, values_at, n_boot: int, seed: int | None,
-              level: float, kind: str, progress: bool, n_jobs: int = 1) -> dict:
+              level: float, kind: str, progress: bool, n_jobs: int = 1, cons=None) -> dict:
     """``values_at(thetas)`` maps (T, n_free) to every reported value (rows, then defined ones)."""
     entropy = np.random.SeedSequence(seed).entropy
     # draws stop at gradient 1e-6: estimates within ~1e-6 (relative) of the optimum, far below the
     # bootstrap's Monte Carlo error (about 2% for SEs from 1000 draws)
-    res = _run({"model": model, "X": X_groups, "theta": theta, "entropy": entropy, "tol": 1e-6},
+    res = _run({"model": model, "X": X_groups, "theta": theta, "entropy": entropy, "tol": 1e-6, "cons": cons},
                n_boot, n_jobs, progress, "bootstrap")
     thetas = np.array([th for th, _ in res if th is not None]).reshape(-1, len(theta))
     failed = n_boot - len(thetas)
@@ -115,7 +129,12 @@ def bootstrap(model, X_groups: list[np.ndarray], theta: np.ndarray, values_at, n
         idx = [(g, i) for g, X in enumerate(X_groups) for i in range(len(X))]
         for g, i in tqdm(idx, desc="jackknife", disable=not progress, leave=False):
             Xs = [np.delete(X, i, axis=0) if h == g else X for h, X in enumerate(X_groups)]
-            th, _, _, _ = _model.fit_ml(model, _model.complete_blocks(Xs), theta, warm=True)
+            if cons is not None:
+                from .constraints import fit_constrained
+
+                th = fit_constrained(model, _model.complete_blocks(Xs), theta, cons)[0]
+            else:
+                th = _model.fit_ml(model, _model.complete_blocks(Xs), theta, warm=True)[0]
             jack.append(th)
         jack = values_at(np.array(jack))
     se = draws.std(axis=0, ddof=1)
@@ -130,7 +149,7 @@ def _sqrtm(S: np.ndarray) -> np.ndarray:
 
 
 def bollen_stine(model, X_groups: list[np.ndarray], theta: np.ndarray, Sigmas, mus, chisq: float, n_boot: int,
-                 seed: int | None, progress: bool, n_jobs: int = 1) -> dict:
+                 seed: int | None, progress: bool, n_jobs: int = 1, cons=None) -> dict:
     Z = []
     for X, Sig, mu in zip(X_groups, Sigmas, mus):
         xbar = X.mean(axis=0)
@@ -138,7 +157,7 @@ def bollen_stine(model, X_groups: list[np.ndarray], theta: np.ndarray, Sigmas, m
         T = np.linalg.inv(_sqrtm(S)) @ _sqrtm(Sig)
         Z.append((X - xbar) @ T + (mu if model.meanstructure else xbar))
     entropy = np.random.SeedSequence(seed).entropy
-    res = _run({"model": model, "X": Z, "theta": theta, "entropy": entropy, "tol": 1e-7},
+    res = _run({"model": model, "X": Z, "theta": theta, "entropy": entropy, "tol": 1e-7, "cons": cons},
                n_boot, n_jobs, progress, "Bollen-Stine")
     stats_ = np.array([t for th, t in res if th is not None])
     return {"pvalue": float(np.mean(stats_ > chisq)) if len(stats_) else float("nan"), "used": len(stats_),

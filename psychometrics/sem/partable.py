@@ -14,7 +14,8 @@ are free (lavaan's rule).
 Equality constraints: rows sharing a label share one free parameter (a plain label holds in every
 group; ``c(a1, a2)*x`` gives each group its own); ``group_equal`` makes every free parameter of
 the named kinds equal across groups, except those listed in ``group_partial`` (``"f=~x2"``,
-``"x3~1"``); ``a == b`` joins two labels.
+``"x3~1"``); ``a == b`` joins two labels; other constraints (``a + b == 1``, ``b == a^2``,
+``v > 0``) are kept for constrained estimation.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class ParTable:
     n_groups: int = 1
     meanstructure: bool = False
     exo_x: list[str] = field(default_factory=list)
+    constraints: list[Statement] = field(default_factory=list)   # general ==, <, > (not label == label)
 
     def labels(self) -> dict[str, int]:
         return {r.label: r.free for r in self.rows if r.label and r.free}
@@ -212,14 +214,16 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
         r.free = by_key[key] = n
         if r.label:
             by_label[r.label] = n
+    general = []
     for c in constraints:
-        if c.op != "==" or c.lhs not in by_label or c.expression.strip() not in by_label:
-            raise ModelSyntaxError(f"model syntax, line {c.line}: only equalities between two labels "
-                                   f"('a == b') are supported so far, not '{c.lhs} {c.op} {c.expression}'")
-        keep, drop = by_label[c.lhs], by_label[c.expression.strip()]
-        for r in rows:
-            if r.free == drop:
-                r.free = keep
+        if c.op == "==" and c.lhs in by_label and c.expression.strip() in by_label:
+            keep, drop = by_label[c.lhs], by_label[c.expression.strip()]   # a == b: one parameter
+            for r in rows:
+                if r.free == drop:
+                    r.free = keep
+            by_label = {lab: (keep if k == drop else k) for lab, k in by_label.items()}
+        else:
+            general.append(c)       # any other (in)equality: estimated under the constraint
     order = sorted({r.free for r in rows if r.free})
     remap = {old: i + 1 for i, old in enumerate(order)}
     for r in rows:
@@ -229,4 +233,4 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
         if d.lhs in by_label:
             raise ModelSyntaxError(f"model syntax, line {d.line}: '{d.lhs}' is already a parameter label")
     return ParTable(rows=rows, observed=observed, latent=latent, defined=defined, n_free=len(order),
-                    n_groups=n_groups, meanstructure=meanstructure, exo_x=exo_x)
+                    n_groups=n_groups, meanstructure=meanstructure, exo_x=exo_x, constraints=general)

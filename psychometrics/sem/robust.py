@@ -32,12 +32,14 @@ def _kurtosis_terms(X: np.ndarray) -> tuple[float, float]:
     return h1, float(0.5 * (kappa - 1).sum())
 
 
-def mlr(model: Model, blocks: list[Block], theta: np.ndarray, A: np.ndarray, df: int, df_b: int) -> dict:
-    """Sandwich covariance of the estimates, scores' B, and the scaling factors of the model and baseline."""
+def mlr(model: Model, blocks: list[Block], theta: np.ndarray, A: np.ndarray, df: int, df_b: int,
+        Ainv: np.ndarray | None = None) -> dict:
+    """Sandwich covariance of the estimates, scores' B, and the scaling factors of the model and
+    baseline. ``Ainv``: the inverse to use for A (under constraints, the bordered inverse)."""
     N = sum(b.n for b in blocks)
     scores = np.vstack(model.casewise_scores(theta, blocks))
     B = scores.T @ scores / N
-    Ainv = np.linalg.inv(A)
+    Ainv = np.linalg.inv(A) if Ainv is None else Ainv
     cov = Ainv @ B @ Ainv / N
     h1, base = 0.0, 0.0
     for b in blocks:

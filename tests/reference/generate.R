@@ -283,3 +283,21 @@ bollen_stine_ref("holzinger_swineford", "cfa(HS)", hs_model, fit)
 set.seed(20261123)
 fit <- lavaan::sem(pdm, data = pd)
 bollen_stine_ref("political_democracy", "sem(PoliticalDemocracy)", pdm, fit)
+
+# ---- constraints beyond shared labels: linear and nonlinear equalities, active and inactive bounds ----
+sem_ref("holzinger_swineford_constraint_linear", paste(
+  "visual =~ x1 + x2 + x3", "textual =~ x4 + l5*x5 + l6*x6", "speed =~ x7 + x8 + x9", "l5 + l6 == 2.2",
+  sep = "\n"), hs, lavaan::cfa)
+sem_ref("holzinger_swineford_constraint_linear_mlr", paste(
+  "visual =~ x1 + x2 + x3", "textual =~ x4 + l5*x5 + l6*x6", "speed =~ x7 + x8 + x9", "l5 + l6 == 2.2",
+  sep = "\n"), hs, lavaan::cfa, estimator = "MLR")
+sem_ref("holzinger_swineford_constraint_nonlinear", paste(
+  "visual =~ x1 + a*x2 + b*x3", "textual =~ x4 + x5 + x6", "speed =~ x7 + x8 + x9", "b == a^2 + 0.2",
+  sep = "\n"), hs, lavaan::cfa)
+sem_ref("holzinger_swineford_inequality_active", paste(
+  "visual =~ x1 + x2 + x3", "textual =~ x4 + x5 + x6", "speed =~ x7 + x8 + x9", "x2 ~~ v2*x2", "v2 > 1.3",
+  sep = "\n"), hs, lavaan::cfa)
+sem_ref("holzinger_swineford_inequality_inactive", paste(
+  "visual =~ x1 + x2 + x3", "textual =~ x4 + x5 + x6", "speed =~ x7 + x8 + x9", "x2 ~~ v2*x2", "v2 > 0",
+  sep = "\n"), hs, lavaan::cfa)
+cat("wrote tests/reference/sem_holzinger_swineford_constraint_* / inequality_*\n")

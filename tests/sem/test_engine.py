@@ -174,3 +174,26 @@ def test_path_diagram_dot_and_svg(tmp_path):
     res.path_diagram(str(tmp_path / "m.svg"))
     svg = (tmp_path / "m.svg").read_text()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "dem60" in svg
+
+
+def test_bootstrap_draws_respect_the_constraints():
+    df = pd.read_csv(REF / "holzinger_swineford.csv")
+    model = HS_MODEL.replace("x4 + x5 + x6", "x4 + l5*x5 + l6*x6") + "\nl5 + l6 == 2.2\nx2 ~~ v2*x2\nv2 > 1.3"
+    res = S.sem(model, df, bootstrap=30, seed=2, progress=False)
+    p = res.parameters
+    col = {lab: p.index[p.label == lab][0] for lab in ("l5", "l6", "v2")}
+    draws = res.bootstrap_draws
+    assert len(draws) >= 28
+    np.testing.assert_allclose(draws[:, col["l5"]] + draws[:, col["l6"]], 2.2, atol=1e-7)
+    assert (draws[:, col["v2"]] >= 1.3 - 1e-8).all()
+
+
+@pytest.mark.parametrize("extra,kw,fragment", [
+    ("\nx2 ~~ v2*x2\nv2 > nope", {}, "'nope' is not a parameter label"),
+    ("\nx2 ~~ v2*x2\nv2 > 0", {"estimator": "GLS"}, "constraints other than"),
+    ("\nx2 ~~ v2*x2\nv2 > exp(1)", {}, "may only use labels"),
+])
+def test_bad_constraints_are_refused(extra, kw, fragment):
+    df = pd.read_csv(REF / "holzinger_swineford.csv")
+    with pytest.raises(PsychometricsError, match=fragment):
+        S.sem(HS_MODEL + extra, df, **kw)

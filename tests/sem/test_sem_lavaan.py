@@ -38,6 +38,11 @@ CASES = {
                                                            "group_equal": ("loadings", "intercepts", "residuals"),
                                                            "group_partial": ("x3~1", "x7~~x7")}),
     "holzinger_swineford_two_group_labels": (HSF, {"group": "school", "estimator": "MLR"}),
+    "holzinger_swineford_constraint_linear": (HS, {}),            # l5 + l6 == 2.2
+    "holzinger_swineford_constraint_linear_mlr": (HS, {"estimator": "MLR"}),
+    "holzinger_swineford_constraint_nonlinear": (HS, {}),         # b == a^2 + 0.2
+    "holzinger_swineford_inequality_active": (HS, {}),            # v2 > 1.3 (binds)
+    "holzinger_swineford_inequality_inactive": (HS, {}),          # v2 > 0
 }
 FIT = ["npar", "chisq", "df", "pvalue", "baseline_chisq", "baseline_df", "cfi", "tli", "rmsea", "rmsea_ci_lower",
        "rmsea_ci_upper", "rmsea_pvalue", "srmr", "logl", "unrestricted_logl", "aic", "bic", "ntotal"]
@@ -94,8 +99,11 @@ def test_fit_measures_match_lavaan(case):
             assert n in ("rmsea_ci_lower_robust", "rmsea_ci_upper_robust", "rmsea_pvalue_robust"), n
             continue
         # issue: fit measures within 1e-3 (relative); both optimisers converge fully here, so 1e-5
-        # (lavaan's nlminb stops ~1e-6 relative from the optimum in flat directions)
-        assert res.fit[n] == pytest.approx(theirs, rel=1e-5, abs=1e-7), n
+        # (lavaan's nlminb stops ~1e-6 relative from the optimum in flat directions). Under a
+        # nonlinear constraint lavaan's augmented-Lagrangian optimiser (nlminb.constr) stops ~1e-5
+        # away (its KKT residual; ours is below 1e-8): 1e-4 there
+        rel = 1e-4 if "constraint_nonlinear" in name else 1e-5
+        assert res.fit[n] == pytest.approx(theirs, rel=rel, abs=1e-7), n
 
 
 def test_parameters_match_lavaan(case):
@@ -117,7 +125,11 @@ def test_parameters_match_lavaan(case):
         # from the optimum in flat directions (our gradient is below 1e-8), so 1e-4
         tol_se = 2e-4 if res.meta["information"] == "observed" else 1e-4   # Hessian by differences (ours) and lavaan's
         assert o.est == pytest.approx(r.est, rel=1e-4, abs=1e-6), (r.lhs, r.op, r.rhs, g)
-        assert o.se == pytest.approx(r.se, rel=tol_se, abs=1e-6), (r.lhs, r.op, r.rhs, g, "se")
+        if r.se is None or (isinstance(r.se, float) and math.isnan(r.se)):
+            # lavaan gives no SE for a parameter held at an active inequality bound; neither do we
+            assert math.isnan(o.se), (r.lhs, r.op, r.rhs, g, "se")
+        else:
+            assert o.se == pytest.approx(r.se, rel=tol_se, abs=1e-6), (r.lhs, r.op, r.rhs, g, "se")
         if r.op != ":=":
             assert o.std_lv == pytest.approx(r._8, rel=1e-4, abs=1e-6), (r.lhs, r.op, r.rhs, g, "std_lv")
             assert o.std_all == pytest.approx(r._9, rel=1e-4, abs=1e-6), (r.lhs, r.op, r.rhs, g, "std_all")
@@ -127,8 +139,10 @@ def test_parameters_match_lavaan(case):
 
 def test_modification_indices_match_lavaan(case):
     name, ref, res, _ = case
-    if len(res.groups) > 1 or res.estimator not in ("ML", "MLR") or res.meta["missing"] == "fiml":
-        pytest.skip("modification indices: single-group ML with complete data (the rest is not implemented)")
+    if (len(res.groups) > 1 or res.estimator not in ("ML", "MLR") or res.meta["missing"] == "fiml"
+            or "constraint" in name or "inequality" in name):
+        pytest.skip("modification indices: single-group ML with complete data and no constraints beyond shared "
+                    "labels (the rest is not implemented)")
     path, kw = CASES[name]
     res = sem(ref["model"], pd.read_csv(path).replace([-98, -99], np.nan), modindices=True, **kw)
     theirs = {_key(r["lhs"], r["op"], r["rhs"], 1): r for r in ref["modindices"]}
