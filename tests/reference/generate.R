@@ -301,3 +301,11 @@ sem_ref("holzinger_swineford_inequality_inactive", paste(
   "visual =~ x1 + x2 + x3", "textual =~ x4 + x5 + x6", "speed =~ x7 + x8 + x9", "x2 ~~ v2*x2", "v2 > 0",
   sep = "\n"), hs, lavaan::cfa)
 cat("wrote tests/reference/sem_holzinger_swineford_constraint_* / inequality_*\n")
+
+# ---- two groups, every group.equal kind at once (structural model with a residual covariance) ----
+sem_ref("holzinger_swineford_two_group_all_equal", paste(
+  "visual =~ x1 + x2 + x3", "textual =~ x4 + x5 + x6", "speed =~ x7 + x8 + x9", "speed ~ visual + textual",
+  "x1 ~~ x4", sep = "\n"), hsf, lavaan::sem, group = "school",
+  group.equal = c("loadings", "intercepts", "means", "residuals", "residual.covariances", "lv.variances",
+                  "lv.covariances", "regressions"))
+cat("wrote tests/reference/sem_holzinger_swineford_two_group_all_equal.json\n")

@@ -38,6 +38,9 @@ CASES = {
                                                            "group_equal": ("loadings", "intercepts", "residuals"),
                                                            "group_partial": ("x3~1", "x7~~x7")}),
     "holzinger_swineford_two_group_labels": (HSF, {"group": "school", "estimator": "MLR"}),
+    "holzinger_swineford_two_group_all_equal": (HSF, {"group": "school", "group_equal": (
+        "loadings", "intercepts", "means", "residuals", "residual.covariances", "lv.variances", "lv.covariances",
+        "regressions")}),
     "holzinger_swineford_constraint_linear": (HS, {}),            # l5 + l6 == 2.2
     "holzinger_swineford_constraint_linear_mlr": (HS, {"estimator": "MLR"}),
     "holzinger_swineford_constraint_nonlinear": (HS, {}),         # b == a^2 + 0.2
