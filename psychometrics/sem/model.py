@@ -179,11 +179,19 @@ class Model:
             except np.linalg.LinAlgError:
                 return (np.inf, np.zeros(self.n_free)) if grad else np.inf
             Sigma, mu = mom["Sigma"], mom["mu"]
+            mine = [bl for bl in blocks if bl.group == g]
+            if len(mine) > 2:      # many missing-data patterns: one batched evaluation (padded blocks)
+                res = self._patterns(mine, Sigma, mu, grad)
+                if res is None:
+                    return (np.inf, np.zeros(self.n_free)) if grad else np.inf
+                Fg, W, b = res
+                F += Fg
+                if grad:
+                    gvec += self._collect(g, mom, W, b)
+                continue
             W = np.zeros((p, p))
             b = np.zeros(p)
-            for bl in blocks:
-                if bl.group != g:
-                    continue
+            for bl in mine:
                 o = bl.obs
                 full = len(o) == p
                 Soo = Sigma if full else Sigma[bl.ix]
@@ -209,6 +217,46 @@ class Model:
             if grad:
                 gvec += self._collect(g, mom, W, b)
         return (F, gvec) if grad else F
+
+    def _patterns(self, blocks: list[Block], Sigma: np.ndarray, mu: np.ndarray, grad: bool):
+        """All blocks of a group at once: each pattern's Sigma_oo padded to p x p with an identity on
+        its missing variables (same determinant, inverse Sigma_oo^-1 on oo), sample moments padded
+        with zeros, so one batched Cholesky serves every pattern. Returns (F, W, b) or None."""
+        pad = getattr(blocks[0], "_pad", None)
+        if pad is None or pad["n"] != len(blocks):
+            p = self.n_obs
+            mask = np.zeros((len(blocks), p), dtype=bool)
+            Sp = np.zeros((len(blocks), p, p))
+            xp = np.zeros((len(blocks), p))
+            for t, bl in enumerate(blocks):
+                mask[t, bl.obs] = True
+                Sp[t][bl.ix] = bl.S
+                xp[t, bl.obs] = bl.mean
+            pad = {"n": len(blocks), "mask": mask, "M2": mask[:, :, None] & mask[:, None, :], "S": Sp, "x": xp,
+                   "w": np.array([bl.w for bl in blocks]), "eye": np.where(mask, 0.0, 1.0)}
+            blocks[0]._pad = pad
+        M2 = pad["M2"]
+        Sig = np.where(M2, Sigma[None], 0.0)
+        idx = np.arange(self.n_obs)
+        Sig[:, idx, idx] += pad["eye"]
+        try:
+            L = np.linalg.cholesky(Sig)
+        except np.linalg.LinAlgError:
+            return None
+        Li = np.linalg.inv(L)
+        Si = np.where(M2, Li.transpose(0, 2, 1) @ Li, 0.0)        # Sigma_oo^-1 on oo, 0 elsewhere
+        logdet = 2 * np.log(np.einsum("bii->bi", L)).sum(axis=1)
+        r = np.where(pad["mask"], pad["x"] - mu[None], 0.0) if self.meanstructure else np.zeros_like(pad["x"])
+        Sir = np.einsum("bij,bj->bi", Si, r)
+        SS = Si @ pad["S"]
+        w = pad["w"]
+        F = float(w @ (logdet + np.einsum("bii->b", SS) + np.einsum("bi,bi->b", r, Sir)))
+        if not grad:
+            return F, None, None
+        Wb = Si - SS @ Si - Sir[:, :, None] * Sir[:, None, :]
+        W = np.einsum("b,bij->ij", w, Wb)
+        b = -2 * (w @ Sir)
+        return F, W, b
 
     def _collect(self, g: int, mom: dict, W: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Gradient from dF/dSigma = W (symmetric) and dF/dmu = b."""
@@ -278,7 +326,8 @@ class Model:
         return info
 
     def observed_information(self, theta: np.ndarray, blocks: list[Block], c0: float = 0.0) -> np.ndarray:
-        """Unit observed information (Hessian of -log L / N): central differences of the analytic gradient."""
+        """Unit observed information (Hessian of -log L / N): central differences of the analytic
+        gradient (forward differences lose about 1e-5 relative, visible in MLR's scaled statistics)."""
         H = np.empty((self.n_free, self.n_free))
         for k in range(self.n_free):
             h = 1e-5 * max(1.0, abs(theta[k]))
