@@ -137,6 +137,26 @@ def instruments_show(ctx, ident, lang, fmt, out):
     _emit(_render(Summary(f"{i.id}: {i.text(lang)}", header, tables), fmt), out)
 
 
+@instruments.command("export")
+@click.argument("ident")
+@click.option("--to", "to", required=True, type=click.Choice(["xlsform", "limesurvey", "redcap", "codebook", "paper"]),
+              help="xlsform (.xlsx for Kobo/ODK), limesurvey (.txt), redcap (.csv dictionary), codebook (.md + "
+                   "datapackage.json + .sav/.dta templates), paper (.pdf + .html per language).")
+@click.option("--lang", help="Languages, e.g. en,ru,kk-Cyrl (default: all the instrument has).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output file (companions go next to it).")
+@click.option("--fallback", is_flag=True, help="Use the source language where a translation is missing.")
+@click.pass_context
+def instruments_export(ctx, ident, to, lang, out, fallback):
+    """Export an instrument or battery (ID or ID1,ID2,...) for a survey platform, paper or a codebook."""
+    from .export import export
+
+    inst = _registry(ctx).resolve(ident)
+    langs = [x.strip() for x in lang.split(",") if x.strip()] if lang else None
+    written = export(inst, to, langs, out, fallback=fallback)
+    for p in written:
+        click.echo(str(p))
+
+
 @instruments.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -233,10 +253,15 @@ def _parse_range(text: str | None) -> tuple[int, int] | None:
               help="Summary format on stdout (json: the whole result; csv: the scores).")
 @click.option("--no-careless", is_flag=True, help="Skip careless-responding indices.")
 @click.option("--sheet", default="0", help="Worksheet of an .xlsx file (name or 0-based number).")
+@click.option("--from", "source_format", type=click.Choice(["auto", "limesurvey", "redcap"]), default="auto",
+              show_default=True, help="Platform export: auto (our format, KoboToolbox/ODK), limesurvey "
+                                      "(with --codes), redcap (raw values).")
+@click.option("--codes", type=click.Path(dir_okay=False, exists=True),
+              help="LimeSurvey code map written by 'instruments export --to limesurvey' (*.codes.csv).")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.pass_context
 def score(ctx, data, instrument, scales, range_, min_valid, on_invalid, id_col, out, problems_out, fmt,
-          no_careless, sheet, quiet):
+          no_careless, sheet, source_format, codes, quiet):
     """Validate and score DATA: one output row per input row, in input order, with its id."""
     from .io import read_responses, write_table
     from .scoring import score as score_fn
@@ -245,6 +270,23 @@ def score(ctx, data, instrument, scales, range_, min_valid, on_invalid, id_col, 
         raise click.UsageError("give --instrument ID or one or more --scale NAME=items (not both)")
     inst = _registry(ctx).resolve(instrument) if instrument else None
     df = read_responses(data, sheet=int(sheet) if sheet.isdigit() else sheet)
+    if source_format != "auto":
+        from .export.imports import from_limesurvey, from_redcap
+
+        if inst is None:
+            raise click.UsageError(f"--from {source_format} needs --instrument")
+        if source_format == "limesurvey":
+            if not codes:
+                raise click.UsageError("--from limesurvey needs --codes FILE (the *.codes.csv written with the survey)")
+            import pandas as pd
+
+            df = from_limesurvey(df, pd.read_csv(codes, dtype=str).fillna(""), inst)
+        else:
+            df, notes = from_redcap(df, inst)
+            for n in notes:
+                if not quiet:
+                    click.echo(n, err=True)
+            id_col = id_col or ("record_id" if "record_id" in df.columns else None)
     mv = int(min_valid) if min_valid >= 1 else float(min_valid)
     res = score_fn(df, instrument=inst, scales=_parse_scales(scales) if scales else None,
                    range=_parse_range(range_), id=id_col, on_invalid=on_invalid, careless=not no_careless,

@@ -718,7 +718,9 @@ def compose(instruments: list[Instrument]) -> Instrument:
                            if all(l in c.languages["available"] for c in comps)]}
     doc["content_hash"] = content_hash({"sections": [c.content_hash for c in comps]})
     return Instrument(
-        id=doc["id"], version="0.0.0", kind="battery", status="draft", title={langs["source"]: doc["id"]},
+        id=doc["id"], version="0.0.0", kind="battery", status="draft",
+        title={lang: " + ".join(c.title.get(lang) or c.id for c in comps) for lang in langs["available"]}
+        | {langs["source"]: " + ".join(c.title.get(langs["source"]) or c.id for c in comps)},
         languages=langs, items=tuple(it for c in instruments for it in c.items),
         response_scales={k: v for c in instruments for k, v in c.response_scales.items()},
         scoring=tuple(r for c in instruments for r in c.scoring),
