@@ -88,21 +88,22 @@ def write_pdf(texts: Texts, lang: str, out: Path) -> None:
         pdf.set_text_color(0)
 
     pdf.set_font("DejaVu", "B", 15)
-    pdf.multi_cell(R - L, 7, texts.get(inst.title, lang, f"{inst.id} title"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(R - L, 7, texts.get(inst.title, lang, f"{inst.id} title"), align="L", new_x=XPos.LMARGIN,
+                   new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "", 8)
     pdf.cell(R - L, 5, f"{inst.id} {inst.version} · {lang}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1)
     pdf.set_font("DejaVu", "", 9.5)
-    pdf.multi_cell(R - L, 4.6, INTRO.get(lang, INTRO["en"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(R - L, 4.6, INTRO.get(lang, INTRO["en"]), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     box = 3.6
     for title, instructions, entries in _blocks(texts, lang):
         ensure(30)
         pdf.set_font("DejaVu", "B", 11.5)
-        pdf.multi_cell(R - L, 5.5, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(R - L, 5.5, title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if instructions:
             pdf.set_font("DejaVu", "", 9)
-            pdf.multi_cell(R - L, 4.3, instructions, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(R - L, 4.3, instructions, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(1.5)
         for entry in entries:
             if entry[0] == "grid":
@@ -151,7 +152,7 @@ def write_pdf(texts: Texts, lang: str, out: Path) -> None:
                 it = entry[1]
                 sc = it.scale
                 txt = texts.item(it, lang)
-                if sc.type == "select_multiple":
+                if sc.type == "select_multiple" and "(" not in txt:    # say it unless the item text does
                     txt += " " + MULTI.get(lang, MULTI["en"])
                 opts = _options(texts, sc, lang) if sc.type in ("select_one", "select_multiple") else []
                 ensure(text_lines(R - L, txt, 9.5) * 4.4 + 6 * ((len(opts) + 1) // 2) + 4)
@@ -214,7 +215,8 @@ def write_html(texts: Texts, lang: str, out: Path) -> None:
             else:
                 it = entry[1]
                 sc = it.scale
-                extra = " " + MULTI.get(lang, MULTI["en"]) if sc.type == "select_multiple" else ""
+                extra = " " + MULTI.get(lang, MULTI["en"]) if sc.type == "select_multiple" and "(" not in \
+                    texts.item(it, lang) else ""
                 parts.append(f"<p><span class='code'>{e(it.id)}</span> {e(texts.item(it, lang))}{e(extra)}</p>")
                 if sc.type in ("select_one", "select_multiple"):
                     parts.append("<p>" + " &nbsp; ".join(f"<span class='box'></span> {e(lab)} <span class='code'>{e(v)}"
