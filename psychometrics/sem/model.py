@@ -430,12 +430,11 @@ def start_values(pt: ParTable, model: Model, blocks: list[Block]) -> np.ndarray:
 
 # ---- estimation -----------------------------------------------------------------------------------
 def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.0, tol: float = 1e-8,
-           max_iter: int = 500, warm: bool = False, H0: np.ndarray | None = None) -> tuple[np.ndarray, float, bool, str]:
+           max_iter: int = 500, warm: bool = False) -> tuple[np.ndarray, float, bool, str]:
     """Minimise F: Fisher scoring (expected Hessian 2 I(theta)) with step halving while the gradient
     is large, then BFGS updates of the last Fisher matrix (superlinear near the optimum); L-BFGS when
-    scoring stalls far from the optimum. ``H0``: a Hessian to start from (bootstrap draws start at
-    the full-sample estimates with the full-sample Fisher matrix, so they need no information
-    matrix unless a step fails). Returns (theta, F, converged, message)."""
+    scoring stalls far from the optimum (not for ``warm`` starts near it). Returns (theta, F,
+    converged, message)."""
     f = lambda th: model.objective(th, blocks, c0)  # noqa: E731
     F, g = f(theta0)
     if not np.isfinite(F):
@@ -444,11 +443,10 @@ def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.
     theta = theta0
     lbfgs_done = warm
     it = 0
-    H = H0
-    fresh = H0 is None
+    H = None
     while it < max_iter:
         it += 1
-        if H is None or (fresh and np.abs(g).max() > 1e-3):
+        if H is None or np.abs(g).max() > 1e-3:
             H = 2 * model.expected_information(theta, blocks)
         try:
             step = np.linalg.solve(H, g)
@@ -464,8 +462,8 @@ def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.
                 improved = True
                 break
             alpha /= 2
-        if not improved and not fresh:      # the given Hessian failed: back to Fisher scoring
-            fresh, H = True, None
+        if not improved and np.abs(g).max() <= 1e-3 and not np.allclose(H, 2 * model.expected_information(theta, blocks)):
+            H = None           # the BFGS-updated matrix failed: back to the Fisher matrix
             continue
         if not improved and np.abs(g).max() < 1e-6:
             # at the optimum to the precision of F (a step of 1e-9 changes F by less than 1e-16)

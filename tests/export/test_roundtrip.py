@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from psychometrics.exceptions import DataWarning
 from psychometrics.export import export
 from psychometrics.export.imports import from_limesurvey, from_redcap
 from psychometrics.scoring import score
@@ -90,7 +91,8 @@ def test_limesurvey_response_export(battery, original, tmp_path):
         else:
             lime[r.limesurvey_column] = df[r.item_id]
     back = from_limesurvey(lime, codes, battery)
-    res = score(back, battery, id="id", careless=False)
+    with pytest.warns(DataWarning, match="submitdate"):     # LimeSurvey's own columns are kept and named
+        res = score(back, battery, id="id", careless=False)
     _assert_same_scores(res.scores, scores)
     glev = [c for c in back.columns if c.startswith("glev_")]
     pd.testing.assert_frame_equal(back[glev].reset_index(drop=True),
