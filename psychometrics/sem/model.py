@@ -128,7 +128,7 @@ class Model:
         self.groups = []
         for g in range(self.n_groups):
             P = self.pos[(self.pos[:, 0] == g) & (self.pos[:, 4] >= 0)]
-            # drop duplicate positions of one parameter (a symmetric covariance written once)
+            # Z: positions -> parameters (a shared label puts one parameter at several positions)
             mat, i, j, k = P[:, 1], P[:, 2], P[:, 3], P[:, 4]
             Z = np.zeros((len(P), self.n_free))
             Z[np.arange(len(P)), k] = 1.0
@@ -282,7 +282,7 @@ class Model:
         scale = np.where(x["A"], mom["Mm"][x["j"]], np.where(x["m"], 1.0, 0.0)) if self.meanstructure else None
         return V, scale
 
-    def delta(self, theta: np.ndarray, g: int = 0, positions: bool = False) -> np.ndarray:
+    def delta(self, theta: np.ndarray, g: int = 0) -> np.ndarray:
         """Jacobian of (vech Sigma [, mu]) with respect to theta (ndat x n_free); lavaan's Delta."""
         mom = self.moments(theta, g)
         x = self.groups[g]
@@ -292,7 +292,7 @@ class Model:
         D = c * (V[ra][:, u] * V[rb][:, v] + V[ra][:, v] * V[rb][:, u])
         if self.meanstructure:
             D = np.vstack([D, mom["G"][:, x["i"]] * scale])
-        return D if positions else D @ x["Z"]
+        return D @ x["Z"]
 
     def _block_products(self, theta: np.ndarray, blocks: list[Block]):
         """Per group, then per block of it: (g, x, scale, block, Si_oo, V_o, K = V_o' Si_oo V_o, last)
@@ -443,11 +443,11 @@ def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.
     theta = theta0
     lbfgs_done = warm
     it = 0
-    H = None
+    H, updated = None, False
     while it < max_iter:
         it += 1
         if H is None or np.abs(g).max() > 1e-3:
-            H = 2 * model.expected_information(theta, blocks)
+            H, updated = 2 * model.expected_information(theta, blocks), False
         try:
             step = np.linalg.solve(H, g)
         except np.linalg.LinAlgError:
@@ -462,7 +462,7 @@ def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.
                 improved = True
                 break
             alpha /= 2
-        if not improved and np.abs(g).max() <= 1e-3 and not np.allclose(H, 2 * model.expected_information(theta, blocks)):
+        if not improved and updated:
             H = None           # the BFGS-updated matrix failed: back to the Fisher matrix
             continue
         if not improved and np.abs(g).max() < 1e-6:
@@ -486,6 +486,7 @@ def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.
         if sy > 1e-300:
             Hs = H @ sv
             H = H + np.outer(yv, yv) / sy - np.outer(Hs, Hs) / (sv @ Hs)
+            updated = True
         theta, F, g = cand, Fc, gc
         if np.abs(g).max() < tol or (dF < 1e-15 and np.abs(g).max() < 1e-6):
             return theta, float(F), True, f"Fisher scoring converged in {it} iterations"

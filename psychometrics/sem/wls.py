@@ -6,9 +6,9 @@ GLS (normal-theory weight at the sample covariance) and ULS (identity weight).
           F_{GLS} = \\tfrac12\\operatorname{tr}\\{[(S - \\Sigma)S^{-1}]^2\\}
 
 minimised by Gauss-Newton, :math:`\\theta \\leftarrow \\theta + (\\Delta'V\\Delta)^{-1}\\Delta'V(s - \\sigma)`.
-Standard errors: :math:`(\\Delta'V\\Delta)^{-1}\\Delta'V\\Gamma V\\Delta(\\Delta'V\\Delta)^{-1}/N` with the
-normal-theory :math:`\\Gamma = 2D^+(\\Sigma\\otimes\\Sigma)D^{+\\prime}`, which for GLS reduces to
-:math:`(\\Delta'V\\Delta)^{-1}/N`. References: Browne (1974), South African Statistical Journal 8, 1-24;
+Standard errors are lavaan's "standard" ones for both, :math:`(\\Delta'V\\Delta)^{-1}/(N-1)` on the
+unbiased covariance (for ULS not scale-free: lavaan treats the identity weight as if it were the
+inverse sampling covariance). References: Browne (1974), South African Statistical Journal 8, 1-24;
 Bollen (1989), ch. 4. R: ``lavaan::sem(..., estimator = "GLS")`` / ``"ULS"``.
 """
 
@@ -27,12 +27,6 @@ def duplication_weight(S: np.ndarray) -> np.ndarray:
     a, b = np.tril_indices(S.shape[0])
     g = np.where(a == b, 0.5, 1.0)
     return (Si[np.ix_(a, a)] * Si[np.ix_(b, b)] + Si[np.ix_(a, b)] * Si[np.ix_(b, a)]) * np.outer(g, g)
-
-
-def gamma_nt(Sigma: np.ndarray) -> np.ndarray:
-    """Normal-theory asymptotic covariance of vech(S): Gamma_ij,kl = s_ik s_jl + s_il s_jk."""
-    a, b = np.tril_indices(Sigma.shape[0])
-    return Sigma[np.ix_(a, a)] * Sigma[np.ix_(b, b)] + Sigma[np.ix_(a, b)] * Sigma[np.ix_(b, a)]
 
 
 def fit_wls(model: Model, S: np.ndarray, V: np.ndarray, theta0: np.ndarray, tol: float = 1e-9,
