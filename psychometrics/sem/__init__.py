@@ -286,6 +286,48 @@ def _split_groups(data: pd.DataFrame, group: str | None) -> tuple[list[str], np.
     return labels, np.asarray(codes)
 
 
+def _blocks(X: np.ndarray, gcode: np.ndarray, labels: list[str], pt: ParTable, fiml: bool):
+    """Rows per group and the data blocks (one per group; per missing-data pattern with FIML),
+    with notes on what was left out. Listwise deletion and empty rows are reported, never silent."""
+    notes: list[str] = []
+    G = len(labels)
+    n_rows = len(X)
+    isnan = np.isnan(X)
+    p = X.shape[1]
+    if fiml:
+        empty = isnan.all(axis=1)
+        if empty.any():
+            notes.append(f"FIML: {int(empty.sum())} of {n_rows} rows with no observed model variable left out")
+        exo_idx = [pt.observed.index(v) for v in pt.exo_x]
+        if exo_idx and isnan[:, exo_idx].any():
+            raise PsychometricsError("missing='fiml' with missing values in exogenous observed covariates ("
+                                     + ", ".join(pt.exo_x) + ") is not available yet")
+        X_groups = [X[(gcode == g) & ~empty] for g in range(G)]
+        blocks = _model.pattern_blocks(X_groups)
+        if all(len(b.obs) == p for b in blocks):
+            notes.append("FIML: no missing values in the model variables")
+        else:
+            incomplete = sum(b.n for b in blocks if len(b.obs) < p)
+            notes.append(f"FIML: {len(blocks)} missing-data patterns; {incomplete} of {sum(b.n for b in blocks)} rows "
+                         "incomplete, all used")
+    else:
+        complete = ~isnan.any(axis=1)
+        if not complete.all():
+            notes.append(f"listwise: {int((~complete).sum())} of {n_rows} rows with a missing model variable left out")
+        X_groups = [X[(gcode == g) & complete] for g in range(G)]
+        for lab, Xg in zip(labels, X_groups):
+            if len(Xg) <= p:
+                raise EstimationError(f"only {len(Xg)} complete rows{'' if G == 1 else f' in group {lab!r}'} for "
+                                      f"{p} observed variables")
+        blocks = _model.complete_blocks(X_groups)
+        for lab, b in zip(labels, blocks):
+            if np.linalg.eigvalsh(b.S).min() <= 1e-12 * max(np.abs(np.diag(b.S)).max(), 1e-300):
+                raise EstimationError("the sample covariance matrix" + ("" if G == 1 else f" of group {lab!r}")
+                                      + " is not positive definite (a variable is constant or a linear combination "
+                                      "of others)")
+    return X_groups, blocks, notes
+
+
 def _baseline_ml_complete(blocks, exo_idx: list[int]) -> tuple[float, int]:
     """Independence model (fixed.x: the exogenous covariates' covariances kept)."""
     chisq, df = 0.0, 0
@@ -378,41 +420,8 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
                group_partial=tuple(group_partial))
     used = data[pt.observed + ([group] if group else [])]
     X = _numeric(used[pt.observed] if group else used)
-    notes: list[str] = []
-    n_rows = len(X)
-    isnan = np.isnan(X)
+    X_groups, blocks, notes = _blocks(X, gcode, labels, pt, fiml)
     p = X.shape[1]
-    if fiml:
-        empty = isnan.all(axis=1)
-        if empty.any():
-            notes.append(f"FIML: {int(empty.sum())} of {n_rows} rows with no observed model variable left out")
-        exo_idx = [pt.observed.index(v) for v in pt.exo_x]
-        if exo_idx and isnan[:, exo_idx].any():
-            raise PsychometricsError("missing='fiml' with missing values in exogenous observed covariates ("
-                                     + ", ".join(pt.exo_x) + ") is not available yet")
-        X_groups = [X[(gcode == g) & ~empty] for g in range(G)]
-        blocks = _model.pattern_blocks(X_groups)
-        if all(len(b.obs) == p for b in blocks):
-            notes.append("FIML: no missing values in the model variables")
-        else:
-            incomplete = sum(b.n for b in blocks if len(b.obs) < p)
-            notes.append(f"FIML: {len(blocks)} missing-data patterns; {incomplete} of {sum(b.n for b in blocks)} rows "
-                         "incomplete, all used")
-    else:
-        complete = ~isnan.any(axis=1)
-        if not complete.all():
-            notes.append(f"listwise: {int((~complete).sum())} of {n_rows} rows with a missing model variable left out")
-        X_groups = [X[(gcode == g) & complete] for g in range(G)]
-        for lab, Xg in zip(labels, X_groups):
-            if len(Xg) <= p:
-                raise EstimationError(f"only {len(Xg)} complete rows{'' if G == 1 else f' in group {lab!r}'} for "
-                                      f"{p} observed variables")
-        blocks = _model.complete_blocks(X_groups)
-        for lab, b in zip(labels, blocks):
-            if np.linalg.eigvalsh(b.S).min() <= 1e-12 * max(np.abs(np.diag(b.S)).max(), 1e-300):
-                raise EstimationError("the sample covariance matrix" + ("" if G == 1 else f" of group {lab!r}")
-                                      + " is not positive definite (a variable is constant or a linear combination "
-                                      "of others)")
     N = sum(b.n for b in blocks)
     group_n = [sum(b.n for b in blocks if b.group == g) for g in range(G)]
     # sample moments per group (for fixed.x values, start values and SRMR)
