@@ -182,7 +182,11 @@ sem_ref <- function(name, model, data, fun = lavaan::sem, ...) {
   if (!"label" %in% names(pe)) pe$label <- ""
   if (!"group" %in% names(pe)) pe$group <- 1L
   fm <- lavaan::fitMeasures(fit)
-  mi <- tryCatch(lavaan::modindices(fit)[, c("lhs", "op", "rhs", "mi", "epc")], error = function(e) NULL)
+  mi <- tryCatch(lavaan::modindices(fit), error = function(e) NULL)
+  if (!is.null(mi)) {
+    if (!"group" %in% names(mi)) mi$group <- 1L
+    mi <- mi[, c("lhs", "op", "rhs", "group", "mi", "epc")]
+  }
   opts <- lavaan::lavInspect(fit, "options")
   ss <- lavaan::standardizedSolution(fit, type = "std.all")
   if (!"group" %in% names(ss)) ss$group <- 1L
