@@ -608,13 +608,13 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
             "optimizer": msg, "notes": notes}
     mi = None
     if modindices:
-        if fiml or est_name not in ("ML", "MLR") or cons is not None:
-            notes.append("modification indices are computed for ML with complete data and no constraints beyond "
-                         "shared labels (so far)")
+        if est_name not in ("ML", "MLR") or cons is not None:
+            notes.append("modification indices are computed for ML/MLR without constraints beyond shared labels "
+                         "(so far)")
         else:
             from .modindices import modification_indices
 
-            mi = modification_indices(pt, mdl, theta, blocks, c0, N, labels if G > 1 else None)
+            mi = modification_indices(pt, mdl, theta, blocks, c0, N, labels if G > 1 else None, S_g, mean_g)
     implied = pd.DataFrame(Sigmas[0], index=pt.observed, columns=pt.observed)
     return SEMResult(parameters=params, fit=fit, r2=r2, converged=ok, estimator=est_name, nobs=N, meta=meta,
                      implied=implied, modindices=mi, bootstrap_draws=draws, groups=tuple(labels),

@@ -7,7 +7,8 @@ variables), the score test of freeing it:
           c_k = I_{kk} - I_{kf} I_{ff}^{-1} I_{fk}
 
 with :math:`g_k = \\partial F_{ML}/\\partial\\theta_k` at the estimates and :math:`I` the unit
-expected information of the model extended by all candidates.
+expected information of the model extended by all candidates (by missing-data pattern with FIML;
+lavaan's ``modindices()`` uses the expected information there too).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from . import model as _model
 
 
 def modification_indices(pt, mdl: _model.Model, theta: np.ndarray, blocks, c0: float, n: int,
-                         labels: list | None = None) -> pd.DataFrame:
+                         labels: list | None = None, S_g: list | None = None,
+                         mean_g: list | None = None) -> pd.DataFrame:
     """Score tests for every omitted loading and residual covariance of observed variables, in
     every group (``labels``: the groups' labels for the output, default 1, 2, ...)."""
     idx = {v: i for i, v in enumerate(mdl.names)}
@@ -41,7 +43,7 @@ def modification_indices(pt, mdl: _model.Model, theta: np.ndarray, blocks, c0: f
     if not cands:
         return pd.DataFrame(columns=["lhs", "op", "rhs", "group", "mi", "epc"])
     k0 = len(theta)
-    ext = _model.Model(pt, [b.S for b in blocks], [b.mean for b in blocks],
+    ext = _model.Model(pt, S_g or [b.S for b in blocks], mean_g or [b.mean for b in blocks],
                        extra=[(g, m, i, j) for (g, _, _, _, m, i, j) in cands])
     th = np.concatenate([theta, np.zeros(len(cands))])
     _, grad = ext.objective(th, blocks, c0)
