@@ -21,9 +21,40 @@ FORMATS = ("xlsform", "limesurvey", "redcap", "codebook", "paper")
 
 def export(inst: Instrument, to: Format, langs: list[str] | None = None, out: str | Path = "",
            fallback: bool = False) -> list[Path]:
-    """Write ``inst`` in format ``to`` for languages ``langs`` (default: all available). Returns the
-    files written (some formats write companions: a LimeSurvey code map, a REDCap language file,
-    one PDF per language, codebook data package and templates)."""
+    """Write ``inst`` in format ``to`` for languages ``langs`` (default: all available).
+
+    Parameters
+    ----------
+    inst
+        An instrument or battery.
+    to
+        ``"xlsform"``, ``"limesurvey"``, ``"redcap"``, ``"codebook"`` or ``"paper"``.
+    langs
+        Language tags (``en``, ``ru``, ``kk-Cyrl``); every respondent-facing text must exist in each.
+    out
+        The main output file; companions are written next to it.
+    fallback
+        Use the source language where a translation is missing (else an error names the item).
+
+    Returns
+    -------
+    list of Path
+        The files written: the main file and its companions (LimeSurvey code map, REDCap language
+        file, one PDF and HTML page per language, codebook data package and SPSS/Stata templates).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from psychometrics.instruments import adhoc_instrument
+    >>> inst = adhoc_instrument({"A": ["a1", "-a2"]}, range=(1, 5))
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> [p.name for p in export(inst, "redcap", ["en"], out)]
+    ['a.csv', 'a.languages.json']
+    >>> import csv
+    >>> row = list(csv.DictReader(out.open()))[1]
+    >>> row["Variable / Field Name"], row["Field Type"], row["Choices, Calculations, OR Slider Labels"]
+    ('a1', 'radio', '1, 1 | 2, 2 | 3, 3 | 4, 4 | 5, 5')
+    """
     from ._common import Texts
 
     texts = Texts(inst, langs, fallback)

@@ -62,6 +62,8 @@ class Texts:
         labels = sc.labels.get(lang)
         if labels:
             return list(labels)
+        if not sc.labels:           # a scale without any labels (ad-hoc scales): the codes are the labels
+            return [str(v) for v in sc.values]
         if self.fallback and sc.labels.get(self.source):
             self.fell_back.append(f"response scale {sc.id} ({lang})")
             return list(sc.labels[self.source])
