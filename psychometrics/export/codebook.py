@@ -60,7 +60,9 @@ def datapackage(texts: Texts) -> dict:
         if cons:
             f["constraints"] = cons
         if c["missing"]:
-            f["missingValues"] = [""] + [{"value": str(v), "label": lab} for v, lab in c["missing"]]
+            # all strings or all objects (Table Schema v2): the empty cell as an object too
+            f["missingValues"] = [{"value": "", "label": "not answered"}] + [{"value": str(v), "label": lab}
+                                                                             for v, lab in c["missing"]]
         if len(texts.langs) > 1:
             f["x-titles"] = {lg: next(x["title"] for x in _columns(texts, lg) if x["name"] == c["name"])
                              for lg in texts.langs}

@@ -135,6 +135,13 @@ def test_codebook_package_and_templates(registry, tmp_path):
     kse = fields["kse01"]
     assert kse["categoriesOrdered"] is True and [c["value"] for c in kse["categories"]] == [1, 2, 3, 4, 5]
     assert {"value": "-99", "label": "Prefer not to answer"} in kse["missingValues"]
+    # valid against the Frictionless Data Package v2.0 profile (vendored, public domain)
+    import jsonschema
+
+    from ..conftest import ROOT
+
+    profile = json.loads((ROOT / "tests" / "reference" / "frictionless" / "datapackage-2.0.json").read_text())
+    assert list(jsonschema.Draft7Validator(profile).iter_errors(dp)) == []
     assert kse["x-titles"]["ru"] == inst.item_map["kse01"].text["ru"]
     assert "subj_kazakh" in fields and fields["yrs"]["constraints"] == {"minimum": 0, "maximum": 50}
     df, meta = pyreadstat.read_sav(str(by_ext[".sav"]), user_missing=True)
