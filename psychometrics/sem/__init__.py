@@ -655,9 +655,7 @@ def _table(cols: dict) -> pd.DataFrame:
     order = ["lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
              "std_lv", "std_all", "std_all_se"]
     data = {**cols, "est": e, "se": se, "z": z, "pvalue": p}
-    # text columns as plain object arrays: building pandas' Arrow-backed strings costs more than the fit's tail
-    return pd.DataFrame({k: (np.array(data[k], dtype=object) if k in ("lhs", "op", "rhs", "label") else data[k])
-                         for k in order})
+    return pd.DataFrame({k: data[k] for k in order})
 
 
 def cfa(model: str, data: pd.DataFrame, **kw) -> SEMResult:
