@@ -396,8 +396,49 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     -----
     R: ``lavaan::sem(model, data, estimator=, missing=, group=, group.equal=, group.partial=)``.
     """
-    from scipy import stats
+    est_name, fiml, group_equal, group_partial = _options(estimator, missing, group_equal, group_partial,
+                                                          bootstrap, bollen_stine)
+    labels, gcode = _split_groups(data, group)
+    if est_name in ("GLS", "ULS") and len(labels) > 1:
+        raise PsychometricsError(f"estimator {est_name} with several groups is not available yet; use ML or MLR")
+    columns = [str(c) for c in data.columns if c != group]
+    pt = build(model, columns, std_lv=std_lv, meanstructure=fiml, n_groups=len(labels), group_equal=group_equal,
+               group_partial=group_partial)
+    used = data[pt.observed + ([group] if group else [])]
+    X = _numeric(used[pt.observed] if group else used)
+    X_groups, blocks, notes = _blocks(X, gcode, labels, pt, fiml)
+    f = _prepare(pt, X_groups, blocks, labels, est_name, fiml)
+    _estimate(f, notes)
+    information = information or ("observed" if (fiml or est_name == "MLR") else "expected")
+    cov, robust = _covariance(f, information)
+    params, r2, draws = _parameters(f, cov, level, bootstrap, ci, seed, progress, n_jobs, notes)
+    _improper(f, params, notes)
+    fit, bs_draws = _fit_statistics(f, robust, bollen_stine, seed, progress, n_jobs, notes)
+    mi = None
+    if modindices:
+        if est_name not in ("ML", "MLR") or f.cons is not None:
+            notes.append("modification indices are computed for ML/MLR without constraints beyond shared labels "
+                         "(so far)")
+        else:
+            from .modindices import modification_indices
 
+            mi = modification_indices(pt, f.mdl, f.theta, blocks, f.c0, f.N, labels if f.G > 1 else None, f.S_g,
+                                      f.mean_g)
+    meta = {"package_version": __version__, "data_sha256": frame_sha256(used),
+            "estimator": est_name, "information": information if est_name in ("ML", "MLR") else "expected",
+            "se": "bootstrap" if bootstrap else ("robust.huber.white" if est_name == "MLR" else "standard"),
+            "test": "yuan.bentler.mplus" if est_name == "MLR" else "standard", "missing": missing,
+            "group": group, "group_equal": list(group_equal), "group_partial": list(group_partial),
+            "bootstrap": bootstrap, "ci": ci if bootstrap else "normal", "seed": seed, "model": model,
+            "optimizer": f.msg, "notes": notes}
+    implied = pd.DataFrame(f.mdl.implied(f.theta, 0), index=pt.observed, columns=pt.observed)
+    return SEMResult(parameters=params, fit=fit, r2=r2, converged=f.ok, estimator=est_name, nobs=f.N, meta=meta,
+                     implied=implied, modindices=mi, bootstrap_draws=draws, groups=tuple(labels),
+                     group_nobs=tuple(f.group_n), bollen_stine_chisq=bs_draws)
+
+
+def _options(estimator, missing, group_equal, group_partial, bootstrap, bollen_stine):
+    """Option checks before any work (a bad combination fails fast, with the fix named)."""
     est_name = estimator.upper()
     if est_name not in ESTIMATORS:
         raise PsychometricsError(f"estimator {estimator!r} is not available; choose from {', '.join(ESTIMATORS)} "
@@ -407,24 +448,65 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     fiml = missing == "fiml"
     if fiml and est_name != "ML":
         raise PsychometricsError(f"missing='fiml' with estimator {est_name} is not available yet; use estimator='ML'")
-    if isinstance(group_equal, str):
-        group_equal = tuple(x.strip() for x in group_equal.split(",") if x.strip())
-    if isinstance(group_partial, str):
-        group_partial = tuple(x.strip() for x in group_partial.split(",") if x.strip())
-    labels, gcode = _split_groups(data, group)
-    G = len(labels)
-    if est_name in ("GLS", "ULS") and G > 1:
-        raise PsychometricsError(f"estimator {est_name} with several groups is not available yet; use ML or MLR")
-    columns = [str(c) for c in data.columns if c != group]
-    pt = build(model, columns, std_lv=std_lv, meanstructure=fiml, n_groups=G, group_equal=tuple(group_equal),
-               group_partial=tuple(group_partial))
-    used = data[pt.observed + ([group] if group else [])]
-    X = _numeric(used[pt.observed] if group else used)
-    X_groups, blocks, notes = _blocks(X, gcode, labels, pt, fiml)
-    p = X.shape[1]
+    if (bootstrap or bollen_stine) and (fiml or est_name not in ("ML", "MLR")):
+        raise PsychometricsError("the bootstrap is available for ML/MLR with complete (listwise) data so far")
+    split = lambda v: tuple(x.strip() for x in v.split(",") if x.strip()) if isinstance(v, str) else tuple(v)  # noqa: E731
+    return est_name, fiml, split(group_equal), split(group_partial)
+
+
+@dataclass
+class _Fit:
+    """What the steps of one fit share: data blocks, sample moments, the model and its estimates."""
+
+    pt: ParTable
+    mdl: _model.Model
+    blocks: list
+    X_groups: list
+    labels: list
+    est: str
+    fiml: bool
+    S_g: list
+    mean_g: list
+    c0: float
+    logl_h1: float
+    logl_b: float | None
+    df: int
+    cons: object = None
+    active: np.ndarray | None = None
+    theta: np.ndarray | None = None
+    fmin: float = float("nan")
+    ok: bool = False
+    msg: str = ""
+    Vw: np.ndarray | None = None          # least-squares weight (GLS/ULS)
+    S_ls: np.ndarray | None = None        # unbiased covariance (GLS/ULS)
+
+    @property
+    def G(self) -> int:
+        return len(self.labels)
+
+    @property
+    def N(self) -> int:
+        return sum(b.n for b in self.blocks)
+
+    @property
+    def p(self) -> int:
+        return len(self.pt.observed)
+
+    @property
+    def group_n(self) -> list[int]:
+        return [sum(b.n for b in self.blocks if b.group == g) for g in range(self.G)]
+
+    @property
+    def log2pi_terms(self) -> float:
+        return sum(b.w * len(b.obs) for b in self.blocks) * math.log(2 * math.pi)
+
+
+def _prepare(pt: ParTable, X_groups, blocks, labels, est_name: str, fiml: bool) -> _Fit:
+    """Sample moments (EM estimates with FIML), the saturated log-likelihood, the model matrices,
+    degrees of freedom and constraints."""
+    p, G = len(pt.observed), len(labels)
     N = sum(b.n for b in blocks)
-    group_n = [sum(b.n for b in blocks if b.group == g) for g in range(G)]
-    # sample moments per group (for fixed.x values, start values and SRMR)
+    logl_b = None
     if fiml:
         from .missing import em_saturated, independence_loglik
 
@@ -437,50 +519,59 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
         S_g, mean_g = [b.S for b in blocks], [b.mean for b in blocks]
         c0 = sum(b.w * (np.linalg.slogdet(b.S)[1] + p) for b in blocks)
         logl_h1 = float(-0.5 * sum(b.n * (p * math.log(2 * math.pi) + np.linalg.slogdet(b.S)[1] + p) for b in blocks))
-    mdl = _model.Model(pt, S_g, mean_g)
     ndat = G * (p * (p + 1) // 2 + (p if pt.meanstructure else 0))
-    df = ndat - pt.n_free
-    theta0 = _model.start_values(pt, mdl, blocks)
-    cons = active = None
+    f = _Fit(pt, _model.Model(pt, S_g, mean_g), blocks, X_groups, labels, est_name, fiml, S_g, mean_g, c0, logl_h1,
+             logl_b, ndat - pt.n_free)
     if pt.constraints:
-        from .constraints import Constraints, bordered_inverse, fit_constrained
+        from .constraints import Constraints
         from .expressions import constraint_function
 
         if est_name in ("GLS", "ULS"):
             raise PsychometricsError(f"constraints other than 'a == b' with estimator {est_name} are not available "
                                      "yet; use ML or MLR")
-        cons = Constraints(*constraint_function(pt))
-        df += cons.n_eq          # lavaan: each equality constraint adds a degree of freedom
-    if df < 0:
+        f.cons = Constraints(*constraint_function(pt))
+        f.df += f.cons.n_eq          # lavaan: each equality constraint adds a degree of freedom
+    if f.df < 0:
         raise EstimationError(f"the model is not identified: {pt.n_free} free parameters for {ndat} sample moments "
-                              f"(degrees of freedom {df}); fix or constrain parameters")
-    if est_name in ("GLS", "ULS"):
+                              f"(degrees of freedom {f.df}); fix or constrain parameters")
+    return f
+
+
+def _estimate(f: _Fit, notes: list[str]) -> None:
+    theta0 = _model.start_values(f.pt, f.mdl, f.blocks)
+    if f.est in ("GLS", "ULS"):
         from .wls import duplication_weight, fit_wls
 
         # least-squares estimators work with the unbiased covariance and N - 1 (lavaan's default)
-        S_ls = S_g[0] * N / (N - 1)
-        Vw = duplication_weight(S_ls) if est_name == "GLS" else np.eye(p * (p + 1) // 2)
-        theta, fmin, ok, msg = fit_wls(mdl, S_ls, Vw, theta0)
-    elif cons is not None:
-        theta, fmin, ok, msg, active = fit_constrained(mdl, blocks, theta0, cons, c0)
-    else:
-        theta, fmin, ok, msg = _model.fit_ml(mdl, blocks, theta0, c0)
-    if not ok:
-        notes.append(f"the optimiser did not converge ({msg})")
-        warnings.warn(f"SEM: {notes[-1]}; estimates are unreliable", SEMWarning, stacklevel=2)
+        f.S_ls = f.S_g[0] * f.N / (f.N - 1)
+        f.Vw = duplication_weight(f.S_ls) if f.est == "GLS" else np.eye(f.p * (f.p + 1) // 2)
+        f.theta, f.fmin, f.ok, f.msg = fit_wls(f.mdl, f.S_ls, f.Vw, theta0)
+    elif f.cons is not None:
+        from .constraints import fit_constrained
 
-    # ---- standard errors
-    if information is None:
-        information = "observed" if (fiml or est_name == "MLR") else "expected"
-    if est_name in ("GLS", "ULS"):
-        D = mdl.delta(theta)
-        info = D.T @ Vw @ D
-    elif information == "observed":
-        info = mdl.observed_information(theta, blocks, c0)
+        f.theta, f.fmin, f.ok, f.msg, f.active = fit_constrained(f.mdl, f.blocks, theta0, f.cons, f.c0)
     else:
-        info = mdl.expected_information(theta, blocks)
-    if cons is not None:      # constrained: the bordered inverse (singular if not identified)
-        info_inv = bordered_inverse(info, cons.jacobian(theta)[active])
+        f.theta, f.fmin, f.ok, f.msg = _model.fit_ml(f.mdl, f.blocks, theta0, f.c0)
+    if not f.ok:
+        notes.append(f"the optimiser did not converge ({f.msg})")
+        warnings.warn(f"SEM: {notes[-1]}; estimates are unreliable", SEMWarning, stacklevel=3)
+
+
+def _covariance(f: _Fit, information: str) -> tuple[np.ndarray, dict | None]:
+    """Covariance of the free parameters: inverse information / N (expected, observed; bordered
+    under constraints), the MLR sandwich, or lavaan's least-squares SEs."""
+    mdl, theta = f.mdl, f.theta
+    if f.est in ("GLS", "ULS"):
+        D = mdl.delta(theta)
+        info = D.T @ f.Vw @ D
+    elif information == "observed":
+        info = mdl.observed_information(theta, f.blocks, f.c0)
+    else:
+        info = mdl.expected_information(theta, f.blocks)
+    if f.cons is not None:      # constrained: the bordered inverse (singular if not identified)
+        from .constraints import bordered_inverse
+
+        info_inv = bordered_inverse(info, f.cons.jacobian(theta)[f.active])
     else:
         ev = np.linalg.eigvalsh(info)
         if ev.min() < 1e-10 * max(ev.max(), 1):
@@ -488,24 +579,31 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
                                   "cannot be told apart from others); fix a loading or a variance, or add "
                                   "constraints")
         info_inv = np.linalg.inv(info)
-    robust = None
-    if est_name == "MLR":
+    if f.est == "MLR":
         from .robust import mlr
 
-        exo = [pt.observed.index(v) for v in pt.exo_x]
-        robust = mlr(mdl, blocks, theta, info, df, _baseline_ml_complete(blocks, exo)[1], Ainv=info_inv)
-        cov = robust["cov"]
-    elif est_name in ("GLS", "ULS"):
+        exo = [f.pt.observed.index(v) for v in f.pt.exo_x]
+        robust = mlr(mdl, f.blocks, theta, info, f.df, _baseline_ml_complete(f.blocks, exo)[1], Ainv=info_inv)
+        return robust["cov"], robust
+    if f.est in ("GLS", "ULS"):
         # lavaan's "standard" SEs for both: (Delta' V Delta)^-1 / (N - 1). For ULS this treats the
         # identity weight as if it were the inverse sampling covariance (not scale-free); use ML,
         # MLR or the bootstrap for SEs to interpret
-        cov = info_inv / (N - 1)
-    else:
-        cov = info_inv / N
+        return info_inv / (f.N - 1), None
+    return info_inv / f.N, None
+
+
+def _parameters(f: _Fit, cov: np.ndarray, level: float, bootstrap: int, ci: str, seed, progress: bool,
+                n_jobs: int, notes: list[str]):
+    """The parameter table (estimates, SEs, Wald or bootstrap intervals, standardized solutions with
+    delta-method SEs, ``:=`` rows), R-squared and the bootstrap draws."""
+    from scipy import stats
+
+    pt, mdl, theta, labels, G = f.pt, f.mdl, f.theta, f.labels, f.G
     se_free = np.sqrt(np.maximum(np.diag(cov), 0))
-    if cons is not None:     # a parameter held at an active inequality bound has no SE (as lavaan)
-        J = cons.jacobian(theta)
-        for i in np.flatnonzero(active & ~cons.eq):
+    if f.cons is not None:     # a parameter held at an active inequality bound has no SE (as lavaan)
+        J = f.cons.jacobian(theta)
+        for i in np.flatnonzero(f.active & ~f.cons.eq):
             se_free[np.abs(J[i]) > 1e-8] = np.nan
     est = np.array([theta[r.free - 1] if r.free else _fixed_value(mdl, k) for k, r in enumerate(pt.rows)])
     se = np.array([se_free[r.free - 1] if r.free else 0.0 for r in pt.rows])
@@ -513,38 +611,33 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     std_lv_v, std_all_v = standardize(theta)
     r2 = {labels[g]: standardize.r2(theta, g) for g in range(G)}
     r2 = r2[labels[0]] if G == 1 else r2
-    J = standardize.jacobian(theta)
-    std_all_se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", J, cov, J), 0))
-    zq = stats.norm.ppf(1 - (1 - level) / 2)
+    Js = standardize.jacobian(theta)
+    std_all_se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Js, cov, Js), 0))
     defined_at = defined_function(pt)
     cols = {"lhs": [r.lhs for r in pt.rows], "op": [r.op for r in pt.rows], "rhs": [r.rhs for r in pt.rows],
             "group": [labels[r.group - 1] if G > 1 else 1 for r in pt.rows], "label": [r.label for r in pt.rows],
             "free": [r.free for r in pt.rows], "est": est, "se": se, "std_lv": std_lv_v, "std_all": std_all_v,
             "std_all_se": std_all_se}
     if pt.defined:
-        dv = defined_at(theta)
         Gd = _batched_jacobian(defined_at, theta)
-        dse = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Gd, cov, Gd), 0))
         nd = len(pt.defined)
         extra = {"lhs": [d.lhs for d in pt.defined], "op": [":="] * nd, "rhs": [d.expression for d in pt.defined],
-                 "group": [0] * nd, "label": [d.lhs for d in pt.defined], "free": [0] * nd, "est": dv, "se": dse,
+                 "group": [0] * nd, "label": [d.lhs for d in pt.defined], "free": [0] * nd, "est": defined_at(theta),
+                 "se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Gd, cov, Gd), 0)),
                  "std_lv": np.full(nd, np.nan), "std_all": np.full(nd, np.nan), "std_all_se": np.full(nd, np.nan)}
         cols = {k: (list(v) + list(extra[k])) if isinstance(v, list) else np.concatenate([v, extra[k]])
                 for k, v in cols.items()}
-    cols["ci_lower"], cols["ci_upper"] = _wald_ci(cols["est"], cols["se"], zq)
+    cols["ci_lower"], cols["ci_upper"] = _wald_ci(cols["est"], cols["se"], stats.norm.ppf(1 - (1 - level) / 2))
     draws = None
     if bootstrap:
         from .bootstrap import bootstrap as run_bootstrap
-
-        if fiml or est_name != "ML" and est_name != "MLR":
-            raise PsychometricsError("the bootstrap is available for ML/MLR with complete (listwise) data so far")
 
         def all_values(th):
             th = np.atleast_2d(th)
             row_values = np.where(standardize.free >= 0, th[:, np.maximum(standardize.free, 0)], est)
             return np.hstack([row_values, defined_at(th)]) if pt.defined else row_values
 
-        bs = run_bootstrap(mdl, X_groups, theta, all_values, bootstrap, seed, level, ci, progress, n_jobs, cons)
+        bs = run_bootstrap(mdl, f.X_groups, theta, all_values, bootstrap, seed, level, ci, progress, n_jobs, f.cons)
         free = np.array([bool(r.free) for r in pt.rows] + [True] * len(pt.defined))
         cols["se"] = np.where(free, bs["se"], cols["se"])
         cols["ci_lower"] = np.where(free, bs["ci"][:, 0], cols["ci_lower"])
@@ -552,73 +645,63 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
         draws = bs["draws"]
         notes.append(f"bootstrap: {bootstrap} draws (seed {seed}), {bs['failed']} failed and left out; "
                      f"{ {'perc': 'percentile', 'bc': 'bias-corrected', 'bca': 'BCa'}[ci] } intervals")
-    params = _table(cols)
-    neg = sorted({r.lhs for r, e in zip(pt.rows, est) if r.op == "~~" and r.lhs == r.rhs and e < 0})
+    return _table(cols), r2, draws
+
+
+def _improper(f: _Fit, params: pd.DataFrame, notes: list[str]) -> None:
+    """Heywood cases and a non-positive-definite latent covariance matrix: a note and a warning."""
+    rows = params[params["op"] != ":="]
+    neg = sorted({r.lhs for r in rows.itertuples() if r.op == "~~" and r.lhs == r.rhs and r.est < 0})
     if neg:
         notes.append("negative variance (Heywood case): " + ", ".join(neg))
-        warnings.warn(f"SEM: {notes[-1]}; the solution is improper", SEMWarning, stacklevel=2)
-    lv_neg = [lab for g, lab in enumerate(labels) if np.linalg.eigvalsh(_latent_cov(mdl, theta, g)).min() < -1e-10]
+        warnings.warn(f"SEM: {notes[-1]}; the solution is improper", SEMWarning, stacklevel=3)
+    lv_neg = [lab for g, lab in enumerate(f.labels)
+              if np.linalg.eigvalsh(_latent_cov(f.mdl, f.theta, g)).min() < -1e-10]
     if lv_neg and not neg:
         notes.append("the covariance matrix of the latent variables is not positive definite"
-                     + ("" if G == 1 else f" (group {', '.join(lv_neg)})"))
-        warnings.warn(f"SEM: {notes[-1]}; the solution is improper", SEMWarning, stacklevel=2)
+                     + ("" if f.G == 1 else f" (group {', '.join(lv_neg)})"))
+        warnings.warn(f"SEM: {notes[-1]}; the solution is improper", SEMWarning, stacklevel=3)
 
-    # ---- fit measures
+
+def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progress: bool, n_jobs: int,
+                    notes: list[str]) -> tuple[dict, np.ndarray | None]:
+    """Test statistics of the model and the baseline, then lavaan's fit measures (and the
+    Bollen-Stine p-value when asked)."""
+    mdl, theta, G, N, p = f.mdl, f.theta, f.G, f.N, f.p
     Sigmas = [mdl.implied(theta, g) for g in range(G)]
     mus = [mdl.moments(theta, g)["mu"] for g in range(G)]
-    exo_idx = [pt.observed.index(v) for v in pt.exo_x]
-    if fiml:
-        chisq = 2 * (logl_h1 - (-N / 2 * (fmin + c0 + sum(b.w * len(b.obs) for b in blocks) * math.log(2 * math.pi))))
-        chisq_b, df_b = 2 * (logl_h1 - logl_b), G * (p * (p - 1) // 2)
+    fmin = f.fmin
+    logl = -N / 2 * (fmin + f.c0 + f.log2pi_terms)
+    if f.fiml:
+        chisq = 2 * (f.logl_h1 - logl)
+        chisq_b, df_b = 2 * (f.logl_h1 - f.logl_b), G * (p * (p - 1) // 2)
     else:
         chisq = N * fmin
-        chisq_b, df_b = _baseline_ml_complete(blocks, exo_idx)
-    if est_name in ("GLS", "ULS"):
+        chisq_b, df_b = _baseline_ml_complete(f.blocks, [f.pt.observed.index(v) for v in f.pt.exo_x])
+    if f.est in ("GLS", "ULS"):
         from .wls import baseline_wls
 
-        chisq, chisq_b = (N - 1) * fmin, (N - 1) * baseline_wls(S_ls, Vw)
+        chisq, chisq_b = (N - 1) * fmin, (N - 1) * baseline_wls(f.S_ls, f.Vw)
         fmin = chisq / N     # reported fmin is chisq / (2N), as lavaan's
-    logl = (-N / 2 * (fmin + c0 + sum(b.w * len(b.obs) for b in blocks) * math.log(2 * math.pi))
-            if est_name in ("ML", "MLR") else _ml_loglik(blocks, Sigmas))
-    n_fit = N - 1 if est_name in ("GLS", "ULS") else N      # lavaan: N - 1 without a likelihood
-    fit = fit_measures(chisq=chisq, df=df, npar=pt.n_free - (cons.n_eq if cons else 0), n=N, n_rmsea=n_fit, n_groups=G, chisq_b=chisq_b, df_b=df_b, logl=logl,
-                       logl_h1=logl_h1, fmin=fmin / 2,
-                       srmr=_srmr([S_ls] if est_name in ("GLS", "ULS") else S_g, Sigmas, mean_g if pt.meanstructure else None, mus, np.array(group_n) / N),
+        logl = _ml_loglik(f.blocks, Sigmas)
+    fit = fit_measures(chisq=chisq, df=f.df, npar=f.pt.n_free - (f.cons.n_eq if f.cons else 0), n=N,
+                       n_rmsea=N - 1 if f.est in ("GLS", "ULS") else N,      # lavaan: N - 1 without a likelihood
+                       n_groups=G, chisq_b=chisq_b, df_b=df_b, logl=logl, logl_h1=f.logl_h1, fmin=fmin / 2,
+                       srmr=_srmr([f.S_ls] if f.est in ("GLS", "ULS") else f.S_g, Sigmas,
+                                  f.mean_g if f.pt.meanstructure else None, mus, np.array(f.group_n) / N),
                        scaling=robust["scaling"] if robust else None,
                        scaling_b=robust["scaling_baseline"] if robust else None)
-    if est_name == "ULS":   # the ULS discrepancy times N - 1 is not chi-square distributed (lavaan: NA)
+    if f.est == "ULS":   # the ULS discrepancy times N - 1 is not chi-square distributed (lavaan: NA)
         fit["pvalue"] = fit["baseline_pvalue"] = float("nan")
-    bs_draws = None
-    if bollen_stine:
-        from .bootstrap import bollen_stine as run_bs
+    if not bollen_stine:
+        return fit, None
+    from .bootstrap import bollen_stine as run_bs
 
-        if fiml or est_name not in ("ML", "MLR"):
-            raise PsychometricsError("the Bollen-Stine bootstrap is available for ML/MLR with complete data so far")
-        bsp = run_bs(mdl, X_groups, theta, Sigmas, mus, chisq, bollen_stine, seed, progress, n_jobs, cons)
-        fit["bollen_stine_pvalue"] = bsp["pvalue"]
-        fit["bollen_stine_draws"] = bsp["used"]
-        bs_draws = bsp["draws"]
-        notes.append(f"Bollen-Stine bootstrap: {bollen_stine} draws (seed {seed}), {bsp['failed']} failed")
-    meta = {"package_version": __version__, "data_sha256": frame_sha256(used),
-            "estimator": est_name, "information": information if est_name in ("ML", "MLR") else "expected",
-            "se": "bootstrap" if bootstrap else ("robust.huber.white" if est_name == "MLR" else "standard"),
-            "test": "yuan.bentler.mplus" if est_name == "MLR" else "standard", "missing": missing,
-            "group": group, "group_equal": list(group_equal), "group_partial": list(group_partial),
-            "bootstrap": bootstrap, "ci": ci if bootstrap else "normal", "seed": seed, "model": model,
-            "optimizer": msg, "notes": notes}
-    mi = None
-    if modindices:
-        if est_name not in ("ML", "MLR") or cons is not None:
-            notes.append("modification indices are computed for ML/MLR without constraints beyond shared labels "
-                         "(so far)")
-        else:
-            from .modindices import modification_indices
-
-            mi = modification_indices(pt, mdl, theta, blocks, c0, N, labels if G > 1 else None, S_g, mean_g)
-    implied = pd.DataFrame(Sigmas[0], index=pt.observed, columns=pt.observed)
-    return SEMResult(parameters=params, fit=fit, r2=r2, converged=ok, estimator=est_name, nobs=N, meta=meta,
-                     implied=implied, modindices=mi, bootstrap_draws=draws, groups=tuple(labels),
-                     group_nobs=tuple(group_n), bollen_stine_chisq=bs_draws)
+    bsp = run_bs(mdl, f.X_groups, theta, Sigmas, mus, chisq, bollen_stine, seed, progress, n_jobs, f.cons)
+    fit["bollen_stine_pvalue"] = bsp["pvalue"]
+    fit["bollen_stine_draws"] = bsp["used"]
+    notes.append(f"Bollen-Stine bootstrap: {bollen_stine} draws (seed {seed}), {bsp['failed']} failed")
+    return fit, bsp["draws"]
 
 
 def _fixed_value(mdl: _model.Model, k: int) -> float:
