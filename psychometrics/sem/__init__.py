@@ -446,8 +446,8 @@ def _options(estimator, missing, group_equal, group_partial, bootstrap, bollen_s
     if missing not in ("listwise", "fiml"):
         raise PsychometricsError(f"missing={missing!r}: choose 'listwise' or 'fiml'")
     fiml = missing == "fiml"
-    if fiml and est_name != "ML":
-        raise PsychometricsError(f"missing='fiml' with estimator {est_name} is not available yet; use estimator='ML'")
+    if fiml and est_name not in ("ML", "MLR"):
+        raise PsychometricsError(f"missing='fiml' with estimator {est_name} is not available; use ML or MLR")
     if (bootstrap or bollen_stine) and (fiml or est_name not in ("ML", "MLR")):
         raise PsychometricsError("the bootstrap is available for ML/MLR with complete (listwise) data so far")
     split = lambda v: tuple(x.strip() for x in v.split(",") if x.strip()) if isinstance(v, str) else tuple(v)  # noqa: E731
@@ -583,7 +583,8 @@ def _covariance(f: _Fit, information: str) -> tuple[np.ndarray, dict | None]:
         from .robust import mlr
 
         exo = [f.pt.observed.index(v) for v in f.pt.exo_x]
-        robust = mlr(mdl, f.blocks, theta, info, f.df, _baseline_ml_complete(f.blocks, exo)[1], Ainv=info_inv)
+        df_b = f.G * (f.p * (f.p - 1) // 2) if f.fiml else _baseline_ml_complete(f.blocks, exo)[1]
+        robust = mlr(mdl, f.blocks, theta, info, f.df, df_b, Ainv=info_inv, fiml_c0=f.c0 if f.fiml else None)
         return robust["cov"], robust
     if f.est in ("GLS", "ULS"):
         # lavaan's "standard" SEs for both: (Delta' V Delta)^-1 / (N - 1). For ULS this treats the
@@ -693,6 +694,13 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
                        scaling_b=robust["scaling_baseline"] if robust else None)
     if f.est == "ULS":   # the ULS discrepancy times N - 1 is not chi-square distributed (lavaan: NA)
         fit["pvalue"] = fit["baseline_pvalue"] = float("nan")
+    if f.fiml and robust:
+        # lavaan's robust CFI/TLI/RMSEA under FIML are Zhang & Savalei's (2023) corrections, not the
+        # complete-data formulas: not computed here yet (the scaled ones are)
+        for k in [k for k in fit if k.endswith("_robust")]:
+            fit[k] = float("nan")
+        notes.append("robust CFI/TLI/RMSEA with FIML (Zhang & Savalei's corrections) are not computed yet; "
+                     "the _scaled measures are")
     if not bollen_stine:
         return fit, None
     from .bootstrap import bollen_stine as run_bs

@@ -129,7 +129,7 @@ def test_bollen_stine_data_fit_the_model_exactly():
 
 
 @pytest.mark.parametrize("kw,fragment", [
-    ({"missing": "fiml", "estimator": "MLR"}, "not available yet"),
+    ({"missing": "fiml", "estimator": "GLS"}, "not available; use ML or MLR"),
     ({"group": "nope"}, "group column 'nope'"),
     ({"estimator": "WLSMV"}, "not available"),
     ({"group": "school", "estimator": "GLS"}, "several groups"),

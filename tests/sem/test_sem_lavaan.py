@@ -32,6 +32,7 @@ CASES = {
     "holzinger_swineford_cfa_uls": (HS, {"estimator": "ULS"}),
     "holzinger_swineford_fiml": (HSM, {"missing": "fiml"}),
     "political_democracy_fiml_complete": (PD, {"missing": "fiml"}),
+    "holzinger_swineford_fiml_mlr": (HSM, {"missing": "fiml", "estimator": "MLR"}),
     "holzinger_swineford_two_group": (HSF, {"group": "school"}),
     "holzinger_swineford_two_group_metric": (HSF, {"group": "school", "group_equal": "loadings"}),
     "holzinger_swineford_two_group_scalar_partial": (HSF, {"group": "school",
@@ -95,6 +96,11 @@ def test_fit_measures_match_lavaan(case):
     names = LS if res.estimator in ("GLS", "ULS") else FIT + (ROBUST if res.estimator == "MLR" else [])
     for n in names:
         theirs = ref["fit"][n]
+        if n.endswith("_robust") and res.meta["missing"] == "fiml":
+            # lavaan's robust measures under FIML are Zhang & Savalei's corrections, not computed
+            # here yet: ours are missing (and say so in the notes), never the complete-data formula
+            assert math.isnan(res.fit[n]) and any("Zhang" in x for x in res.meta["notes"]), n
+            continue
         if theirs is None and res.estimator == "ULS" and n == "pvalue":
             assert math.isnan(res.fit[n])   # lavaan gives no p-value for the ULS statistic; neither do we
             continue
