@@ -262,6 +262,8 @@ hsm <- read.csv("tests/reference/data/holzinger_swineford_missing.csv")   # made
 sem_ref("holzinger_swineford_fiml", hs_model, hsm, lavaan::cfa, missing = "fiml")
 sem_ref("political_democracy_fiml_complete", pdm, pd, missing = "fiml")
 sem_ref("holzinger_swineford_fiml_mlr", hs_model, hsm, lavaan::cfa, missing = "fiml", estimator = "MLR")
+sem_ref("holzinger_swineford_fiml_mlr_two_group", hs_model, hsm, lavaan::cfa, missing = "fiml", estimator = "MLR",
+        group = "school", group.equal = "loadings")
 hsf <- read.csv("tests/reference/data/holzinger_swineford_full.csv")
 sem_ref("holzinger_swineford_two_group", hs_model, hsf, lavaan::cfa, group = "school")
 sem_ref("holzinger_swineford_two_group_metric", hs_model, hsf, lavaan::cfa, group = "school",

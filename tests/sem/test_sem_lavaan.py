@@ -33,6 +33,8 @@ CASES = {
     "holzinger_swineford_fiml": (HSM, {"missing": "fiml"}),
     "political_democracy_fiml_complete": (PD, {"missing": "fiml"}),
     "holzinger_swineford_fiml_mlr": (HSM, {"missing": "fiml", "estimator": "MLR"}),
+    "holzinger_swineford_fiml_mlr_two_group": (HSM, {"missing": "fiml", "estimator": "MLR", "group": "school",
+                                                     "group_equal": "loadings"}),
     "holzinger_swineford_two_group": (HSF, {"group": "school"}),
     "holzinger_swineford_two_group_metric": (HSF, {"group": "school", "group_equal": "loadings"}),
     "holzinger_swineford_two_group_scalar_partial": (HSF, {"group": "school",
