@@ -53,9 +53,9 @@ def test_kobo_label_export_with_group_prefixes(battery, original):
     _assert_same_scores(res.scores.drop(columns="_id").assign(id=res.scores["_id"].to_numpy()), scores)
 
 
-def test_redcap_raw_export(battery, original, tmp_path):
-    df, scores = original
-    export(battery, "redcap", ["en"], tmp_path / "dd.csv")
+def _redcap_export(df, battery) -> pd.DataFrame:
+    """The answers as REDCap's raw export writes them: record_id, checkbox columns item___code,
+    one <form>_complete column per instrument."""
     red = pd.DataFrame({"record_id": df["id"]})
     for sec in battery.sections:
         for it in sec.items:
@@ -65,6 +65,13 @@ def test_redcap_raw_export(battery, original, tmp_path):
             else:
                 red[it.id] = df[it.id]
         red[f"{sec.id}_complete"] = 2
+    return red
+
+
+def test_redcap_raw_export(battery, original, tmp_path):
+    df, scores = original
+    export(battery, "redcap", ["en"], tmp_path / "dd.csv")
+    red = _redcap_export(df, battery)
     red.insert(1, "redcap_survey_identifier", "")
     back, notes = from_redcap(red, battery)
     assert "redcap_survey_identifier" in notes[0] and "context_complete" in notes[0]
@@ -116,14 +123,7 @@ def test_cli_export_then_score_a_redcap_export(battery, original, tmp_path):
             str(tmp_path / "dd.csv"))
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == [str(tmp_path / "dd.csv"), str(tmp_path / "dd.languages.json")]
-    red = pd.DataFrame({"record_id": df["id"]})
-    for it in battery.items:
-        if it.scale.type == "select_multiple":
-            for code, name in zip(it.scale.values, it.scale.names):
-                red[f"{it.id}___{code}"] = df[f"{it.id}_{name}"]
-        else:
-            red[it.id] = df[it.id]
-    red.to_csv(tmp_path / "export.csv", index=False)
+    _redcap_export(df, battery).to_csv(tmp_path / "export.csv", index=False)
     r = run("score", str(tmp_path / "export.csv"), "--instrument", "vpc_teachers", "--from", "redcap",
             "--no-careless", "--format", "json", "--out", str(tmp_path / "s.csv"), "--quiet")
     assert r.returncode == 0, r.stderr
