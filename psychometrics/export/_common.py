@@ -73,6 +73,14 @@ class Texts:
     def missing_label(self, sc: ResponseScale, code: int, lang: str) -> str:
         return self.get(sc.missing_labels.get(code), lang, f"missing code {code} of response scale {sc.id}")
 
+    def options(self, sc: ResponseScale, lang: str) -> list[tuple[str, str]]:
+        """(code, label) of every answer, then the declared missing codes (select_multiple has none:
+        its options are names, not codes)."""
+        opts = [(str(v), lab) for v, lab in zip(sc.values, self.labels(sc, lang))]
+        if sc.type != "select_multiple":
+            opts += [(str(c), self.missing_label(sc, c, lang)) for c in sc.missing_codes]
+        return opts
+
     def doc_text(self, inst: Instrument, key: str, lang: str) -> str:
         value = inst.document.get(key)
         return self.get(value, lang, f"{inst.id} {key}") if value else ""

@@ -95,10 +95,7 @@ def write_limesurvey(texts: Texts, out: Path) -> list[Path]:
                         rows.append({"class": "SQ", "type/scale": "0", "name": code(name, set()), "relevance": "1",
                                      "text": lab, "language": lime[lang]})
                 if q["type"] in ("F", "L"):
-                    labels = texts.labels(sc, lang)
-                    answers = [(str(v), lab) for v, lab in zip(sc.values, labels)]
-                    answers += [(str(c), texts.missing_label(sc, c, lang)) for c in sc.missing_codes]
-                    for a, (val, lab) in enumerate(answers):
+                    for a, (val, lab) in enumerate(texts.options(sc, lang)):
                         rows.append({"class": "A", "type/scale": "0", "name": f"A{val.replace('-', 'N')}",
                                      "relevance": str(a), "text": lab, "language": lime[lang]})
     with open(out, "w", newline="", encoding="utf-8-sig") as fh:       # UTF-8 with BOM, as LimeSurvey writes

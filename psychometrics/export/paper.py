@@ -50,14 +50,6 @@ def _blocks(texts: Texts, lang: str):
                texts.doc_text(sec.inst, "instructions", lang), entries)
 
 
-def _options(texts: Texts, sc, lang: str) -> list[tuple[str, str]]:
-    labels = texts.labels(sc, lang)
-    opts = [(str(v), lab) for v, lab in zip(sc.values, labels)]
-    if sc.type != "select_multiple":
-        opts += [(str(c), texts.missing_label(sc, c, lang)) for c in sc.missing_codes]
-    return opts
-
-
 def write_pdf(texts: Texts, lang: str, out: Path) -> None:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
@@ -108,7 +100,7 @@ def write_pdf(texts: Texts, lang: str, out: Path) -> None:
         for entry in entries:
             if entry[0] == "grid":
                 _, sc, items = entry
-                opts = _options(texts, sc, lang)
+                opts = texts.options(sc, lang)
                 cw = min(17.0, (R - L) * 0.55 / len(opts))
                 tw = R - L - cw * len(opts)
 
@@ -154,7 +146,7 @@ def write_pdf(texts: Texts, lang: str, out: Path) -> None:
                 txt = texts.item(it, lang)
                 if sc.type == "select_multiple" and "(" not in txt:    # say it unless the item text does
                     txt += " " + MULTI.get(lang, MULTI["en"])
-                opts = _options(texts, sc, lang) if sc.type in ("select_one", "select_multiple") else []
+                opts = texts.options(sc, lang) if sc.type in ("select_one", "select_multiple") else []
                 ensure(text_lines(R - L, txt, 9.5) * 4.4 + 6 * ((len(opts) + 1) // 2) + 4)
                 code_in_margin(it.id, pdf.get_y() + 0.5)
                 pdf.set_font("DejaVu", "", 9.5)
@@ -205,7 +197,7 @@ def write_html(texts: Texts, lang: str, out: Path) -> None:
         for entry in entries:
             if entry[0] == "grid":
                 _, sc, items = entry
-                opts = _options(texts, sc, lang)
+                opts = texts.options(sc, lang)
                 parts.append("<table><tr><th></th><th></th>" + "".join(f"<th>{e(lab)}</th>" for _, lab in opts) + "</tr>")
                 for it in items:
                     parts.append(f"<tr><td class='code'>{e(it.id)}</td><td>{e(texts.item(it, lang))}</td>" + "".join(
@@ -220,7 +212,7 @@ def write_html(texts: Texts, lang: str, out: Path) -> None:
                 parts.append(f"<p><span class='code'>{e(it.id)}</span> {e(texts.item(it, lang))}{e(extra)}</p>")
                 if sc.type in ("select_one", "select_multiple"):
                     parts.append("<p>" + " &nbsp; ".join(f"<span class='box'></span> {e(lab)} <span class='code'>{e(v)}"
-                                                         "</span>" for v, lab in _options(texts, sc, lang)) + "</p>")
+                                                         "</span>" for v, lab in texts.options(sc, lang)) + "</p>")
                 else:
                     parts.append(f"<p>{e(NUMBER.get(lang, NUMBER['en']))}: ____________</p>")
     parts.append("</body></html>")

@@ -25,11 +25,7 @@ COLUMNS = ["Variable / Field Name", "Form Name", "Section Header", "Field Type",
 
 
 def _choices(texts: Texts, sc, lang: str) -> str:
-    labels = texts.labels(sc, lang)
-    pairs = [(str(v), lab) for v, lab in zip(sc.values, labels)]
-    if sc.type != "select_multiple":
-        pairs += [(str(c), texts.missing_label(sc, c, lang)) for c in sc.missing_codes]
-    return " | ".join(f"{code}, {lab.replace('|', '/')}" for code, lab in pairs)
+    return " | ".join(f"{code}, {lab.replace('|', '/')}" for code, lab in texts.options(sc, lang))
 
 
 def records(texts: Texts, lang: str) -> list[dict]:

@@ -67,14 +67,10 @@ def rows(texts: Texts) -> tuple[list[dict], list[dict], dict]:
     for sc in texts.scales().values():
         if sc.type not in ("likert", "frequency", "select_one", "select_multiple"):
             continue
-        labels = {lg: texts.labels(sc, lg) for lg in langs}
-        for k, code in enumerate(sc.values):
-            name = sc.names[k] if sc.type == "select_multiple" else str(code)
-            choices.append({"list_name": sc.id, "name": name, **{f"label::{col[lg]}": labels[lg][k] for lg in langs}})
-        if sc.type != "select_multiple":
-            for code in sc.missing_codes:
-                choices.append({"list_name": sc.id, "name": str(code),
-                                **{f"label::{col[lg]}": texts.missing_label(sc, code, lg) for lg in langs}})
+        opts = {lg: texts.options(sc, lg) for lg in langs}
+        for k, (code, _) in enumerate(opts[langs[0]]):
+            name = sc.names[k] if sc.type == "select_multiple" else code     # ODK: no spaces in multi names
+            choices.append({"list_name": sc.id, "name": name, **{f"label::{col[lg]}": opts[lg][k][1] for lg in langs}})
     inst = texts.inst
     default = inst.languages.get("default") if inst.languages.get("default") in langs else langs[0]
     settings = {"form_title": texts.get(inst.title, default, f"{inst.id} title"), "form_id": inst.id,
