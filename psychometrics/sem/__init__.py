@@ -148,14 +148,7 @@ class _Standardizer:
 
     def _moments(self, thetas: np.ndarray, g: int):
         m = self.model
-        x = m.groups[g]
-        T = len(thetas)
-        A = np.repeat(m.A_fixed[g][None], T, axis=0)
-        S = np.repeat(m.S_fixed[g][None], T, axis=0)
-        a, s = x["A"], x["S"]
-        A[:, x["i"][a], x["j"][a]] = thetas[:, x["k"][a]]
-        S[:, x["i"][s], x["j"][s]] = thetas[:, x["k"][s]]
-        S[:, x["j"][s], x["i"][s]] = thetas[:, x["k"][s]]
+        A, S, _ = m.matrices(thetas, g)
         M = np.linalg.inv(np.eye(m.nv)[None] - A)
         V = M @ S @ M.transpose(0, 2, 1)
         return S, V, np.sqrt(np.maximum(np.einsum("tii->ti", V), 0))

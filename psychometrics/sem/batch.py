@@ -21,16 +21,8 @@ class BatchML:
         self.c0 = (w * (self.logdetS + S.shape[-1])).sum(axis=1)
 
     def _mats(self, th: np.ndarray, g: int):
-        m, x = self.m, self.m.groups[g]
-        B = len(th)
-        A = np.repeat(m.A_fixed[g][None], B, axis=0)
-        S = np.repeat(m.S_fixed[g][None], B, axis=0)
-        a, s, mm = x["A"], x["S"], x["m"]
-        A[:, x["i"][a], x["j"][a]] = th[:, x["k"][a]]
-        S[:, x["i"][s], x["j"][s]] = th[:, x["k"][s]]
-        S[:, x["j"][s], x["i"][s]] = th[:, x["k"][s]]
-        mv = np.repeat(m.m_fixed[g][None], B, axis=0)
-        mv[:, x["i"][mm]] = th[:, x["k"][mm]]
+        m = self.m
+        A, S, mv = m.matrices(th, g)
         M = np.linalg.inv(np.eye(m.nv)[None] - A)
         G = M[:, : m.n_obs]
         GS = G @ S

@@ -136,18 +136,27 @@ class Model:
             v = np.where(mat == 0, n + j, np.where(mat == 1, j, 0))
             c = np.where(mat == 0, 1.0, np.where(mat == 1, np.where(i == j, 0.5, 1.0), 0.0))
             perm = k if len(np.unique(k)) == len(k) else None      # each parameter at one position
+            a, sm, mm = mat == 0, mat == 1, mat == 2
+            fill = (i[a], j[a], k[a], i[sm], j[sm], k[sm], i[mm], k[mm])     # index arrays for matrices()
             self.groups.append({"mat": mat, "i": i, "j": j, "k": k, "Z": Z, "u": u, "v": v, "c": c, "perm": perm,
+                                "fill": fill,
                                 "A": mat == 0, "S": mat == 1, "m": mat == 2})
 
     # ---- moments -------------------------------------------------------------------------------
     def matrices(self, theta: np.ndarray, g: int):
-        x = self.groups[g]
-        A, S, m = self.A_fixed[g].copy(), self.S_fixed[g].copy(), self.m_fixed[g].copy()
-        a, s, mm = x["A"], x["S"], x["m"]
-        A[x["i"][a], x["j"][a]] = theta[x["k"][a]]
-        S[x["i"][s], x["j"][s]] = theta[x["k"][s]]
-        S[x["j"][s], x["i"][s]] = theta[x["k"][s]]
-        m[x["i"][mm]] = theta[x["k"][mm]]
+        """A, S and m of group g at theta; with a stack of thetas (T, n_free), stacks of them."""
+        ai, aj, ak, si, sj, sk, mi, mk = self.groups[g]["fill"]
+        if theta.ndim == 1:      # the hot path (every objective evaluation)
+            A, S, m = self.A_fixed[g].copy(), self.S_fixed[g].copy(), self.m_fixed[g].copy()
+            A[ai, aj] = theta[ak]
+            S[si, sj] = S[sj, si] = theta[sk]
+            m[mi] = theta[mk]
+            return A, S, m
+        T = len(theta)
+        A, S, m = (np.repeat(z[g][None], T, axis=0) for z in (self.A_fixed, self.S_fixed, self.m_fixed))
+        A[:, ai, aj] = theta[:, ak]
+        S[:, si, sj] = S[:, sj, si] = theta[:, sk]
+        m[:, mi] = theta[:, mk]
         return A, S, m
 
     def moments(self, theta: np.ndarray, g: int) -> dict:
