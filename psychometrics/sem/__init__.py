@@ -291,10 +291,15 @@ def _blocks(X: np.ndarray, gcode: np.ndarray, labels: list[str], pt: ParTable, f
         empty = isnan.all(axis=1)
         if empty.any():
             notes.append(f"FIML: {int(empty.sum())} of {n_rows} rows with no observed model variable left out")
-        exo_idx = [pt.observed.index(v) for v in pt.exo_x]
+        exo_idx = [pt.observed.index(v) for v in pt.exo_x] if pt.fixed_x else []
         if exo_idx and isnan[:, exo_idx].any():
-            raise PsychometricsError("missing='fiml' with missing values in exogenous observed covariates ("
-                                     + ", ".join(pt.exo_x) + ") is not available yet")
+            # lavaan (fixed.x = TRUE): the likelihood is conditional on x, so rows missing an x go
+            miss_x = isnan[:, exo_idx].any(axis=1) & ~empty
+            empty = empty | miss_x
+            notes.append(f"FIML: {int(miss_x.sum())} of {n_rows} rows with a missing exogenous covariate ("
+                         + ", ".join(v for v, k in zip(pt.exo_x, exo_idx) if isnan[:, k].any())
+                         + ") left out, as lavaan does with fixed.x; model the covariates (fixed_x=False) to keep them")
+            warnings.warn(f"SEM: {notes[-1]}", SEMWarning, stacklevel=4)
         X_groups = [X[(gcode == g) & ~empty] for g in range(G)]
         blocks = _model.pattern_blocks(X_groups)
         if all(len(b.obs) == p for b in blocks):
@@ -339,7 +344,8 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
         group_equal: str | tuple[str, ...] = (), group_partial: str | tuple[str, ...] = (),
         information: Literal["expected", "observed"] | None = None, level: float = 0.95, modindices: bool = False,
         bootstrap: int = 0, ci: Literal["perc", "bc", "bca"] = "perc", bollen_stine: int = 0,
-        seed: int | None = None, progress: bool = True, n_jobs: int = 1) -> SEMResult:
+        seed: int | None = None, progress: bool = True, n_jobs: int = 1, fixed_x: bool | None = None,
+        orthogonal: bool = False, meanstructure: bool | None = None) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax (lavaan's ``sem()`` defaults).
 
     Parameters
@@ -377,6 +383,17 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     modindices
         Also compute modification indices and expected parameter changes for omitted loadings and
         residual covariances of observed variables (lavaan's ``modindices()``; single group).
+    fixed_x
+        lavaan's ``fixed.x``: the variances, covariances and means of exogenous observed covariates
+        are fixed at their sample values and not counted among the sample moments, and the
+        log-likelihood is conditional on them (the default with ML and MLR); ``False`` estimates
+        them as free parameters (the default with GLS and ULS, as lavaan).
+    orthogonal
+        lavaan's ``orthogonal``: exogenous latent variables uncorrelated (their default
+        covariances fixed to 0).
+    meanstructure
+        Add intercepts and latent means (default: with FIML, several groups, or ``~ 1`` in the
+        syntax, as lavaan).
 
     Raises
     ------
@@ -395,11 +412,18 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     if est_name in ("GLS", "ULS") and len(labels) > 1:
         raise PsychometricsError(f"estimator {est_name} with several groups is not available yet; use ML or MLR")
     columns = [str(c) for c in data.columns if c != group]
-    pt = build(model, columns, std_lv=std_lv, meanstructure=fiml, n_groups=len(labels), group_equal=group_equal,
-               group_partial=group_partial)
+    if fixed_x is None:
+        fixed_x = est_name in ("ML", "MLR")       # lavaan sets fixed.x = FALSE for GLS and ULS
+    pt = build(model, columns, std_lv=std_lv, meanstructure=bool(fiml or meanstructure), n_groups=len(labels),
+               group_equal=group_equal, group_partial=group_partial, fixed_x=fixed_x, orthogonal=orthogonal)
+    if meanstructure is False and pt.meanstructure and (fiml or len(labels) > 1):
+        raise PsychometricsError("meanstructure=False is not possible with missing='fiml' or several groups")
     used = data[pt.observed + ([group] if group else [])]
     X = _numeric(used[pt.observed] if group else used)
     X_groups, blocks, notes = _blocks(X, gcode, labels, pt, fiml)
+    for note in pt.notes:
+        warnings.warn(f"SEM: {note}", SEMWarning, stacklevel=2)
+    notes = pt.notes + notes
     f = _prepare(pt, X_groups, blocks, labels, est_name, fiml)
     _estimate(f, notes)
     information = information or ("observed" if (fiml or est_name == "MLR") else "expected")
@@ -506,13 +530,14 @@ def _prepare(pt: ParTable, X_groups, blocks, labels, est_name: str, fiml: bool) 
         h1 = [em_saturated([b for b in blocks if b.group == g], p) for g in range(G)]
         S_g, mean_g = [h[1] for h in h1], [h[0] for h in h1]
         logl_h1 = float(sum(h[2] for h in h1))
-        logl_b = float(sum(independence_loglik([b for b in blocks if b.group == g], p)[2] for g in range(G)))
+        exo = [pt.observed.index(v) for v in pt.exo_x] if est_name in ("ML", "MLR") else []
+        logl_b = float(sum(independence_loglik([b for b in blocks if b.group == g], p, exo)[2] for g in range(G)))
         c0 = -2 * logl_h1 / N - sum(b.w * len(b.obs) for b in blocks) * math.log(2 * math.pi)
     else:
         S_g, mean_g = [b.S for b in blocks], [b.mean for b in blocks]
         c0 = sum(b.w * (np.linalg.slogdet(b.S)[1] + p) for b in blocks)
         logl_h1 = float(-0.5 * sum(b.n * (p * math.log(2 * math.pi) + np.linalg.slogdet(b.S)[1] + p) for b in blocks))
-    ndat = G * (p * (p + 1) // 2 + (p if pt.meanstructure else 0))
+    ndat = pt.ndat()
     f = _Fit(pt, _model.Model(pt, S_g, mean_g), blocks, X_groups, labels, est_name, fiml, S_g, mean_g, c0, logl_h1,
              logl_b, ndat - pt.n_free)
     if pt.constraints:
@@ -566,18 +591,15 @@ def _covariance(f: _Fit, information: str) -> tuple[np.ndarray, dict | None]:
 
         info_inv = bordered_inverse(info, f.cons.jacobian(theta)[f.active])
     else:
-        ev = np.linalg.eigvalsh(info)
-        if ev.min() < 1e-10 * max(ev.max(), 1):
-            raise EstimationError("the model is not identified: the information matrix is singular (a parameter "
-                                  "cannot be told apart from others); fix a loading or a variance, or add "
-                                  "constraints")
+        _check_identified(f.pt, info)
         info_inv = np.linalg.inv(info)
     if f.est == "MLR":
         from .robust import mlr
 
-        exo = [f.pt.observed.index(v) for v in f.pt.exo_x]
-        df_b = f.G * (f.p * (f.p - 1) // 2) if f.fiml else _baseline_ml_complete(f.blocks, exo)[1]
-        robust = mlr(mdl, f.blocks, theta, info, f.df, df_b, Ainv=info_inv, fiml_c0=f.c0 if f.fiml else None)
+        exo = [f.pt.observed.index(v) for v in f.pt.exo_x] if f.pt.fixed_x else []
+        df_b = _baseline_df(f)
+        robust = mlr(mdl, f.blocks, theta, info, f.df, df_b, Ainv=info_inv, fiml_c0=f.c0 if f.fiml else None,
+                     exo=exo, moments=(f.S_g, f.mean_g))
         return robust["cov"], robust
     if f.est in ("GLS", "ULS"):
         # lavaan's "standard" SEs for both: (Delta' V Delta)^-1 / (N - 1). For ULS this treats the
@@ -650,7 +672,7 @@ def _improper(f: _Fit, params: pd.DataFrame, notes: list[str]) -> None:
         notes.append("negative variance (Heywood case): " + ", ".join(neg))
         warnings.warn(f"SEM: {notes[-1]}; the solution is improper", SEMWarning, stacklevel=3)
     lv_neg = [lab for g, lab in enumerate(f.labels)
-              if np.linalg.eigvalsh(_latent_cov(f.mdl, f.theta, g)).min() < -1e-10]
+              if f.pt.latent and np.linalg.eigvalsh(_latent_cov(f.mdl, f.theta, g)).min() < -1e-10]
     if lv_neg and not neg:
         notes.append("the covariance matrix of the latent variables is not positive definite"
                      + ("" if f.G == 1 else f" (group {', '.join(lv_neg)})"))
@@ -668,19 +690,24 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
     logl = -N / 2 * (fmin + f.c0 + f.log2pi_terms)
     if f.fiml:
         chisq = 2 * (f.logl_h1 - logl)
-        chisq_b, df_b = 2 * (f.logl_h1 - f.logl_b), G * (p * (p - 1) // 2)
+        chisq_b, df_b = 2 * (f.logl_h1 - f.logl_b), _baseline_df(f)
     else:
         chisq = N * fmin
-        chisq_b, df_b = _baseline_ml_complete(f.blocks, [f.pt.observed.index(v) for v in f.pt.exo_x])
+        chisq_b, df_b = _baseline_ml_complete(f.blocks, _baseline_exo(f))
     if f.est in ("GLS", "ULS"):
         from .wls import baseline_wls
 
         chisq, chisq_b = (N - 1) * fmin, (N - 1) * baseline_wls(f.S_ls, f.Vw)
         fmin = chisq / N     # reported fmin is chisq / (2N), as lavaan's
         logl = _ml_loglik(f.blocks, Sigmas)
+    logl_h1 = f.logl_h1
+    if f.pt.exo_x and f.pt.fixed_x and f.est in ("ML", "MLR"):
+        # lavaan (fixed.x): the log-likelihood is conditional on the covariates (less their own part)
+        logl_x = _exo_loglik(f)
+        logl, logl_h1 = logl - logl_x, logl_h1 - logl_x
     fit = fit_measures(chisq=chisq, df=f.df, npar=f.pt.n_free - (f.cons.n_eq if f.cons else 0), n=N,
                        n_rmsea=N - 1 if f.est in ("GLS", "ULS") else N,      # lavaan: N - 1 without a likelihood
-                       n_groups=G, chisq_b=chisq_b, df_b=df_b, logl=logl, logl_h1=f.logl_h1, fmin=fmin / 2,
+                       n_groups=G, chisq_b=chisq_b, df_b=df_b, logl=logl, logl_h1=logl_h1, fmin=fmin / 2,
                        srmr=_srmr([f.S_ls] if f.est in ("GLS", "ULS") else f.S_g, Sigmas,
                                   f.mean_g if f.pt.meanstructure else None, mus, np.array(f.group_n) / N),
                        scaling=robust["scaling"] if robust else None,
@@ -703,6 +730,55 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
     fit["bollen_stine_draws"] = bsp["used"]
     notes.append(f"Bollen-Stine bootstrap: {bollen_stine} draws (seed {seed}), {bsp['failed']} failed")
     return fit, bsp["draws"]
+
+
+def _check_identified(pt: ParTable, info: np.ndarray) -> None:
+    """Refuse a singular information matrix, judged scale-free (on the information scaled to unit
+    diagonal, so that variables measured in hundreds do not look unidentified), naming the
+    parameters that cannot be told apart (the largest entries of the null direction)."""
+    d = np.sqrt(np.clip(np.diag(info), 0, None))
+    names = {}
+    for r in pt.rows:
+        if r.free and r.free not in names:
+            names[r.free] = f"{r.lhs} {r.op} {r.rhs}".strip() + (f" (group {r.group})" if pt.n_groups > 1 else "")
+    if (d <= 0).any():
+        bad = [names[k + 1] for k in np.flatnonzero(d <= 0)]
+        raise EstimationError("the model is not identified: the data carry no information on " + ", ".join(bad[:5])
+                              + "; fix or remove these parameters")
+    R = info / np.outer(d, d)
+    ev, vec = np.linalg.eigh(R)
+    if ev[0] < 1e-10:
+        v = np.abs(vec[:, 0])
+        worst = [names[k + 1] for k in np.argsort(-v)[:4] if v[k] > 0.1]
+        raise EstimationError("the model is not identified: the information matrix is singular; these parameters "
+                              "cannot be told apart: " + ", ".join(worst) + ". Fix a loading or a variance, or add "
+                              "constraints")
+
+
+def _exo_loglik(f: _Fit) -> float:
+    """Normal log-likelihood of the fixed exogenous covariates at their sample moments, summed over
+    groups (their rows are complete)."""
+    ix = [f.pt.observed.index(v) for v in f.pt.exo_x]
+    k = len(ix)
+    ll = 0.0
+    for g in range(f.G):
+        C = f.S_g[g][np.ix_(ix, ix)]
+        n = f.group_n[g]
+        ll -= 0.5 * n * (k * math.log(2 * math.pi) + np.linalg.slogdet(C)[1] + k)
+    return float(ll)
+
+
+def _baseline_exo(f: _Fit) -> list[int]:
+    """The covariates whose covariances the independence model keeps: lavaan's ML baseline keeps
+    those of the exogenous covariates (with fixed.x = TRUE or FALSE), its GLS/ULS baseline none."""
+    return [f.pt.observed.index(v) for v in f.pt.exo_x] if f.est in ("ML", "MLR") else []
+
+
+def _baseline_df(f: _Fit) -> int:
+    """Degrees of freedom of the independence model: the covariances among the variables, less
+    those among the covariates it keeps (:func:`_baseline_exo`)."""
+    nx = len(_baseline_exo(f))
+    return f.G * (f.p * (f.p - 1) // 2 - nx * (nx - 1) // 2)
 
 
 def _fixed_value(mdl: _model.Model, k: int) -> float:

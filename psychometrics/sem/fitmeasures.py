@@ -38,7 +38,9 @@ def _rmsea(chisq, df, n, g, c=1.0, kind="standard"):
     """RMSEA, its 90% interval and p(close) as lavaan 0.6: ``standard`` from chi2; ``scaled`` from
     chi2/c, with the interval and p from chi2 on c*df degrees of freedom; ``robust``
     (Brosseau-Liard et al., 2012) from chi2 - c*df, its interval sqrt(c) times the interval of chi2/c."""
-    if df <= 0:
+    if df == 0:      # a saturated model: lavaan reports RMSEA 0 with the interval [0, 0]
+        return {"rmsea": 0.0, "lo": 0.0, "hi": 0.0, "p": math.nan}
+    if df < 0:
         return {"rmsea": math.nan, "lo": math.nan, "hi": math.nan, "p": math.nan}
     sg = math.sqrt(g)
     if kind == "scaled":
@@ -62,6 +64,8 @@ def _cfi_tli(chisq, df, chisq_b, df_b, c=1.0, c_b=1.0):
     cfi = 1 - t1 / t2 if t2 > 0 else 1.0
     if df > 0 and df_b > 0:
         tli = 1 - ((chisq - c * df) * df_b) / ((chisq_b - c_b * df_b) * df)
+    elif df == 0:
+        tli = 1.0    # lavaan: a saturated model fits perfectly
     else:
         tli = math.nan
     return cfi, tli

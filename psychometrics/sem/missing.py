@@ -82,9 +82,21 @@ def em_saturated(blocks: list[Block], p: int, tol: float = 1e-10, max_iter: int 
     return mu, Sigma, ll
 
 
-def independence_loglik(blocks: list[Block], p: int) -> tuple[np.ndarray, np.ndarray, float]:
+def independence_loglik(blocks: list[Block], p: int, exo: list[int] = ()) -> tuple[np.ndarray, np.ndarray, float]:
     """The baseline model (free means and variances, no covariances) factorises over variables:
-    each variable's ML mean and variance from its observed values."""
+    each variable's ML mean and variance from its observed values. Exogenous covariates fixed at
+    their sample moments (``exo``, complete by then) keep their joint distribution, as lavaan's
+    baseline with fixed.x."""
     mu, var, cnt = _available_moments(blocks, p)
-    ll = float(-0.5 * (cnt * (math.log(2 * math.pi) + np.log(var) + 1)).sum())
+    rest = np.setdiff1d(np.arange(p), exo)
+    ll = float(-0.5 * (cnt[rest] * (math.log(2 * math.pi) + np.log(var[rest]) + 1)).sum())
+    if len(exo):
+        from .model import pattern_blocks
+
+        rows = []
+        for b in blocks:
+            full = np.full((b.n, p), np.nan)
+            full[:, b.obs] = b.X
+            rows.append(full[:, list(exo)])
+        ll += em_saturated(pattern_blocks([np.vstack(rows)]), len(exo))[2]
     return mu, var, ll

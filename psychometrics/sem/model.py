@@ -417,8 +417,12 @@ def start_values(pt: ParTable, model: Model, blocks: list[Block]) -> np.ndarray:
         elif r.op == "=~":
             m = marker[r.lhs]
             if m in obs and r.rhs in obs and m != r.rhs:
-                c = C[obs[r.rhs], obs[m]] / max(V[r.lhs], 1e-8)
-                theta[k] = c if np.isfinite(c) and abs(c) < 10 else 1.0
+                c = C[obs[r.rhs], obs[m]] / max(V[r.lhs], 1e-12 * C[obs[m], obs[m]])
+                # kept when the implied standardized loading is plausible (scale-free: an indicator in
+                # hundreds loads ~20 on a factor marked by one in tens)
+                ok = np.isfinite(c) and c * c * V[r.lhs] < 1.5 * C[obs[r.rhs], obs[r.rhs]]
+                theta[k] = c if ok else np.sign(c if np.isfinite(c) else 1.0) * np.sqrt(
+                    0.5 * C[obs[r.rhs], obs[r.rhs]] / max(V[r.lhs], 1e-300))
             else:
                 theta[k] = 1.0 if m != r.rhs else (np.sqrt(V[r.lhs]) if m in obs else 1.0)
         elif r.op == "~~" and r.lhs == r.rhs:
@@ -442,8 +446,11 @@ def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.
            max_iter: int = 500, warm: bool = False) -> tuple[np.ndarray, float, bool, str]:
     """Minimise F: Fisher scoring (expected Hessian 2 I(theta)) with step halving while the gradient
     is large, then BFGS updates of the last Fisher matrix (superlinear near the optimum); L-BFGS when
-    scoring stalls far from the optimum (not for ``warm`` starts near it). Returns (theta, F,
-    converged, message)."""
+    scoring stalls far from the optimum (not for ``warm`` starts near it). Every criterion is
+    scale-free: parameters are scaled by ``s = 1/sqrt(diag H)`` at the start (as lavaan scales
+    nlminb's parameters), the gradient is judged as ``s * g`` and convergence by the Newton
+    decrement ``g' H^-1 g`` as well, so variables measured in hundreds converge as those in units
+    do. Returns (theta, F, converged, message)."""
     f = lambda th: model.objective(th, blocks, c0)  # noqa: E731
     F, g = f(theta0)
     if not np.isfinite(F):
@@ -453,39 +460,50 @@ def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.
     lbfgs_done = warm
     it = 0
     H, updated = None, False
+    scale = None
+
+    def small(gv, factor=1.0):
+        return np.abs(gv * scale).max() < tol * factor
+
     while it < max_iter:
         it += 1
-        if H is None or np.abs(g).max() > 1e-3:
+        if H is None or (scale is not None and not small(g, 1e5)):
             H, updated = 2 * model.expected_information(theta, blocks), False
+            if scale is None:
+                d = np.diag(H)
+                scale = 1.0 / np.sqrt(np.where(d > 0, d, 1.0))
         try:
-            step = np.linalg.solve(H, g)
+            step = scale * np.linalg.solve(H * np.outer(scale, scale), g * scale)
         except np.linalg.LinAlgError:
             step = np.linalg.lstsq(H, g, rcond=None)[0]
+        decrement = float(g @ step)
         alpha, improved = 1.0, False
-        for _ in range(12):
+        for _ in range(30 if not updated else 12):
             cand = theta - alpha * step
             Fc, gc = f(cand)
             # near the optimum F is flat to its rounding error: a step that lowers the gradient counts
             if np.isfinite(Fc) and (Fc <= F + 1e-15 or (Fc <= F + 1e-13 * (1 + abs(F))
-                                                          and np.abs(gc).max() < np.abs(g).max())):
+                                                          and np.abs(gc * scale).max() < np.abs(g * scale).max())):
                 improved = True
                 break
             alpha /= 2
         if not improved and updated:
             H = None           # the BFGS-updated matrix failed: back to the Fisher matrix
             continue
-        if not improved and np.abs(g).max() < 1e-6:
+        if not improved and (small(g, 100) or 0 <= decrement < 1e-15):
             # at the optimum to the precision of F (a step of 1e-9 changes F by less than 1e-16)
             return theta, float(F), True, f"Fisher scoring converged in {it} iterations"
         if not improved or (alpha < 0.25 and not lbfgs_done):
             if lbfgs_done:
                 break
-            # far from the optimum (or a poor start): gradient-only iterations to get close
-            res = optimize.minimize(f, theta, jac=True, method="L-BFGS-B", options={"maxiter": 200})
+            # far from the optimum (or a poor start): gradient-only iterations on the scaled parameters
+            fs = lambda phi: (lambda r: (r[0], r[1] * scale))(f(phi * scale))  # noqa: E731
+            res = optimize.minimize(fs, theta / scale, jac=True, method="L-BFGS-B", options={"maxiter": 500})
             lbfgs_done = True
             if np.isfinite(res.fun) and res.fun < F:
-                theta = res.x
+                theta = res.x * scale
                 F, g = f(theta)
+            H = None
             continue
         dF = F - Fc
         # near the optimum Fisher scoring converges only linearly (the expected Hessian differs from
@@ -497,7 +515,8 @@ def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.
             H = H + np.outer(yv, yv) / sy - np.outer(Hs, Hs) / (sv @ Hs)
             updated = True
         theta, F, g = cand, Fc, gc
-        if np.abs(g).max() < tol or (dF < 1e-15 and np.abs(g).max() < 1e-6):
+        if small(g) or (dF < 1e-15 and (small(g, 100) or abs(decrement) < 1e-14)):
             return theta, float(F), True, f"Fisher scoring converged in {it} iterations"
-    ok = bool(np.abs(g).max() < 1e-6)
-    return theta, float(F), ok, f"Fisher scoring stopped after {it} iterations, largest gradient {np.abs(g).max():.2g}"
+    ok = bool(small(g, 100))
+    return theta, float(F), ok, (f"Fisher scoring stopped after {it} iterations, largest scaled gradient "
+                                 f"{np.abs(g * scale).max():.2g}")

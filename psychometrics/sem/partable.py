@@ -1,15 +1,27 @@
 """The parameter table (lavaan's ``partable``): one row per model parameter and group, with
 lavaan's ``cfa()``/``sem()`` defaults added to what the user wrote.
 
-Defaults: the first loading of each latent variable is fixed to 1 (or latent variances to 1 with
-``std_lv``); residual variances of observed variables and (residual) variances of latent variables
-are free; covariances among exogenous latent variables are free; covariances among the residuals of
-pure outcome variables (dependent variables that predict nothing) are free (lavaan's
-``auto.cov.y``); variances, covariances and means of observed exogenous predictors are fixed at
-their sample values (``fixed.x``). With a mean structure (FIML, several groups, or intercepts in
-the syntax) intercepts of observed variables are free and latent means fixed to 0, except that
-with ``group_equal`` containing ``"intercepts"`` the latent means of the second and later groups
-are free (lavaan's rule).
+The variables are typed as lavaan's ``lav_partable_vnames`` types them: latent variables (left of
+``=~``); indicators (right of ``=~``); *exogenous observed covariates* ``ov.x`` (predictors in a
+``~`` that are not latent, not indicators, not themselves regressed on anything and not named in a
+user's ``~~`` or ``~1``); *exogenous latent variables* ``lv.x`` (neither indicators of another
+latent variable nor regressed on anything); *pure outcomes* ``ov.y``/``lv.y`` (regressed on
+something, but neither indicators nor predictors).
+
+Defaults added (lavaan's ``cfa()``/``sem()``: ``auto.fix.first``, ``auto.fix.single``,
+``auto.var``, ``auto.cov.lv.x``, ``auto.cov.y``, ``fixed.x``, ``int.ov.free``): the first loading
+of each latent variable is fixed to 1 (or, with ``std_lv``, every latent variance to 1); residual
+variances of every observed variable but ``ov.x`` and (residual) variances of every latent variable
+are free, except the residual variance of the only indicator of a latent variable (fixed to 0);
+covariances among ``lv.x`` are free (fixed to 0 with ``orthogonal``); covariances among the
+residuals of ``lv.y`` and ``ov.y`` are free; variances, covariances and means of ``ov.x`` are fixed
+at their sample values (``fixed_x=True``; free with ``fixed_x=False``), and are then not counted
+among the sample moments for the degrees of freedom. With a mean structure (FIML, several groups,
+``meanstructure=True``, or intercepts in the syntax) intercepts of observed variables are free and
+latent means fixed to 0, except that with ``group_equal`` containing ``"intercepts"`` the latent
+means of the second and later groups are free (and with ``std_lv`` and equal loadings, the latent
+variances of the later groups). The user's modifiers are applied last: a fixed value fixes,
+``NA`` frees, ``start()`` on a fixed parameter sets its value (as lavaan).
 
 Equality constraints: rows sharing a label share one free parameter (a plain label holds in every
 group; ``c(a1, a2)*x`` gives each group its own); ``group_equal`` makes every free parameter of
@@ -38,8 +50,10 @@ class Row:
     free: int = 0           # 1-based index of the free parameter, 0 if fixed
     value: float | None = None   # fixed value (or start value when free)
     user: bool = True
-    fixed_x: bool = False   # fixed at the sample value (exogenous observed covariate)
+    fixed_x: bool = False   # fixed at the sample value (exogenous observed covariate; lavaan's exo)
     start: float | None = None
+    equal: str = ""         # equal("...") modifier: the label or "lhs op rhs" of another parameter
+    line: int = 0           # the syntax line (0 for defaults)
 
 
 @dataclass
@@ -53,9 +67,33 @@ class ParTable:
     meanstructure: bool = False
     exo_x: list[str] = field(default_factory=list)
     constraints: list[Statement] = field(default_factory=list)   # general ==, <, > (not label == label)
+    fixed_x: bool = True
+    notes: list[str] = field(default_factory=list)
 
     def labels(self) -> dict[str, int]:
         return {r.label: r.free for r in self.rows if r.label and r.free}
+
+    def ndat(self) -> int:
+        """Sample moments per lavaan (``lav_partable_ndat``): per group p(p+1)/2 covariances (+ p
+        means with a mean structure), less those of ``ov.x`` when they are fixed (``fixed.x``)."""
+        p, nx = len(self.observed), len(self.exo_x) if self.fixed_x else 0
+        per = p * (p + 1) // 2 + (p if self.meanstructure else 0)
+        per -= nx * (nx + 1) // 2 + (nx if self.meanstructure else 0)
+        return self.n_groups * per
+
+    def to_frame(self):
+        """lavaan's parameter-table columns (``lavaan::parTable``): id, lhs, op, rhs, user, block,
+        group, free, ustart, exo, label, plabel."""
+        import pandas as pd
+
+        return pd.DataFrame({
+            "id": range(1, len(self.rows) + 1), "lhs": [r.lhs for r in self.rows], "op": [r.op for r in self.rows],
+            "rhs": [r.rhs for r in self.rows], "user": [int(r.user) for r in self.rows],
+            "block": [r.group for r in self.rows], "group": [r.group for r in self.rows],
+            "free": [r.free for r in self.rows],
+            "ustart": [r.value if not r.free else r.start for r in self.rows],
+            "exo": [int(r.fixed_x) for r in self.rows], "label": [r.label for r in self.rows],
+            "plabel": [f".p{i}." for i in range(1, len(self.rows) + 1)]})
 
 
 def _pairs(items: list[str]) -> list[tuple[str, str]]:
@@ -75,6 +113,10 @@ def _kind(r: Row, latent: set[str]) -> str:
     return "lv.covariances" if lv else "residual.covariances"
 
 
+def _ordered(names) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
 def _pick(value, g: int, n_groups: int, what: str, line: int):
     if not isinstance(value, tuple):
         return value
@@ -85,112 +127,162 @@ def _pick(value, g: int, n_groups: int, what: str, line: int):
 
 
 def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructure: bool = False,
-          n_groups: int = 1, group_equal: tuple[str, ...] = (), group_partial: tuple[str, ...] = ()) -> ParTable:
-    """Parse ``model`` and complete it with lavaan's defaults."""
+          n_groups: int = 1, group_equal: tuple[str, ...] = (), group_partial: tuple[str, ...] = (),
+          fixed_x: bool = True, orthogonal: bool = False) -> ParTable:
+    """Parse ``model`` and complete it with lavaan's ``sem()`` defaults (see the module docstring).
+
+    R: ``lavaan::lavaanify(model, auto = TRUE)`` with the ``sem()`` options, as in
+    ``parTable(sem(model, data))``.
+
+    >>> pt = build("y ~ x1 + x2", ["y", "x1", "x2"])
+    >>> pt.exo_x, pt.n_free, pt.ndat()
+    (['x1', 'x2'], 3, 3)
+    """
     stmts = parse(model)
     unknown = [e for e in group_equal if e not in GROUP_EQUAL]
     if unknown:
         raise ModelSyntaxError(f"group_equal: unknown kind(s) {', '.join(unknown)}; choose from {', '.join(GROUP_EQUAL)}")
     partial = {p.replace(" ", "") for p in group_partial}
-    latent: list[str] = []
-    for s in stmts:
-        if s.op == "=~" and s.lhs not in latent:
-            latent.append(s.lhs)
-    if any(s.op == "~1" for s in stmts):
-        meanstructure = True
-    if n_groups > 1:
-        meanstructure = True
     defined, constraints, structural = [], [], []
     for s in stmts:
         (defined if s.op == ":=" else constraints if s.op in ("==", "<", ">") else structural).append(s)
+    if not structural:
+        raise ModelSyntaxError("the model has no =~, ~, ~~ or ~1 statement")
 
-    # variables of the model, checked against the data
-    regressions = [(s.lhs, t.name) for s in structural if s.op == "~" for t in s.rhs]
-    indicators = {t.name for s in structural if s.op == "=~" for t in s.rhs}
-    dependent = {a for a, _ in regressions}
-    predictors = {b for _, b in regressions}
-    observed_model: list[str] = []
-    for s in structural:
-        for v in [s.lhs] + [t.name for t in s.rhs if t.name != "1"]:
-            if v not in latent and v not in observed_model:
-                observed_model.append(v)
+    # ---- variable types (lav_partable_vnames) ----
+    latent = _ordered(s.lhs for s in structural if s.op == "=~")
+    lv = set(latent)
+    clash = [f for f in latent if f in data_columns]
+    if clash:
+        line = next(s.line for s in structural if s.op == "=~" and s.lhs == clash[0])
+        raise ModelSyntaxError(f"model syntax, line {line}: latent variable name(s) {', '.join(clash)} are also columns "
+                               "of the data; rename the latent variable (as lavaan requires)")
+    eqs_y = _ordered(s.lhs for s in structural if s.op == "~")
+    eqs_x = _ordered(t.name for s in structural if s.op == "~" for t in s.rhs)
+    v_ind = _ordered(t.name for s in structural if s.op == "=~" for t in s.rhs)
+    ov_ind = [v for v in v_ind if v not in lv]
+    ov_y_all = [v for v in eqs_y if v not in lv and v not in ov_ind]
+    ov_x = [v for v in eqs_x if v not in lv and v not in ov_ind and v not in ov_y_all]
+    user_named = {s.lhs for s in structural if s.op in ("~~", "~1")} | {t.name for s in structural if s.op == "~~"
+                                                                      for t in s.rhs}
+    random_x = [v for v in ov_x if v in user_named]
+    notes: list[str] = []
+    if random_x:
+        notes.append("variance/covariance/intercept statements name the exogenous covariate(s) "
+                     f"{', '.join(random_x)}: they are treated as random (free parameters), as lavaan does")
+        ov_x = [v for v in ov_x if v not in random_x]
+    observed_model = _ordered(v for s in structural for v in [s.lhs] + [t.name for t in s.rhs if t.name != "1"]
+                              if v not in lv)
     missing = [v for v in observed_model if v not in data_columns]
     if missing:
-        raise ModelSyntaxError(f"the model names variable(s) {', '.join(missing)}, which are not latent (no '=~') "
-                               "and not columns of the data; check the spelling")
+        line = next(s.line for s in structural if missing[0] in [s.lhs] + [t.name for t in s.rhs])
+        raise ModelSyntaxError(f"model syntax, line {line}: the model names variable(s) {', '.join(missing)}, which are "
+                               "not latent (no '=~') and not columns of the data; check the spelling")
     observed = [c for c in data_columns if c in observed_model]
-    exo_x = [v for v in observed if v in predictors and v not in dependent and v not in indicators]
-    exo_lv = [f for f in latent if f not in dependent]
-    pure = [v for v in observed + latent if v in dependent and v not in predictors]
+    exo_x = [v for v in observed if v in ov_x]
+    ov_nox = [v for v in observed if v not in exo_x]
+    lv_x = [f for f in latent if f not in v_ind and f not in eqs_y]
+    ov_y = [v for v in observed if v in eqs_y and v not in v_ind and v not in eqs_x]
+    lv_y = [f for f in latent if f in eqs_y and f not in v_ind and f not in eqs_x]
+    if any(s.op == "~1" for s in structural) or n_groups > 1:
+        meanstructure = True
+    n_ind = {f: sum(1 for s in structural if s.op == "=~" and s.lhs == f for t in s.rhs) for f in latent}
+    ind_count = {v: sum(1 for s in structural if s.op == "=~" for t in s.rhs if t.name == v) for v in v_ind}
+    single = {t.name for s in structural if s.op == "=~" and n_ind[s.lhs] == 1 for t in s.rhs
+              if ind_count[t.name] == 1 and t.name != s.lhs}
 
     rows: list[Row] = []
     for g in range(1, n_groups + 1):
-        seen: set[tuple[str, str, str]] = set()
+        seen: dict[tuple[str, str, str], Row] = {}
 
-        def add(lhs, op, rhs, term=None, user=True, line=0):
-            key = (lhs, op, rhs) if op != "~~" else (min(lhs, rhs), op, max(lhs, rhs))
-            if key in seen:
-                if user:
-                    raise ModelSyntaxError(f"model syntax: '{lhs} {op} {rhs}' is specified twice")
+        def key(lhs, op, rhs):
+            return (min(lhs, rhs), op, max(lhs, rhs)) if op == "~~" else (lhs, op, rhs)
+
+        user_rows: list[tuple[Row, object]] = []
+        for s in structural:
+            for t in s.rhs:
+                rhs = "" if s.op == "~1" else t.name
+                k = key(s.lhs, s.op, rhs)
+                if k in seen:
+                    raise ModelSyntaxError(f"model syntax, line {s.line}: '{s.lhs} {s.op} {rhs or '1'}' is specified "
+                                           f"twice (also on line {seen[k].line})")
+                r = Row(s.lhs, s.op, rhs, group=g, user=True, free=1, line=s.line)
+                seen[k] = r
+                rows.append(r)
+                user_rows.append((r, t))
+
+        def default(lhs, op, rhs, free=1, value=None, fixed=False):
+            k = key(lhs, op, rhs)
+            if k in seen:
                 return None
-            seen.add(key)
-            r = Row(lhs, op, rhs, group=g, user=user)
-            if term is not None:
-                what = f"'{lhs} {op} {rhs or '1'}'"
-                label = _pick(term.label, g, n_groups, what, line)
-                value = _pick(term.value, g, n_groups, what, line)
-                r.label = label or ""
-                if value is not None:
-                    r.value, r.free = value, -1          # fixed by the user
-                if isinstance(term.value, tuple) and value is None:
-                    r.free = 1                           # NA in c(...): free in this group
-                if term.free:
-                    r.free = 1                           # explicitly free (NA*)
-                if term.start is not None:
-                    r.start = term.start
+            r = Row(lhs, op, rhs, group=g, user=False, free=free, value=value, fixed_x=fixed)
+            seen[k] = r
             rows.append(r)
             return r
 
-        for s in structural:
-            if s.op == "~1":
-                for t in s.rhs:
-                    add(s.lhs, "~1", "", t, line=s.line)
-                continue
-            for t in s.rhs:
-                add(s.lhs, s.op, t.name, t, line=s.line)
-        group_rows = [r for r in rows if r.group == g]
-        # first loadings fixed to 1 (unless the user fixed or freed it, or std_lv)
-        for f in latent:
-            first = next(r for r in group_rows if r.op == "=~" and r.lhs == f)
-            if not std_lv and first.free == 0:
-                first.free, first.value = -1, 1.0
-        for v in observed + latent:
-            r = add(v, "~~", v, user=False)
-            if r and v in exo_x:
-                r.free, r.fixed_x = -1, True
-            elif r and std_lv and v in latent:
-                r.free, r.value = -1, 1.0
-        for a, b in _pairs(exo_lv):
-            add(a, "~~", b, user=False)
-        for a, b in _pairs(exo_x):
-            r = add(a, "~~", b, user=False)
-            if r:
-                r.free, r.fixed_x = -1, True
-        for a, b in _pairs(pure):       # auto.cov.y
-            add(a, "~~", b, user=False)
+        for v in ov_nox + latent:                               # auto.var
+            if v in single:                                     # auto.fix.single
+                default(v, "~~", v, free=0, value=0.0)
+            elif std_lv and v in lv:
+                default(v, "~~", v, free=0, value=1.0)
+            else:
+                default(v, "~~", v)
+        for a, b in _pairs(lv_x):                               # auto.cov.lv.x
+            default(a, "~~", b, free=0 if orthogonal else 1, value=0.0 if orthogonal else None)
+        for a, b in _pairs(lv_y + ov_y):                        # auto.cov.y
+            default(a, "~~", b)
+        for i, a in enumerate(exo_x):                           # fixed.x
+            for b in exo_x[i:]:
+                default(a, "~~", b, free=0 if fixed_x else 1, fixed=fixed_x)
         if meanstructure:
             for v in observed:
-                r = add(v, "~1", "", user=False)
-                if r and v in exo_x:
-                    r.free, r.fixed_x = -1, True
+                default(v, "~1", "", free=0 if (fixed_x and v in exo_x) else 1, fixed=fixed_x and v in exo_x)
             for f in latent:
-                r = add(f, "~1", "", user=False)
-                if r:
-                    free_mean = g > 1 and "intercepts" in group_equal and "means" not in group_equal
-                    if not free_mean:
-                        r.free, r.value = -1, 0.0
+                free_mean = g > 1 and "intercepts" in group_equal and "means" not in group_equal
+                default(f, "~1", "", free=1 if free_mean else 0, value=None if free_mean else 0.0)
+        if g > 1 and std_lv and "loadings" in group_equal and "lv.variances" not in group_equal:
+            for r in rows:
+                if r.group == g and not r.user and r.op == "~~" and r.lhs == r.rhs and r.lhs in lv:
+                    r.free, r.value = 1, None
+        if std_lv:       # lavaan fixes every latent variance, the user's own f ~~ f too (unless modified)
+            for r, _ in user_rows:
+                if r.op == "~~" and r.lhs == r.rhs and r.lhs in lv:
+                    r.free, r.value = 0, 1.0
+        else:                                                   # auto.fix.first
+            for f in latent:
+                first = next(r for r, _ in user_rows if r.op == "=~" and r.lhs == f)
+                first.free, first.value = 0, 1.0
+        for r, t in user_rows:                                  # the user's modifiers, last
+            what = f"'{r.lhs} {r.op} {r.rhs or '1'}'"
+            label = _pick(t.label, g, n_groups, what, r.line)
+            value = _pick(t.value, g, n_groups, what, r.line)
+            start = _pick(t.start, g, n_groups, what, r.line)
+            r.label = label or ""
+            r.equal = t.equal or ""
+            if t.value is not None:
+                if value is None:
+                    r.free, r.value = 1, None                   # NA in c(...): free in this group
+                else:
+                    r.free, r.value = 0, value
+            if t.free:
+                r.free, r.value = 1, None
+            if start is not None:
+                if r.free:
+                    r.start = start
+                else:
+                    r.value = start                             # lavaan: start() on a fixed parameter sets it
+        for r in rows:
+            if r.free == 0:
+                r.free = -1
 
-    # number the free parameters; shared labels (and group_equal kinds) share an index
+    return _number(rows, latent, observed, defined, constraints, n_groups, meanstructure, exo_x, group_equal,
+                   partial, fixed_x, notes)
+
+
+def _number(rows, latent, observed, defined, constraints, n_groups, meanstructure, exo_x, group_equal, partial,
+            fixed_x, notes) -> ParTable:
+    """Number the free parameters; shared labels, equal() and group_equal kinds share an index;
+    ``a == b`` of two labels joins them; other constraints are kept for constrained estimation."""
     latent_set = set(latent)
     by_key: dict = {}
     by_label: dict[str, int] = {}
@@ -214,6 +306,22 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
         r.free = by_key[key] = n
         if r.label:
             by_label[r.label] = n
+    # equal("label") or equal("lhs op rhs"): one parameter with the one named
+    tags = {}
+    for r in rows:
+        if r.free:
+            tags.setdefault((r.group, f"{r.lhs}{r.op}{r.rhs}"), r.free)
+    for r in rows:
+        if not r.equal or not r.free:
+            continue
+        target = by_label.get(r.equal) or tags.get((r.group, r.equal))
+        if target is None:
+            raise ModelSyntaxError(f"model syntax, line {r.line}: equal(\"{r.equal}\") names no free parameter (a label, "
+                                   "or lhs op rhs such as \"f=~x2\")")
+        drop = r.free
+        for x in rows:
+            if x.free == drop:
+                x.free = target
     general = []
     for c in constraints:
         if c.op == "==" and c.lhs in by_label and c.expression.strip() in by_label:
@@ -233,4 +341,5 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
         if d.lhs in by_label:
             raise ModelSyntaxError(f"model syntax, line {d.line}: '{d.lhs}' is already a parameter label")
     return ParTable(rows=rows, observed=observed, latent=latent, defined=defined, n_free=len(order),
-                    n_groups=n_groups, meanstructure=meanstructure, exo_x=exo_x, constraints=general)
+                    n_groups=n_groups, meanstructure=meanstructure, exo_x=exo_x, constraints=general,
+                    fixed_x=fixed_x, notes=notes)

@@ -13,7 +13,10 @@ baseline (independence) model's factor is the same with the diagonal model, whos
 :math:`\\sum_j \\tfrac12(\\kappa_j - 1)\\,[+\\,p]` with :math:`\\kappa_j` the j-th standardized
 fourth moment. With FIML (incomplete data) A_1 and B_1 belong to the saturated model at its EM
 estimates (observed information, casewise scores by missing-data pattern) and the baseline's
-trace uses each variable's available cases, as lavaan's ``missing = "ml"`` with MLR. References:
+trace uses each variable's available cases, as lavaan's ``missing = "ml"`` with MLR. With fixed
+exogenous covariates (``fixed.x``) the saturated model's moments among the covariates (their
+means and covariances) are left out of A_1 and B_1, and the covariates out of the baseline's
+trace, as lavaan masks them. References:
 Yuan & Bentler (2000), Sociological Methodology 30, 165-200;
 Muthen & Muthen, Mplus technical appendices. R: ``lavaan::sem(..., estimator = "MLR")``.
 """
@@ -26,17 +29,36 @@ from ..exceptions import EstimationError
 from .model import Block, Model, fit_ml, start_values
 
 
-def _kurtosis_terms(X: np.ndarray) -> tuple[float, float]:
+def _kurtosis_terms(X: np.ndarray, exo: list[int] = ()) -> tuple[float, float]:
+    """Complete data: the covariance part of tr(A1^-1 B1) of the saturated model and of the
+    independence model. Without covariates the first is 1/2 (mean d^2 - p); with fixed covariates
+    the moments among them are masked, so A1 and B1 are formed over the others (vech of the
+    covariance matrix: A1 = 1/2 D'(S^-1 x S^-1)D, scores 1/2 D' vec(S^-1 z z' S^-1 - S^-1))."""
     z = X - X.mean(axis=0)
     S = z.T @ z / len(X)
-    d = np.einsum("ij,jk,ik->i", z, np.linalg.inv(S), z)
+    Si = np.linalg.inv(S)
     p = X.shape[1]
-    h1 = 0.5 * (np.mean(d ** 2) - p)
     kappa = (z ** 4).mean(axis=0) / np.diag(S) ** 2
-    return h1, float(0.5 * (kappa - 1).sum())
+    keep_var = np.setdiff1d(np.arange(p), exo)
+    base = float(0.5 * (kappa[keep_var] - 1).sum())
+    if not len(exo):
+        d = np.einsum("ij,jk,ik->i", z, Si, z)
+        return 0.5 * (np.mean(d ** 2) - p), base
+    a, b = np.tril_indices(p)
+    ex = np.zeros(p, dtype=bool)
+    ex[list(exo)] = True
+    keep = ~(ex[a] & ex[b])
+    a, b = a[keep], b[keep]
+    c = np.where(a == b, 0.5, 1.0)
+    A1 = c[:, None] * c[None, :] * (Si[a][:, a] * Si[b][:, b] + Si[a][:, b] * Si[b][:, a])
+    Y = z @ Si
+    sc = c * (Y[:, a] * Y[:, b] - Si[a, b])
+    B1 = sc.T @ sc / len(X)
+    return float(np.trace(np.linalg.solve(A1, B1))), base
 
 
-def _fiml_traces(model: Model, blocks: list[Block], c0: float) -> tuple[float, float]:
+def _fiml_traces(model: Model, blocks: list[Block], c0: float, exo: list[int] = (),
+                 moments: tuple[list, list] | None = None) -> tuple[float, float]:
     """Incomplete data: tr(A1^-1 B1) of the saturated model (means and covariances per group) at its
     ML (EM) estimates, with A1 its observed information and B1 its casewise scores' cross-product;
     and the independence model's trace from each variable's available cases,
@@ -47,7 +69,19 @@ def _fiml_traces(model: Model, blocks: list[Block], c0: float) -> tuple[float, f
     syntax = "\n".join([f"{a} ~~ " + " + ".join(obs[i + 1:]) for i, a in enumerate(obs[:-1])]
                        + [f"{a} ~ 1" for a in obs])
     sat = build(syntax, obs, meanstructure=True, n_groups=model.n_groups)
-    smodel = Model(sat, [np.eye(len(obs))] * model.n_groups, [np.zeros(len(obs))] * model.n_groups)
+    xs = {obs[k] for k in exo}
+    for r in sat.rows:     # fixed.x: the covariates' own moments are not estimated (masked, as lavaan)
+        if r.lhs in xs and (r.op == "~1" or r.rhs in xs):
+            r.free, r.fixed_x = 0, True
+    if xs:
+        sat.n_free = len({r.free for r in sat.rows if r.free})
+        order = sorted({r.free for r in sat.rows if r.free})
+        remap = {old: i + 1 for i, old in enumerate(order)}
+        for r in sat.rows:
+            r.free = remap.get(r.free, 0)
+    S_fix, m_fix = moments if moments is not None else ([np.eye(len(obs))] * model.n_groups,
+                                                        [np.zeros(len(obs))] * model.n_groups)
+    smodel = Model(sat, S_fix, m_fix)
     th, _, ok, msg = fit_ml(smodel, blocks, start_values(sat, smodel, blocks), c0)
     if not ok:
         raise EstimationError(f"MLR with FIML: the saturated model did not converge ({msg})")
@@ -58,6 +92,8 @@ def _fiml_traces(model: Model, blocks: list[Block], c0: float) -> tuple[float, f
     for g in range(model.n_groups):
         X = np.vstack([_pad(b, len(obs)) for b in blocks if b.group == g])
         for j in range(len(obs)):
+            if j in exo:
+                continue
             col = X[:, j][~np.isnan(X[:, j])]
             z = col - col.mean()
             base += 1 + 0.5 * ((z ** 4).mean() / (z ** 2).mean() ** 2 - 1)
@@ -71,23 +107,25 @@ def _pad(b: Block, p: int) -> np.ndarray:
 
 
 def mlr(model: Model, blocks: list[Block], theta: np.ndarray, A: np.ndarray, df: int, df_b: int,
-        Ainv: np.ndarray | None = None, fiml_c0: float | None = None) -> dict:
+        Ainv: np.ndarray | None = None, fiml_c0: float | None = None, exo: list[int] = (),
+        moments: tuple[list, list] | None = None) -> dict:
     """Sandwich covariance of the estimates, scores' B, and the scaling factors of the model and
     baseline. ``Ainv``: the inverse to use for A (under constraints, the bordered inverse);
-    ``fiml_c0``: incomplete data (FIML), with the discrepancy's constant."""
+    ``fiml_c0``: incomplete data (FIML), with the discrepancy's constant; ``exo``: indices of the
+    fixed exogenous covariates; ``moments``: the saturated moments per group (FIML: EM)."""
     N = sum(b.n for b in blocks)
     scores = np.vstack(model.casewise_scores(theta, blocks))
     B = scores.T @ scores / N
     Ainv = np.linalg.inv(A) if Ainv is None else Ainv
     cov = Ainv @ B @ Ainv / N
     if fiml_c0 is not None:
-        h1, base_trace = _fiml_traces(model, blocks, fiml_c0)
+        h1, base_trace = _fiml_traces(model, blocks, fiml_c0, exo, moments)
         base = h1 - base_trace
     else:
         h1, base = 0.0, 0.0
         for b in blocks:
-            t_h1, t_b = _kurtosis_terms(b.X)
-            h1 += t_h1 + (len(b.obs) if model.meanstructure else 0)
+            t_h1, t_b = _kurtosis_terms(b.X, exo)
+            h1 += t_h1 + (len(b.obs) - len(exo) if model.meanstructure else 0)
             base += t_h1 - t_b
     trace = h1 - float(np.sum(B * Ainv.T))
     c = trace / df if df > 0 else float("nan")

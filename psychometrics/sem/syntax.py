@@ -1,10 +1,17 @@
 """lavaan model syntax: a small tokenizer and parser into formula statements.
 
-Supported: ``=~ ~ ~~`` (with ``+``-separated right-hand sides), ``y ~ 1`` intercepts,
-modifiers ``a*x`` (label), ``0.5*x`` (fixed value), ``NA*x`` (free), ``start(0.3)*x``,
-``c(a, b)*x`` (group-specific labels or values), ``:=`` defined parameters, ``==``/``<``/``>``
+Supported: ``=~ ~ ~~`` with ``+``-separated left- and right-hand sides (``y1 + y2 ~ x1 + x2``
+is four regressions, as lavaan), ``y ~ 1`` intercepts (also of latent variables), modifiers
+``a*x`` or ``label("a")*x`` (label), ``equal("a")*x`` (equal to the parameter labelled ``a``),
+``0.5*x`` (fixed value), ``NA*x`` (free), ``start(0.3)*x``, ``c(a, b)*x`` (group-specific labels
+or values), chained modifiers (``NA*a*x``), ``:=`` defined parameters, ``==``/``<``/``>``
 constraints, ``#``/``!`` comments, statements over several lines (a line ending in an operator
 or ``+`` continues) and ``;`` separators. Errors give the line, the column and a caret.
+
+lavaan syntax that is not supported is refused with the construct named: ``<~`` composites,
+``level:``/``group:``/``block:`` blocks, ``efa("...")*`` blocks, thresholds ``|``, ``~*~``
+scaling factors, ``|~`` and ``%~~``, interaction terms ``x1:x2``, and the modifiers ``lower()``,
+``upper()``, ``prior()`` and ``rv()``.
 """
 
 from __future__ import annotations
@@ -15,6 +22,20 @@ from dataclasses import dataclass
 from ..exceptions import PsychometricsError
 
 OPERATORS = ("=~", "~~", ":=", "==", "<", ">", "~")
+# lavaan operators we do not support, longest first (so that "<~" is not read as "<", "~*~" not as "~")
+UNSUPPORTED_OPERATORS = {
+    "<~": "'<~' (composites / formative indicators) is not supported",
+    "~*~": "'~*~' (scaling factors of ordinal indicators) is not supported",
+    "|~": "'|~' (random slopes/instruments) is not supported",
+    "%~~": "'%~~' is not supported",
+    "|": "thresholds '|' (ordinal indicators) are not supported yet",
+}
+BLOCK = re.compile(r"^\s*(level|group|block|class)\s*:\s*(.*)$")
+UNSUPPORTED_MODIFIERS = {"efa": "efa(\"...\") blocks (exploratory SEM) are not supported",
+                         "lower": "the lower() bound modifier is not supported; write an inequality such as 'v > 0'",
+                         "upper": "the upper() bound modifier is not supported; write an inequality such as 'v < 1'",
+                         "prior": "prior() (Bayesian priors) is not supported",
+                         "rv": "rv() (random slopes) is not supported"}
 NAME = re.compile(r"[A-Za-z_.][A-Za-z0-9_.]*")
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -26,13 +47,15 @@ class ModelSyntaxError(PsychometricsError):
 @dataclass(frozen=True)
 class Term:
     """One right-hand-side term with its modifier: ``label``, fixed ``value``, ``free`` (NA*),
-    ``start``; group-specific lists when written as ``c(...)``."""
+    ``start``, ``equal`` (the label or ``lhs op rhs`` of a parameter it equals); group-specific
+    lists when written as ``c(...)``."""
 
     name: str
     label: str | tuple | None = None
     value: float | tuple | None = None
     free: bool = False
-    start: float | None = None
+    start: float | tuple | None = None
+    equal: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,12 +72,22 @@ def _error(text: str, line: int, col: int, msg: str) -> ModelSyntaxError:
     return ModelSyntaxError(f"model syntax, line {line}, column {col}: {msg}\n  {src}\n  {' ' * (col - 1)}^")
 
 
+CONTINUES = re.compile(r"(=~|~~|~|\+|\*|:=|==|<|>|,|\()\s*$")
+
+
 def _logical_lines(text: str) -> list[tuple[int, int, str]]:
     """(line number, column offset, text) of each statement; comments removed, continuations joined."""
     out: list[tuple[int, int, str]] = []
     pending: tuple[int, int, str] | None = None
     for n, raw in enumerate(text.splitlines(), start=1):
         line = re.split(r"[#!]", raw, maxsplit=1)[0]
+        block = BLOCK.match(line)
+        if block and "~" not in line and "=" not in line:
+            kind = block.group(1)
+            what = {"level": "two-level models ('level:' blocks) are not supported yet",
+                    "group": "'group:' blocks are not supported; use group= and group-specific c(...) modifiers",
+                    }.get(kind, f"'{kind}:' blocks are not supported")
+            raise _error(text, n, len(line) - len(line.lstrip()) + 1, what)
         start = 0
         for part in line.split(";"):
             stripped = part.strip()
@@ -63,13 +96,21 @@ def _logical_lines(text: str) -> list[tuple[int, int, str]]:
             if not stripped:
                 continue
             pending = (pending[0], pending[1], pending[2] + " " + stripped) if pending else (n, col, stripped)
-            if re.search(r"(=~|~~|~|\+|\*|:=|==|<|>|,|\()\s*$", pending[2]):
+            if CONTINUES.search(pending[2]):
                 continue  # the statement goes on on the next line
             out.append(pending)
             pending = None
     if pending is not None:
+        if re.search(r"(\+|\*|,|\()\s*$", pending[2]):
+            ln, col, stmt = pending
+            raise _error(text, ln, col + len(stmt) - 1, f"the model ends in the middle of a statement ('{stmt}')")
         out.append(pending)
     return out
+
+
+def _quoted(arg: str) -> str | None:
+    m = re.fullmatch(r"""\s*(["'])(.*)\1\s*""", arg)
+    return m.group(2) if m else None
 
 
 def _parse_modifier(mod: str, text: str, line: int, col: int) -> dict:
@@ -78,69 +119,140 @@ def _parse_modifier(mod: str, text: str, line: int, col: int) -> dict:
         return {"free": True}
     if NUMBER.fullmatch(mod):
         return {"value": float(mod)}
-    m = re.fullmatch(r"start\(\s*(" + NUMBER.pattern + r")\s*\)", mod)
-    if m:
-        return {"start": float(m.group(1))}
-    m = re.fullmatch(r"c\((.*)\)", mod)
-    if m:
-        parts = [p.strip() for p in m.group(1).split(",")]
-        if all(NUMBER.fullmatch(p) or p == "NA" for p in parts):
-            return {"value": tuple(None if p == "NA" else float(p) for p in parts)}
-        if all(NAME.fullmatch(p) for p in parts):
-            return {"label": tuple(parts)}
-        raise _error(text, line, col, f"c(...) must hold only labels or only numbers: {mod}")
+    call = re.fullmatch(r"([A-Za-z_.][A-Za-z0-9_.]*)\s*\((.*)\)", mod)
+    if call:
+        fn, arg = call.group(1), call.group(2)
+        if fn in UNSUPPORTED_MODIFIERS:
+            raise _error(text, line, col, UNSUPPORTED_MODIFIERS[fn])
+        if fn == "start":
+            if NUMBER.fullmatch(arg.strip()):
+                return {"start": float(arg)}
+            inner = re.fullmatch(r"\s*c\((.*)\)\s*", arg)
+            if inner and all(NUMBER.fullmatch(p.strip()) for p in inner.group(1).split(",")):
+                return {"start": tuple(float(p) for p in inner.group(1).split(","))}
+            raise _error(text, line, col, f"start() takes a number or c(numbers): {mod}")
+        if fn in ("label", "equal"):
+            value = _quoted(arg)
+            inner = re.fullmatch(r"\s*c\((.*)\)\s*", arg)
+            if value is None and inner and fn == "label":
+                parts = [_quoted(p) for p in inner.group(1).split(",")]
+                if all(p is not None and NAME.fullmatch(p) for p in parts):
+                    return {"label": tuple(parts)}
+            if value is None:
+                raise _error(text, line, col, f"{fn}() takes a quoted name, as {fn}(\"a\"): {mod}")
+            if fn == "label":
+                if not NAME.fullmatch(value):
+                    raise _error(text, line, col, f"'{value}' is not a valid label")
+                return {"label": value}
+            return {"equal": value.replace(" ", "")}
+        if fn == "c":
+            parts = [p.strip() for p in arg.split(",")]
+            if all(NUMBER.fullmatch(p) or p == "NA" for p in parts):
+                return {"value": tuple(None if p == "NA" else float(p) for p in parts)}
+            if all(NAME.fullmatch(p) for p in parts):
+                return {"label": tuple(parts)}
+            raise _error(text, line, col, f"c(...) must hold only labels or only numbers: {mod}")
+        raise _error(text, line, col, f"unknown modifier {fn}(); lavaan's label(), equal(), start() and c() are "
+                                      "supported")
+    q = _quoted(mod)
+    if q is not None and NAME.fullmatch(q):
+        return {"label": q}
     if NAME.fullmatch(mod):
         return {"label": mod}
     raise _error(text, line, col, f"cannot read the modifier '{mod}' (a label, a number, NA, start(x) or c(...))")
 
 
+def _find_operator(stmt: str) -> tuple[str | None, int]:
+    """The statement's operator and its position (the leftmost; of equal position the longest)."""
+    best: tuple[str | None, int] = (None, len(stmt) + 1)
+    depth = 0
+    quote = None
+    for i, ch in enumerate(stmt):
+        if quote:
+            quote = None if ch == quote else quote
+            continue
+        if ch in "\"'":
+            quote = ch
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth:
+            continue
+        for op in ("<~", "~*~", "|~", "%~~", "=~", "~~", ":=", "==", "<", ">", "~", "|"):
+            if stmt.startswith(op, i):
+                return op, i
+    return best
+
+
 def parse(text: str) -> list[Statement]:
-    """Parse lavaan model syntax.
+    """Parse lavaan model syntax into statements (several left-hand sides give one statement each).
 
     >>> [(s.lhs, s.op, [t.name for t in s.rhs]) for s in parse("f =~ x1 + a*x2\\nf ~~ f")]
     [('f', '=~', ['x1', 'x2']), ('f', '~~', ['f'])]
+    >>> [(s.lhs, [t.name for t in s.rhs]) for s in parse("y1 + y2 ~ x1 + x2")]
+    [('y1', ['x1', 'x2']), ('y2', ['x1', 'x2'])]
     """
+    if not isinstance(text, str):
+        raise ModelSyntaxError(f"the model must be lavaan syntax as a string, not {type(text).__name__}")
     statements: list[Statement] = []
     for line, col, stmt in _logical_lines(text):
-        op = next((o for o in OPERATORS if o in stmt), None)
+        op, pos = _find_operator(stmt)
         if op is None:
             raise _error(text, line, col, "no operator (=~, ~, ~~, :=, ==, <, >) in this statement")
-        pos = stmt.index(op)
+        if op in UNSUPPORTED_OPERATORS:
+            raise _error(text, line, col + pos, UNSUPPORTED_OPERATORS[op])
         lhs, rhs = stmt[:pos].strip(), stmt[pos + len(op):].strip()
         if op in (":=", "==", "<", ">"):
             if not rhs:
                 raise _error(text, line, col + pos + len(op), f"nothing after '{op}'")
+            if not lhs:
+                raise _error(text, line, col, f"nothing before '{op}'")
             if op == ":=" and not NAME.fullmatch(lhs):
                 raise _error(text, line, col, f"'{lhs}' is not a valid name for a defined parameter")
             statements.append(Statement(lhs, op, (), rhs, line))
             continue
-        if not NAME.fullmatch(lhs):
-            raise _error(text, line, col, f"'{lhs}' is not a variable name")
+        lhs_names = [x.strip() for x in lhs.split("+")]
+        for name in lhs_names:
+            if not NAME.fullmatch(name):
+                shown = name or lhs
+                if "*" in name:
+                    raise _error(text, line, col, f"a modifier on the left-hand side ('{shown}') is not lavaan syntax")
+                raise _error(text, line, col, f"'{shown}' is not a variable name")
         if not rhs:
             raise _error(text, line, col + pos + len(op), f"nothing after '{op}'")
         terms = []
-        offset = stmt.index(rhs, pos)
+        offset = pos + len(op) + (len(stmt[pos + len(op):]) - len(stmt[pos + len(op):].lstrip()))
         for raw in _split_plus(rhs):
             tcol = col + offset + rhs.index(raw) + (len(raw) - len(raw.lstrip()))
             raw_s = raw.strip()
-            if op == "~" and raw_s == "1" or raw_s.endswith("*1") and op == "~":
-                mod = raw_s[:-2] if raw_s.endswith("*1") else None
-                terms.append(Term("1", **(_parse_modifier(mod, text, line, tcol) if mod else {})))
+            parts = [x.strip() for x in _split_star(raw_s)]
+            *mods, name = parts
+            kw: dict = {}
+            for mod in mods:
+                if not mod:
+                    raise _error(text, line, tcol, f"an empty modifier in '{raw_s}'")
+                kw.update(_parse_modifier(mod, text, line, tcol))
+            if op == "~" and name == "1":
+                terms.append(Term("1", **kw))
                 continue
-            if "*" in raw_s:
-                *mods, name = [x.strip() for x in _split_star(raw_s)]
-                kw: dict = {}
-                for mod in mods:
-                    kw.update(_parse_modifier(mod, text, line, tcol))
-            else:
-                name, kw = raw_s, {}
+            if ":" in name and all(NAME.fullmatch(x) for x in name.split(":")):
+                raise _error(text, line, tcol, f"interaction terms ('{name}') are not supported; compute the product "
+                                               "as a data column")
             if not NAME.fullmatch(name):
                 raise _error(text, line, tcol, f"'{name}' is not a variable name")
             terms.append(Term(name, **kw))
-        statements.append(Statement(lhs, "~1" if op == "~" and all(t.name == "1" for t in terms) else op,
-                                    tuple(terms), None, line))
+        if op == "~" and any(t.name == "1" for t in terms) and not all(t.name == "1" for t in terms):
+            ones = [t for t in terms if t.name == "1"]
+            rest = tuple(t for t in terms if t.name != "1")
+            for name in lhs_names:
+                statements.append(Statement(name, "~", rest, None, line))
+                statements.append(Statement(name, "~1", tuple(ones), None, line))
+            continue
+        for name in lhs_names:
+            statements.append(Statement(name, "~1" if op == "~" and all(t.name == "1" for t in terms) else op,
+                                        tuple(terms), None, line))
     if not statements:
-        raise ModelSyntaxError("model syntax is empty")
+        raise ModelSyntaxError("model syntax is empty (no statement outside comments)")
     return statements
 
 

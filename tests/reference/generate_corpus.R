@@ -1,0 +1,78 @@
+# The lavaan corpus of the SEM engine: fits every model of sem_corpus_models.json with lavaan::sem()
+# and writes sem_corpus.json (parameter tables, standardized solutions, fit measures, warnings and
+# errors), and the random models of random_models.json with their free parameters and df.
+# Run from the repository root:   Rscript tests/reference/generate_corpus.R
+# Data: written once into tests/reference/data/ from the R packages that ship them.
+suppressPackageStartupMessages({library(lavaan); library(psych); library(jsonlite)})
+
+dir <- "tests/reference/data"
+write_once <- function(d, file) {
+  path <- file.path(dir, file)
+  if (!file.exists(path)) { write.csv(d, path, row.names = FALSE); cat("wrote", path, "\n") }
+}
+write_once(lavaan::Demo.growth, "demo_growth.csv")
+write_once(psych::sat.act, "sat_act.csv")
+write_once(psych::bfi[, c(1:25, 26:28)], "bfi_full.csv")
+write_once(datasets::mtcars, "mtcars.csv")
+write_once(datasets::attitude, "attitude.csv")
+write_once(datasets::swiss, "swiss.csv")
+write_once(lavaan::FacialBurns, "facial_burns.csv")
+
+files <- c(hs = "holzinger_swineford_full.csv", pd = "political_democracy.csv", growth = "demo_growth.csv",
+           sat = "sat_act.csv", bfi = "bfi_full.csv", mtcars = "mtcars.csv", attitude = "attitude.csv",
+           swiss = "swiss.csv", burns = "facial_burns.csv")
+datasets <- lapply(files, function(f) read.csv(file.path(dir, f), stringsAsFactors = FALSE))
+
+fit_one <- function(m) {
+  args <- c(list(model = m$model, data = datasets[[m$data]]),
+            lapply(m$options, function(v) if (is.list(v)) unlist(v) else v))
+  warns <- character(0)
+  fit <- withCallingHandlers(
+    tryCatch(do.call("sem", args), error = function(e) e),
+    warning = function(w) { warns <<- c(warns, conditionMessage(w)); invokeRestart("muffleWarning") })
+  out <- list(name = m$name, warnings = warns)
+  if (inherits(fit, "error")) return(c(out, list(error = conditionMessage(fit))))
+  pt <- parTable(fit)
+  pe <- parameterEstimates(fit, standardized = TRUE, remove.nonfree = FALSE)
+  ss <- standardizedSolution(fit, type = "std.all")
+  group <- if (is.null(pe$group)) rep(1L, nrow(pe)) else pe$group
+  fm <- fitMeasures(fit)
+  c(out, list(
+    converged = lavInspect(fit, "converged"),
+    groups = if (lavInspect(fit, "ngroups") > 1) lavInspect(fit, "group.label") else "all",
+    nobs = lavInspect(fit, "nobs"),
+    npar = as.integer(fm[["npar"]]), df = as.numeric(fm[["df"]]),
+    partable = list(lhs = pt$lhs, op = pt$op, rhs = pt$rhs, group = pt$group, free = pt$free, exo = pt$exo,
+                    label = pt$label, plabel = pt$plabel, user = pt$user),
+    estimates = list(lhs = pe$lhs, op = pe$op, rhs = pe$rhs, group = group, est = pe$est, se = pe$se,
+                     std_all = pe$std.all),
+    std_se = list(lhs = ss$lhs, op = ss$op, rhs = ss$rhs, group = if (is.null(ss$group)) rep(1L, nrow(ss)) else ss$group,
+                  se = ss$se),
+    fit = as.list(fm)))
+}
+
+spec <- fromJSON("tests/reference/sem_corpus_models.json", simplifyVector = FALSE)
+results <- lapply(c(spec$models, spec$refused), function(m) { cat(m$name, "\n"); fit_one(m) })
+out <- list(call = "lavaan::sem(model, data, <options>); parTable, parameterEstimates(standardized = TRUE), standardizedSolution, fitMeasures",
+            r_version = R.version.string, lavaan = as.character(packageVersion("lavaan")), models = results)
+write_json(out, "tests/reference/sem_corpus.json", digits = NA, auto_unbox = TRUE, na = "null")
+cat("wrote tests/reference/sem_corpus.json\n")
+
+# ---- random models (property test): lavaan's number of free parameters and df ----
+if (file.exists("tests/reference/random_models.json")) {
+  rnd <- fromJSON("tests/reference/random_models.json", simplifyVector = FALSE)
+  d <- datasets[[rnd$data]]
+  ans <- lapply(rnd$models, function(m) {
+    opts <- lapply(m$options, function(v) if (is.list(v)) unlist(v) else v)
+    fit <- tryCatch(suppressWarnings(do.call("sem", c(list(model = m$model, data = d, do.fit = FALSE), opts))),
+                    error = function(e) e)
+    if (inherits(fit, "error")) return(list(model = m$model, error = conditionMessage(fit)))
+    pt <- parTable(fit)
+    list(model = m$model, npar = as.integer(lavInspect(fit, "npar")),
+         df = as.numeric(fitMeasures(fit, "df", baseline.model = NULL)),
+         free = paste(pt$lhs[pt$free > 0], pt$op[pt$free > 0], pt$rhs[pt$free > 0], pt$group[pt$free > 0]))
+  })
+  write_json(list(lavaan = as.character(packageVersion("lavaan")), data = rnd$data, models = ans),
+             "tests/reference/random_models_lavaan.json", digits = NA, auto_unbox = TRUE, na = "null")
+  cat("wrote tests/reference/random_models_lavaan.json\n")
+}
