@@ -13,8 +13,8 @@ Defaults added (lavaan's ``cfa()``/``sem()``: ``auto.fix.first``, ``auto.fix.sin
 of each latent variable is fixed to 1 (or, with ``std_lv``, every latent variance to 1); residual
 variances of every observed variable but ``ov.x`` and (residual) variances of every latent variable
 are free, except the residual variance of the only indicator of a latent variable (fixed to 0);
-covariances among ``lv.x`` are free (fixed to 0 with ``orthogonal``); covariances among the
-residuals of ``lv.y`` and ``ov.y`` are free; variances, covariances and means of ``ov.x`` are fixed
+covariances among ``lv.x`` are free; covariances among the residuals of ``lv.y`` and ``ov.y``
+are free (with ``orthogonal`` every default covariance of two latent variables is fixed to 0); variances, covariances and means of ``ov.x`` are fixed
 at their sample values (``fixed_x=True``; free with ``fixed_x=False``), and are then not counted
 among the sample moments for the degrees of freedom. With a mean structure (FIML, several groups,
 ``meanstructure=True``, or intercepts in the syntax) intercepts of observed variables are free and
@@ -191,6 +191,9 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
     single = {t.name for s in structural if s.op == "=~" and n_ind[s.lhs] == 1 for t in s.rhs
               if ind_count[t.name] == 1 and t.name != s.lhs}
 
+    if n_groups > 1 and not group_equal and any(isinstance(t.label, str) for s in structural for t in s.rhs):
+        notes.append("a single label in a multiple-group model holds the parameter equal across the groups; use "
+                     "c(a1, a2)*x for one label per group (as lavaan warns)")
     rows: list[Row] = []
     for g in range(1, n_groups + 1):
         seen: dict[tuple[str, str, str], Row] = {}
@@ -230,7 +233,8 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
         for a, b in _pairs(lv_x):                               # auto.cov.lv.x
             default(a, "~~", b, free=0 if orthogonal else 1, value=0.0 if orthogonal else None)
         for a, b in _pairs(lv_y + ov_y):                        # auto.cov.y
-            default(a, "~~", b)
+            both_lv = orthogonal and a in lv and b in lv          # orthogonal: every latent pair
+            default(a, "~~", b, free=0 if both_lv else 1, value=0.0 if both_lv else None)
         for i, a in enumerate(exo_x):                           # fixed.x
             for b in exo_x[i:]:
                 default(a, "~~", b, free=0 if fixed_x else 1, fixed=fixed_x)
@@ -284,6 +288,15 @@ def _number(rows, latent, observed, defined, constraints, n_groups, meanstructur
     """Number the free parameters; shared labels, equal() and group_equal kinds share an index;
     ``a == b`` of two labels joins them; other constraints are kept for constrained estimation."""
     latent_set = set(latent)
+    exo = set(exo_x)
+    # a label shared with a fixed parameter fixes its mates at that value (as lavaan)
+    fixed_labels = {}
+    for r in rows:
+        if r.label and r.free == -1:
+            fixed_labels.setdefault(r.label, r.value if r.value is not None else 0.0)
+    for r in rows:
+        if r.label in fixed_labels and r.free != -1:
+            r.free, r.value = -1, fixed_labels[r.label]
     by_key: dict = {}
     by_label: dict[str, int] = {}
     n = 0
@@ -291,7 +304,9 @@ def _number(rows, latent, observed, defined, constraints, n_groups, meanstructur
         if r.free == -1:
             r.free = 0
             continue
-        kind = _kind(r, latent_set)
+        # group_equal: intercepts, residuals and residual covariances of the covariates are not
+        # among the kinds (lavaan's ov.nox rule); an exogenous covariate's moments stay per group
+        kind = None if r.lhs in exo and r.op in ("~1", "~~") else _kind(r, latent_set)
         tag = f"{r.lhs}{r.op}{r.rhs}"
         if r.label:
             key = ("label", r.label)

@@ -68,8 +68,11 @@ if (file.exists("tests/reference/random_models.json")) {
                     error = function(e) e)
     if (inherits(fit, "error")) return(list(model = m$model, error = conditionMessage(fit)))
     pt <- parTable(fit)
-    list(model = m$model, npar = as.integer(lavInspect(fit, "npar")),
-         df = as.numeric(fitMeasures(fit, "df", baseline.model = NULL)),
+    # without fitting, equality constraints (== rows: shared labels, group.equal) are not yet
+    # subtracted from the free parameters; fitMeasures() of a fitted model does subtract them
+    neq <- sum(pt$op == "==")
+    list(model = m$model, npar = as.integer(lavInspect(fit, "npar")) - neq,
+         df = as.numeric(lavaan:::lav_partable_ndat(pt)) - (as.integer(lavInspect(fit, "npar")) - neq),
          free = paste(pt$lhs[pt$free > 0], pt$op[pt$free > 0], pt$rhs[pt$free > 0], pt$group[pt$free > 0]))
   })
   write_json(list(lavaan = as.character(packageVersion("lavaan")), data = rnd$data, models = ans),
