@@ -473,6 +473,10 @@ def _sem_command(kind: str):
                   help="Information matrix for SEs (default as lavaan: expected; observed with FIML or MLR).")
     @click.option("--missing-codes", help="Codes meaning no answer, e.g. -98,-99.")
     @click.option("--std-lv", is_flag=True, help="Fix latent variances to 1 instead of first loadings.")
+    @click.option("--fixed-x/--no-fixed-x", "fixed_x", default=None,
+                  help="lavaan's fixed.x: covariates' moments fixed at their sample values (default with ML/MLR).")
+    @click.option("--orthogonal", is_flag=True, help="Exogenous latent variables uncorrelated (lavaan's orthogonal).")
+    @click.option("--meanstructure", is_flag=True, default=None, help="Add intercepts and latent means.")
     @click.option("--ordered", help="Ordinal items (WLSMV): not available yet.")
     @click.option("--group", help="Column defining groups (multiple-group model).")
     @click.option("--group-equal", help="Equal across groups: loadings,intercepts,means,residuals,"
@@ -490,11 +494,12 @@ def _sem_command(kind: str):
                   help="Path diagram with standardized estimates: .dot, or .svg/.png/.pdf (needs Graphviz).")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
     @click.option("--out", type=click.Path(dir_okay=False))
-    def command(data, model, estimator, missing, information, missing_codes, std_lv, ordered, group, group_equal, group_partial,
-                bootstrap, boot_ci, bollen_stine, jobs, seed, quiet, modindices, diagram, fmt, out):
+    def command(data, model, estimator, missing, information, missing_codes, std_lv, fixed_x, orthogonal, meanstructure,
+                ordered, group, group_equal, group_partial, bootstrap, boot_ci, bollen_stine, jobs, seed, quiet,
+                modindices, diagram, fmt, out):
         from .sem import ESTIMATORS
         from .sem import sem as fit_sem
-        from .sem.partable import build
+        from .sem.partable import build, observed_variables
 
         pending = {"--ordered": ordered, f"--estimator {estimator}": estimator.upper() in ("WLSMV", "DWLS", "WLS")}
         asked = [k for k, v in pending.items() if v]
@@ -511,14 +516,17 @@ def _sem_command(kind: str):
         columns = [str(c) for c in read_responses(data).columns]
         if group and group not in columns:
             raise click.BadParameter(f"'{group}' is not a column of {Path(data).name}", param_hint="--group")
-        observed = build(text, [c for c in columns if c != group], std_lv=std_lv).observed
+        observed = observed_variables(text, [c for c in columns if c != group])
+        if not observed:
+            build(text, [c for c in columns if c != group])      # names the unknown variables
         sub, _ = _numeric_items(data, ",".join(observed), missing_codes)
         if group:
             sub[group] = read_responses(data)[group].to_numpy()
         res = fit_sem(text, sub, estimator=estimator.upper(), std_lv=std_lv, missing=missing, group=group,
                       group_equal=group_equal or (), group_partial=group_partial or (), modindices=modindices,
                       bootstrap=bootstrap, ci=boot_ci, bollen_stine=bollen_stine, seed=seed, progress=not quiet,
-                      n_jobs=jobs, information=information)
+                      n_jobs=jobs, information=information, fixed_x=fixed_x, orthogonal=orthogonal,
+                      meanstructure=meanstructure or None)
         if diagram:
             res.path_diagram(diagram)
         _write_result(res, fmt, out)

@@ -219,7 +219,8 @@ def test_sem_cli_groups_mlr_fiml_and_diagram(tmp_path):
     d = json.loads(r.stdout)
     assert d["groups"] == ["Pasteur", "Grant-White"] and d["nobs"] == [156, 145] and d["estimator"] == "MLR"
     assert {"chisq_scaled", "chisq_scaling_factor", "cfi_robust", "rmsea_robust"} <= set(d["fit"])
-    assert {p["group"] for p in d["parameters"] if p["op"] != ":="} == {"Pasteur", "Grant-White"}
+    # the contract (shared/design/CLI.md): group numbers as lavaan's, labels in "groups"
+    assert {p["group"] for p in d["parameters"] if p["op"] != ":="} == {1, 2}
     miss = ROOT / "tests" / "reference" / "data" / "holzinger_swineford_missing.csv"
     svg = tmp_path / "m.svg"
     r = run("cfa", str(miss), "--model", HS_MODEL, "--missing", "fiml", "--diagram", str(svg), "--format", "json")
@@ -228,3 +229,22 @@ def test_sem_cli_groups_mlr_fiml_and_diagram(tmp_path):
     assert d["nobs"] == [301] and d["meta"]["information"] == "observed" and "<svg" in svg.read_text()
     r = run("cfa", str(HS), "--model", HS_MODEL, "--group-equal", "loadings")
     assert r.returncode == 2 and "need --group" in r.stderr
+
+
+def test_sem_cli_group_specific_labels_path_models_and_refusals():
+    full = ROOT / "tests" / "reference" / "data" / "holzinger_swineford_full.csv"
+    r = run("sem", str(full), "--model", "visual =~ x1 + c(a, b)*x2 + x3\ntextual =~ x4 + x5 + x6", "--group",
+            "school", "--format", "json", "--quiet")
+    assert r.returncode == 0, r.stderr
+    labels = {(p["label"], p["group"]) for p in json.loads(r.stdout)["parameters"] if p["label"]}
+    assert labels == {("a", 1), ("b", 2)}
+    r = run("sem", str(full), "--model", "x4 ~ a*x1 + ageyr\nx9 ~ b*x4\nab := a*b", "--format", "json", "--quiet")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["fit"]["df"] == 2 and d["fit"]["npar"] == 5           # lavaan: fixed.x moments not counted
+    assert [p["group"] for p in d["parameters"] if p["op"] == ":="] == [0]
+    r = run("sem", str(full), "--model", "x4 ~ x1 + ageyr", "--no-fixed-x", "--format", "json", "--quiet")
+    assert r.returncode == 0 and json.loads(r.stdout)["fit"]["npar"] == 6, r.stderr
+    for model, fragment in [("f <~ x1 + x2", "composites"), ("level: 1\nf =~ x1 + x2", "two-level")]:
+        r = run("sem", str(full), "--model", model)
+        assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr

@@ -71,7 +71,12 @@ class SEMResult:
         return self.parameters
 
     def to_dict(self) -> dict:
-        params = self.parameters     # 'group': the group's label, 1 with one group (as lavaan numbers it)
+        # the JSON contract: 'group' is the group number as lavaan numbers them (1, 2, ...; 0 for
+        # := rows), with the labels in 'groups' (the DataFrame keeps the labels, easier to read)
+        params = self.parameters.copy()
+        number = {lab: i + 1 for i, lab in enumerate(self.groups)}
+        params["group"] = [0 if op == ":=" else (number.get(g, 1) if len(self.groups) > 1 else 1)
+                           for op, g in zip(params["op"], params["group"])]
         out = {"converged": self.converged, "estimator": self.estimator,
                "nobs": list(self.group_nobs) or [self.nobs], "groups": list(self.groups), "fit": self.fit,
                "parameters": params, "r2": self.r2, "meta": self.meta}
@@ -424,6 +429,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     for note in pt.notes:
         warnings.warn(f"SEM: {note}", SEMWarning, stacklevel=2)
     notes = pt.notes + notes
+    _check_scales(pt, X, notes)
     f = _prepare(pt, X_groups, blocks, labels, est_name, fiml)
     _estimate(f, notes)
     information = information or ("observed" if (fiml or est_name == "MLR") else "expected")
@@ -730,6 +736,24 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
     fit["bollen_stine_draws"] = bsp["used"]
     notes.append(f"Bollen-Stine bootstrap: {bollen_stine} draws (seed {seed}), {bsp['failed']} failed")
     return fit, bsp["draws"]
+
+
+def _check_scales(pt: ParTable, X: np.ndarray, notes: list[str]) -> None:
+    """lavaan's warning: observed variances a factor 1000 or more apart make the estimation
+    numerically harder (our optimizer is scale-free, but SEs and fit are still worth a look)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        var = np.nanvar(X, axis=0)
+    ok = np.isfinite(var) & (var > 0)
+    if ok.sum() > 1 and var[ok].max() >= 1000 * var[ok].min():
+        lo = int(np.flatnonzero(ok)[np.argmin(var[ok])])
+        hi = int(np.flatnonzero(ok)[np.argmax(var[ok])])
+        var = var[ok]
+        notes.append(f"observed variances differ by a factor of {var.max() / var.min():.0f} ({pt.observed[hi]}: "
+                     f"{var.max():.4g}, {pt.observed[lo]}: {var.min():.4g}); consider rescaling (e.g. dividing "
+                     f"{pt.observed[hi]} by {10 ** int(np.log10(np.sqrt(var.max() / var.min())))}) so that "
+                     "estimates and SEs are easier to read")
+        warnings.warn(f"SEM: {notes[-1]}", SEMWarning, stacklevel=3)
 
 
 def _check_identified(pt: ParTable, info: np.ndarray) -> None:

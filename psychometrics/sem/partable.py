@@ -126,6 +126,19 @@ def _pick(value, g: int, n_groups: int, what: str, line: int):
     return value[g - 1]
 
 
+def observed_variables(model: str, data_columns: list[str]) -> list[str]:
+    """The data columns a model uses (in the data's order), from the syntax alone: the names that
+    are not latent. Names not in the data are left for :func:`build` to report.
+
+    >>> observed_variables("f =~ a + c(l1, l2)*b + c\\ny ~ f", ["y", "a", "b", "c", "z"])
+    ['y', 'a', 'b', 'c']
+    """
+    stmts = [s for s in parse(model) if s.op in ("=~", "~", "~~", "~1")]
+    latent = {s.lhs for s in stmts if s.op == "=~"}
+    names = {v for s in stmts for v in [s.lhs] + [t.name for t in s.rhs if t.name != "1"] if v not in latent}
+    return [c for c in data_columns if c in names]
+
+
 def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructure: bool = False,
           n_groups: int = 1, group_equal: tuple[str, ...] = (), group_partial: tuple[str, ...] = (),
           fixed_x: bool = True, orthogonal: bool = False) -> ParTable:

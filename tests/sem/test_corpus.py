@@ -162,3 +162,12 @@ def test_badly_scaled_variables_converge_to_lavaans_solution(fits):
     assert ours[k]["est"] == pytest.approx(ref[k]["est"], rel=1e-5)
     assert res.meta["optimizer"].startswith("Fisher scoring converged")
     assert np.isfinite(res.fit["cfi"])
+
+
+def test_variances_a_thousand_times_apart_warn_and_name_the_variable():
+    from psychometrics.sem import SEMWarning, sem
+
+    d = dataset("sat").assign(SATQ10=lambda x: x["SATQ"] * 10)
+    with pytest.warns(SEMWarning, match="factor of 5.*SATQ10.*dividing SATQ10 by 100"):
+        res = sem("ability =~ ACT + SATV + SATQ10", d, progress=False)
+    assert res.converged
