@@ -35,7 +35,7 @@ from ..io import frame_sha256
 from ..results import Summary, jsonable
 from . import model as _model
 from .expressions import defined_function
-from .fitmeasures import fit_measures, srmr as _srmr
+from .fitmeasures import fit_measures, gfi_measures, residual_measures, srmr as _srmr
 from .partable import ParTable, build
 from .syntax import ModelSyntaxError
 
@@ -718,6 +718,15 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
                                   f.mean_g if f.pt.meanstructure else None, mus, np.array(f.group_n) / N),
                        scaling=robust["scaling"] if robust else None,
                        scaling_b=robust["scaling_baseline"] if robust else None)
+    S_fit = [f.S_ls] if f.est in ("GLS", "ULS") else f.S_g
+    w = np.array(f.group_n) / N
+    means = f.mean_g if f.pt.meanstructure else None
+    fit.update(residual_measures(S_fit, Sigmas, means, mus, w))
+    fit.update(gfi_measures(S_fit, Sigmas, means, mus, w, f.df,
+                            [f.pt.observed.index(v) for v in f.pt.exo_x] if f.pt.fixed_x else [],
+                            "ML" if f.est == "MLR" else f.est))
+    if f.est in ("GLS", "ULS"):
+        fit["bic2"] = float("nan")     # no likelihood (lavaan: NA)
     if f.est == "ULS":   # the ULS discrepancy times N - 1 is not chi-square distributed (lavaan: NA)
         fit["pvalue"] = fit["baseline_pvalue"] = float("nan")
     if f.fiml and robust:

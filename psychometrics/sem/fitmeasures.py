@@ -83,7 +83,11 @@ def fit_measures(*, chisq: float, df: int, npar: int, n: int, n_groups: int, chi
            "baseline_chisq": chisq_b, "baseline_df": df_b, "baseline_pvalue": float(special.chdtrc(df_b, chisq_b)),
            "cfi": cfi, "tli": tli, "rmsea": r["rmsea"], "rmsea_ci_lower": r["lo"], "rmsea_ci_upper": r["hi"],
            "rmsea_pvalue": r["p"], "srmr": srmr, "logl": logl, "unrestricted_logl": logl_h1,
-           "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * math.log(n), "ntotal": n}
+           "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * math.log(n), "ntotal": n,
+           "nnfi": tli, "rmsea_ci_level": 0.90, "rmsea_close_h0": 0.05, "rmsea_notclose_h0": 0.08,
+           "rmsea_notclose_pvalue": (float(stats.ncx2.cdf(chisq, df, 0.08 ** 2 * nr * df / n_groups))
+                                     if df > 0 else math.nan),
+           **incremental_measures(chisq, df, chisq_b, df_b, nr, npar, logl, n_groups)}
     if scaling is not None:
         c, cb = scaling, scaling_b
         cs, cbs = chisq / c, chisq_b / cb
@@ -115,3 +119,110 @@ def srmr(S_list, Sigma_list, mean_list=None, mu_list=None, weights=None) -> floa
         vals.append(math.sqrt(np.mean(resid ** 2)))
     w = np.ones(len(vals)) / len(vals) if weights is None else np.asarray(weights)
     return float(np.dot(w, vals))
+
+
+def _rms(cov_part: np.ndarray, mean_part: np.ndarray | None) -> tuple[float, float]:
+    """Root mean square of the covariance residuals, and of those with the mean residuals."""
+    nomean = math.sqrt(np.mean(cov_part ** 2)) if cov_part.size else 0.0
+    if mean_part is None:
+        return nomean, nomean
+    both = np.concatenate([cov_part, mean_part])
+    return math.sqrt(np.mean(both ** 2)), nomean
+
+
+def residual_measures(S_list, Sigma_list, mean_list, mu_list, weights) -> dict:
+    """lavaan's residual-based measures (``lav_residuals_summary``), the N-weighted mean over groups:
+    ``rmr`` (raw residuals, lower triangle with the diagonal), ``srmr_bentler`` (residuals scaled by
+    the observed standard deviations; lavaan's ``srmr``), ``crmr`` (residual correlations below the
+    diagonal, mean residuals scaled by the observed standard deviations) and ``srmr_mplus`` (Mplus: residual correlations plus the variances' relative
+    residuals); each also ``_nomean``, without the mean residuals."""
+    acc: dict[str, float] = {}
+    for g, (S, Sigma) in enumerate(zip(S_list, Sigma_list)):
+        p = S.shape[0]
+        low, strict = np.tril_indices(p), np.tril_indices(p, -1)
+        sd, sd_h = np.sqrt(np.diag(S)), np.sqrt(np.diag(Sigma))
+        E = S - Sigma
+        Rc = S / np.outer(sd, sd) - Sigma / np.outer(sd_h, sd_h)
+        m = None if mean_list is None else (mean_list[g], mu_list[g])
+        parts = {
+            "rmr": (E[low], None if m is None else m[0] - m[1]),
+            "srmr_bentler": ((E / np.outer(sd, sd))[low], None if m is None else (m[0] - m[1]) / sd),
+            "crmr": (Rc[strict], None if m is None else (m[0] - m[1]) / sd),
+        }
+        rel_var = (np.diag(S) - np.diag(Sigma)) / np.diag(S)
+        mplus_cov = np.concatenate([Rc[strict], rel_var])
+        parts["srmr_mplus"] = (mplus_cov, None if m is None else m[0] / sd - m[1] / sd_h)
+        for name, (c, mm) in parts.items():
+            total, nomean = _rms(c, mm)
+            acc[name] = acc.get(name, 0.0) + weights[g] * total
+            acc[name + "_nomean"] = acc.get(name + "_nomean", 0.0) + weights[g] * nomean
+    return acc
+
+
+def gfi_measures(S_list, Sigma_list, mean_list, mu_list, weights, df: int, exo: list[int] = (),
+                 weight: str = "ML") -> dict:
+    """LISREL's GFI, AGFI and PGFI as lavaan computes them: :math:`GFI = 1 - e'We / s'Ws` over the
+    sample moments s (covariances, lower triangle with the diagonal, and means with a mean
+    structure) and residuals e, leaving out the moments among fixed covariates (``exo``); W is the
+    normal-theory weight at the model-implied moments for ML (:math:`\\tfrac12 D'(\\hat\\Sigma^{-1}
+    \\otimes \\hat\\Sigma^{-1})D`, and :math:`\\hat\\Sigma^{-1}` for the means), at the sample moments
+    for GLS, the identity for ULS; N-weighted over groups. :math:`AGFI = 1 - (n_{el}/df)(1 - GFI)`,
+    :math:`PGFI = (df/n_{el})\\,GFI` with :math:`n_{el}` the number of sample moments (all of
+    them, as lavaan counts)"""
+    gfi, nel = 0.0, 0
+    for g, (S, Sigma) in enumerate(zip(S_list, Sigma_list)):
+        p = S.shape[0]
+        x = np.zeros(p, dtype=bool)
+        x[list(exo)] = True
+        a, b = np.tril_indices(p)
+        keep = ~(x[a] & x[b])
+        a, b = a[keep], b[keep]
+        e, sv = (S - Sigma)[a, b], S[a, b]
+        if weight == "ULS":
+            t1, t2 = e @ e, sv @ sv
+        else:
+            Wm = np.linalg.inv(Sigma if weight == "ML" else S)
+            c = np.where(a == b, 1.0, 2.0)
+            Wv = 0.25 * c[:, None] * c[None, :] * (Wm[a][:, a] * Wm[b][:, b] + Wm[a][:, b] * Wm[b][:, a])
+            t1, t2 = e @ Wv @ e, sv @ Wv @ sv
+        nel += p * (p + 1) // 2 + (p if mean_list is not None else 0)   # lavaan: all moments
+        if mean_list is not None:
+            m = ~x
+            r, xb = (mean_list[g] - mu_list[g])[m], mean_list[g][m]
+            if weight == "ULS":
+                t1, t2 = t1 + r @ r, t2 + xb @ xb
+            else:
+                Wmm = Wm[np.ix_(m, m)]
+                t1, t2 = t1 + r @ Wmm @ r, t2 + xb @ Wmm @ xb
+        gfi += weights[g] * (1 - t1 / t2)
+    agfi = 1 - nel / df * (1 - gfi) if df > 0 else 1.0
+    return {"gfi": gfi, "agfi": agfi, "pgfi": df / nel * gfi}
+
+
+def incremental_measures(chisq: float, df: int, chisq_b: float, df_b: int, n: int, npar: int,
+                         logl: float, n_groups: int) -> dict:
+    """NFI, PNFI, RFI, IFI, RNI, NNFI (= TLI), SABIC (``bic2``), Hoelter's critical N, McDonald's
+    MFI and the ECVI as lavaan defines them (``lav_fit_cfi.R``, ``lav_fit_other.R``)."""
+    nan = math.nan
+    if df > df_b or chisq_b == 0:
+        nfi = nan
+    else:
+        nfi = (chisq_b - chisq) / chisq_b if df > 0 else 1.0
+    pnfi = (df / df_b) * (chisq_b - chisq) / chisq_b if df_b > 0 and chisq_b > 0 else nan
+    if df > df_b:
+        rfi = nan
+    elif df > 0 and df_b > 0:
+        t1, t2 = chisq_b / df_b - chisq / df, chisq_b / df_b
+        rfi = 1.0 if (t1 < 0 or t2 < 0) else t1 / t2
+    else:
+        rfi = 1.0
+    t1, t2 = chisq_b - chisq, chisq_b - df
+    ifi = 1.0 if t2 < 0 else (nan if abs(t2) < 1e-12 else t1 / t2)
+    t2 = chisq_b - df_b
+    rni = nan if abs(t2) < 1e-12 else 1 - (chisq - df) / t2
+    cn = {}
+    for a, name in ((0.05, "cn_05"), (0.01, "cn_01")):
+        cn[name] = nan if (df == 0 and chisq < 1.5e-8) or chisq <= 0 else float(stats.chi2.ppf(1 - a, df) / (chisq / n) + 1)
+    return {"nfi": nfi, "pnfi": pnfi, "rfi": rfi, "ifi": ifi, "rni": rni,
+            "bic2": -2 * logl + npar * math.log((n + 2) / 24), **cn,
+            "mfi": math.exp(-0.5 * (chisq - df) / n), "ecvi": chisq / n + 2 * npar / n}
