@@ -8,7 +8,10 @@ variables), the score test of freeing it:
 
 with :math:`g_k = \\partial F_{ML}/\\partial\\theta_k` at the estimates and :math:`I` the unit
 expected information of the model extended by all candidates (by missing-data pattern with FIML;
-lavaan's ``modindices()`` uses the expected information there too).
+lavaan's ``modindices()`` uses the expected information there too). The standardized EPCs are
+lavaan's: ``sepc_lv`` scales a loading's EPC by the factor's model-implied SD, ``sepc_all`` also
+divides by the indicator's; a residual covariance's ``sepc_all`` divides by the square root of the
+two residual variances (``cov.std = TRUE``) and its ``sepc_lv`` is the EPC itself.
 """
 
 from __future__ import annotations
@@ -27,21 +30,28 @@ def modification_indices(pt, mdl: _model.Model, theta: np.ndarray, blocks, c0: f
     idx = {v: i for i, v in enumerate(mdl.names)}
     obs = pt.observed
     fixed_x = set(pt.exo_x)
+    # lavaan 0.6's candidates: loadings of every latent variable on observed variables that are
+    # neither covariates nor in a regression; residual covariances among observed variables that
+    # are neither covariates, nor in a regression without being indicators, nor "orphans" (in no loading and no regression)
+    in_regression = {r.lhs for r in pt.rows if r.op == "~"} | {r.rhs for r in pt.rows if r.op == "~"}
+    indicators = {r.rhs for r in pt.rows if r.op == "=~"}
+    orphans = {v for v in obs if v not in indicators and v not in in_regression and v not in fixed_x}
+    regression_only = in_regression - indicators
     cands = []   # (group, lhs, op, rhs, matrix, i, j)
     for g in range(mdl.n_groups):
         used = {(int(mat), int(i), int(j)) for gg, mat, i, j, k in mdl.pos if gg == g}
         used |= {(1, j, i) for mat, i, j in list(used) if mat == 1}
         for f in pt.latent:
             for v in obs:
-                if (0, idx[v], idx[f]) not in used:
+                if (0, idx[v], idx[f]) not in used and v not in fixed_x and v not in in_regression:
                     cands.append((g, f, "=~", v, "A", idx[v], idx[f]))
         for a in range(len(obs)):
             for b in range(a + 1, len(obs)):
                 i, j = idx[obs[a]], idx[obs[b]]
-                if (1, i, j) not in used and obs[a] not in fixed_x and obs[b] not in fixed_x:
+                if ((1, i, j) not in used and not {obs[a], obs[b]} & (fixed_x | orphans | regression_only)):
                     cands.append((g, obs[a], "~~", obs[b], "S", i, j))
     if not cands:
-        return pd.DataFrame(columns=["lhs", "op", "rhs", "group", "mi", "epc"])
+        return pd.DataFrame(columns=["lhs", "op", "rhs", "group", "mi", "epc", "sepc_lv", "sepc_all"])
     k0 = len(theta)
     ext = _model.Model(pt, S_g or [b.S for b in blocks], mean_g or [b.mean for b in blocks],
                        extra=[(g, m, i, j) for (g, _, _, _, m, i, j) in cands])
@@ -55,7 +65,27 @@ def modification_indices(pt, mdl: _model.Model, theta: np.ndarray, blocks, c0: f
     with np.errstate(divide="ignore", invalid="ignore"):
         mi = n * gk ** 2 / (4 * c)
         epc = -gk / (2 * c)
+    sepc_lv, sepc_all = np.empty(len(cands)), np.empty(len(cands))
+    for g in range(mdl.n_groups):
+        _, S, _ = mdl.matrices(theta, g)
+        sd = np.sqrt(np.maximum(np.diag(mdl.total_cov(theta, g)), 0))
+        for t, (gg, _, op, _, _, i, j) in enumerate(cands):
+            if gg != g:
+                continue
+            if op == "=~":                        # A[i, j]: indicator i on factor j
+                sepc_lv[t] = epc[t] * sd[j]
+                sepc_all[t] = epc[t] * sd[j] / sd[i]
+            else:
+                sepc_lv[t] = epc[t]
+                v = abs(S[i, i] * S[j, j])            # |.|: a Heywood case; 0: a fixed zero variance (NA)
+                sepc_all[t] = epc[t] / np.sqrt(v) if v > 0 else np.nan
+    # lavaan drops candidates whose information given the model is below eps^(1/3): freeing them
+    # is equivalent to a parameter already in the model (e.g. y1 ~~ y2 next to y2 ~ y1)
+    keep = c >= np.finfo(float).eps ** (1 / 3)
+    cands = [x for x, k in zip(cands, keep) if k]
+    mi, epc, sepc_lv, sepc_all = mi[keep], epc[keep], sepc_lv[keep], sepc_all[keep]
     labels = labels or list(range(1, mdl.n_groups + 1))
     out = pd.DataFrame({"lhs": [x[1] for x in cands], "op": [x[2] for x in cands], "rhs": [x[3] for x in cands],
-                        "group": [labels[x[0]] for x in cands], "mi": mi, "epc": epc})
+                        "group": [labels[x[0]] for x in cands], "mi": mi, "epc": epc, "sepc_lv": sepc_lv,
+                        "sepc_all": sepc_all})
     return out.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)

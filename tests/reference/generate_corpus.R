@@ -37,7 +37,14 @@ fit_one <- function(m) {
   ss <- standardizedSolution(fit, type = "std.all")
   group <- if (is.null(pe$group)) rep(1L, nrow(pe)) else pe$group
   fm <- fitMeasures(fit)
+  est <- if (is.null(m$options$estimator)) "ML" else m$options$estimator
+  mi <- if (est %in% c("ML", "MLR")) tryCatch(modindices(fit), error = function(e) NULL) else NULL
+  if (!is.null(mi) && nrow(mi) > 0) {
+    mi <- list(lhs = mi$lhs, op = mi$op, rhs = mi$rhs, group = if (is.null(mi$group)) rep(1L, nrow(mi)) else mi$group,
+               mi = mi$mi, epc = mi$epc, sepc_lv = mi$sepc.lv, sepc_all = mi$sepc.all)
+  }
   c(out, list(
+    modindices = mi,
     converged = lavInspect(fit, "converged"),
     groups = if (lavInspect(fit, "ngroups") > 1) lavInspect(fit, "group.label") else "all",
     nobs = lavInspect(fit, "nobs"),

@@ -186,3 +186,51 @@ def test_variances_a_thousand_times_apart_warn_and_name_the_variable():
     with pytest.warns(SEMWarning, match="factor of 5.*SATQ10.*dividing SATQ10 by 100"):
         res = sem("ability =~ ACT + SATV + SATQ10", d, progress=False)
     assert res.converged
+
+
+@pytest.mark.parametrize("name", [m["name"] for m in MODELS if m["options"].get("estimator", "ML") in ("ML", "MLR")
+                                  and corpus()["lavaan"][m["name"]]["modindices"]])   # (saturated: none)
+def test_modification_indices_and_standardized_epcs_match_lavaan(name):
+    from psychometrics.sem import sem
+
+    from ._corpus import key, options
+
+    entry = next(m for m in MODELS if m["name"] == name)
+    ref = corpus()["lavaan"][name]["modindices"]
+    res = sem(entry["model"], dataset(entry["data"]), progress=False, modindices=True,
+              **options(entry["options"]))
+    labels = list(res.groups)
+    ours = {key(r.lhs, r.op, r.rhs, labels.index(r.group) + 1 if len(labels) > 1 else 1): r
+            for r in res.modindices.itertuples()}
+    theirs = {key(ref["lhs"][i], ref["op"][i], ref["rhs"][i], ref["group"][i]): i for i in range(len(ref["lhs"]))}
+    # our candidates (omitted loadings, residual covariances of observed variables) are a subset of
+    # lavaan's list, which also has latent regressions and covariances
+    assert set(ours) <= set(theirs), sorted(set(ours) - set(theirs))
+    # lavaan's omitted loadings and residual covariances among observed variables (not covariates)
+    # are all ours; lavaan also lists fixed parameters already in the model (markers)
+    from psychometrics.sem.partable import build
+
+    exo = set(build(entry["model"], list(dataset(entry["data"]).columns),
+                    n_groups=2 if entry["options"].get("group") else 1).exo_x)
+    in_model = set(our_rows(res))
+    observed = set(res.implied.index)
+    core = {k for k, i in theirs.items() if k not in in_model and ref["mi"][i] is not None and not {k[0], k[2]} & exo
+            and (k[1] == "=~" or (k[1] == "~~" and k[0] in observed and k[2] in observed and k[0] != k[2]))}
+    assert core <= set(ours), (sorted(core - set(ours)), sorted(set(ours) - set(theirs)))
+    for k, o in ours.items():
+        i = theirs[k]
+        # chi-square scale: 1e-3 (lavaan's estimates sit ~1e-5 from the optimum)
+        assert o.mi == pytest.approx(ref["mi"][i], rel=1e-3, abs=1e-3), k
+        # EPC = -g / (2c): its sensitivity to the estimates is 1/(2c), with c = MI / (N EPC^2) the
+        # candidate's information given the model; lavaan's gradient at its estimates is ~1e-6
+        # off, which matters for near-equivalent candidates (c ~ 1e-4, MI ~ 0.05)
+        c = o.mi / (res.nobs * o.epc ** 2) if o.mi > 0 and o.epc != 0 else np.inf
+        tol = max(1e-4, 1e-6 / (2 * c))
+        assert o.epc == pytest.approx(ref["epc"][i], rel=1e-3, abs=tol), k
+        ratio_lv = abs(o.sepc_lv / o.epc) if o.epc else 1.0
+        assert o.sepc_lv == pytest.approx(ref["sepc_lv"][i], rel=1e-3, abs=tol * ratio_lv), k
+        if ref["sepc_all"][i] is None:          # lavaan: NA when a residual variance is fixed at 0
+            assert np.isnan(o.sepc_all), k
+        else:
+            ratio = abs(o.sepc_all / o.epc) if o.epc else 1.0       # the same tolerance, standardized
+            assert o.sepc_all == pytest.approx(ref["sepc_all"][i], rel=1e-3, abs=tol * ratio), k
