@@ -31,7 +31,6 @@ import pandas as pd
 
 from .._version import __version__
 from ..exceptions import EstimationError, PsychometricsError, PsychometricsWarning
-from ..io import frame_sha256
 from ..results import Summary, jsonable
 from . import model as _model
 from .expressions import defined_function
@@ -247,90 +246,6 @@ def _batched_jacobian(f, theta: np.ndarray) -> np.ndarray:
     return ((out[:k] - out[k:]) / (2 * h)[:, None]).T
 
 
-def _numeric(sub: pd.DataFrame) -> np.ndarray:
-    """The model's columns as floats; text in a numeric column is an error naming row and value
-    (never silently turned into a missing value)."""
-    cols = list(sub.columns)
-    if all(pd.api.types.is_numeric_dtype(t) for t in sub.dtypes):
-        return sub.to_numpy(dtype=float, na_value=np.nan)
-    out = []
-    for c in cols:
-        col = sub[c]
-        if not pd.api.types.is_numeric_dtype(col):
-            conv = pd.to_numeric(col, errors="coerce")
-            bad = conv.isna() & col.notna()
-            if bad.any():
-                i = bad.to_numpy().nonzero()[0][0]
-                raise PsychometricsError(f"column '{c}' holds non-numeric values ({int(bad.sum())} rows; first: row "
-                                         f"{i + 1}, {col.iloc[i]!r}); recode them or mark them as missing")
-            col = conv
-        out.append(col.to_numpy(dtype=float, na_value=np.nan))
-    return np.column_stack(out) if out else np.zeros((len(sub), 0))
-
-
-def _split_groups(data: pd.DataFrame, group: str | None) -> tuple[list[str], np.ndarray]:
-    if group is None:
-        return ["all"], np.zeros(len(data), dtype=int)
-    if group not in data.columns:
-        raise PsychometricsError(f"group column '{group}' is not in the data")
-    gv = data[group]
-    if gv.isna().any():
-        raise PsychometricsError(f"group column '{group}' is empty in {int(gv.isna().sum())} row(s) (first: row "
-                                 f"{int(gv.isna().to_numpy().nonzero()[0][0]) + 1}); fill it in or leave those rows out")
-    labels = [str(v) for v in pd.unique(gv.astype(str))]      # order of first appearance, as lavaan
-    codes = pd.Categorical(gv.astype(str), categories=labels).codes
-    if len(labels) < 2:
-        raise PsychometricsError(f"group column '{group}' has only one value ({labels[0]!r})")
-    return labels, np.asarray(codes)
-
-
-def _blocks(X: np.ndarray, gcode: np.ndarray, labels: list[str], pt: ParTable, fiml: bool):
-    """Rows per group and the data blocks (one per group; per missing-data pattern with FIML),
-    with notes on what was left out. Listwise deletion and empty rows are reported, never silent."""
-    notes: list[str] = []
-    G = len(labels)
-    n_rows = len(X)
-    isnan = np.isnan(X)
-    p = X.shape[1]
-    if fiml:
-        empty = isnan.all(axis=1)
-        if empty.any():
-            notes.append(f"FIML: {int(empty.sum())} of {n_rows} rows with no observed model variable left out")
-        exo_idx = [pt.observed.index(v) for v in pt.exo_x] if pt.fixed_x else []
-        if exo_idx and isnan[:, exo_idx].any():
-            # lavaan (fixed.x = TRUE): the likelihood is conditional on x, so rows missing an x go
-            miss_x = isnan[:, exo_idx].any(axis=1) & ~empty
-            empty = empty | miss_x
-            notes.append(f"FIML: {int(miss_x.sum())} of {n_rows} rows with a missing exogenous covariate ("
-                         + ", ".join(v for v, k in zip(pt.exo_x, exo_idx) if isnan[:, k].any())
-                         + ") left out, as lavaan does with fixed.x; model the covariates (fixed_x=False) to keep them")
-            warnings.warn(f"SEM: {notes[-1]}", SEMWarning, stacklevel=4)
-        X_groups = [X[(gcode == g) & ~empty] for g in range(G)]
-        blocks = _model.pattern_blocks(X_groups)
-        if all(len(b.obs) == p for b in blocks):
-            notes.append("FIML: no missing values in the model variables")
-        else:
-            incomplete = sum(b.n for b in blocks if len(b.obs) < p)
-            notes.append(f"FIML: {len(blocks)} missing-data patterns; {incomplete} of {sum(b.n for b in blocks)} rows "
-                         "incomplete, all used")
-    else:
-        complete = ~isnan.any(axis=1)
-        if not complete.all():
-            notes.append(f"listwise: {int((~complete).sum())} of {n_rows} rows with a missing model variable left out")
-        X_groups = [X[(gcode == g) & complete] for g in range(G)]
-        for lab, Xg in zip(labels, X_groups):
-            if len(Xg) <= p:
-                raise EstimationError(f"only {len(Xg)} complete rows{'' if G == 1 else f' in group {lab!r}'} for "
-                                      f"{p} observed variables")
-        blocks = _model.complete_blocks(X_groups)
-        for lab, b in zip(labels, blocks):
-            if np.linalg.eigvalsh(b.S).min() <= 1e-12 * max(np.abs(np.diag(b.S)).max(), 1e-300):
-                raise EstimationError("the sample covariance matrix" + ("" if G == 1 else f" of group {lab!r}")
-                                      + " is not positive definite (a variable is constant or a linear combination "
-                                      "of others)")
-    return X_groups, blocks, notes
-
-
 def _baseline_ml_complete(blocks, exo_idx: list[int]) -> tuple[float, int]:
     """Independence model (fixed.x: the exogenous covariates' covariances kept)."""
     chisq, df = 0.0, 0
@@ -350,7 +265,9 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
         information: Literal["expected", "observed"] | None = None, level: float = 0.95, modindices: bool = False,
         bootstrap: int = 0, ci: Literal["perc", "bc", "bca"] = "perc", bollen_stine: int = 0,
         seed: int | None = None, progress: bool = True, n_jobs: int = 1, fixed_x: bool | None = None,
-        orthogonal: bool = False, meanstructure: bool | None = None) -> SEMResult:
+        orthogonal: bool = False, meanstructure: bool | None = None,
+        sample_cov: pd.DataFrame | dict | list | None = None, sample_nobs: int | list | dict | None = None,
+        sample_mean: pd.Series | dict | list | None = None) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax (lavaan's ``sem()`` defaults).
 
     Parameters
@@ -399,6 +316,13 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     meanstructure
         Add intercepts and latent means (default: with FIML, several groups, or ``~ 1`` in the
         syntax, as lavaan).
+    sample_cov, sample_nobs, sample_mean
+        Fit from summary statistics instead of ``data`` (``data=None``), as lavaan's
+        ``sample.cov``/``sample.nobs``/``sample.mean``: a labelled covariance (or correlation)
+        matrix with the usual N - 1 divisor (rescaled by (N - 1)/N for ML, as lavaan's
+        ``sample.cov.rescale``), and N; for several groups a dict {label: matrix} (or a list) with
+        N per group. Means are needed when the model has a mean structure. ML, GLS and ULS only
+        (MLR, FIML and the bootstrap need the raw data).
 
     Raises
     ------
@@ -413,23 +337,37 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     """
     est_name, fiml, group_equal, group_partial = _options(estimator, missing, group_equal, group_partial,
                                                           bootstrap, bollen_stine)
-    labels, gcode = _split_groups(data, group)
+    from .samplestats import from_data, from_moments, split_groups, summary_input
+
+    summary = None
+    if sample_cov is not None:
+        if data is not None:
+            raise PsychometricsError("give either data or sample_cov (with sample_nobs), not both")
+        summary = summary_input(sample_cov, sample_nobs, sample_mean)
+        labels, columns, gcode = summary.labels, summary.columns, None
+        if est_name == "MLR" or fiml or bootstrap or bollen_stine:
+            raise PsychometricsError("MLR, missing='fiml' and the bootstrap need the raw data; with sample_cov use "
+                                     "estimator ML, GLS or ULS")
+    else:
+        if data is None:
+            raise PsychometricsError("no data: give a DataFrame, or sample_cov and sample_nobs")
+        labels, gcode = split_groups(data, group)
+        columns = [str(c) for c in data.columns if c != group]
     if est_name in ("GLS", "ULS") and len(labels) > 1:
         raise PsychometricsError(f"estimator {est_name} with several groups is not available yet; use ML or MLR")
-    columns = [str(c) for c in data.columns if c != group]
     if fixed_x is None:
         fixed_x = est_name in ("ML", "MLR")       # lavaan sets fixed.x = FALSE for GLS and ULS
     pt = build(model, columns, std_lv=std_lv, meanstructure=bool(fiml or meanstructure), n_groups=len(labels),
                group_equal=group_equal, group_partial=group_partial, fixed_x=fixed_x, orthogonal=orthogonal)
     if meanstructure is False and pt.meanstructure and (fiml or len(labels) > 1):
         raise PsychometricsError("meanstructure=False is not possible with missing='fiml' or several groups")
-    used = data[pt.observed + ([group] if group else [])]
-    X = _numeric(used[pt.observed] if group else used)
-    X_groups, blocks, notes = _blocks(X, gcode, labels, pt, fiml)
+    stats_ = from_moments(summary, pt, est_name) if summary is not None else from_data(data, pt, group, gcode,
+                                                                                        labels, fiml)
+    X_groups, blocks, notes = stats_.X_groups, stats_.blocks, stats_.notes
     for note in pt.notes:
         warnings.warn(f"SEM: {note}", SEMWarning, stacklevel=2)
     notes = pt.notes + notes
-    _check_scales(pt, X, notes)
+    _check_scales(pt, stats_.variances, notes)
     f = _prepare(pt, X_groups, blocks, labels, est_name, fiml)
     _estimate(f, notes)
     information = information or ("observed" if (fiml or est_name == "MLR") else "expected")
@@ -447,7 +385,8 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
 
             mi = modification_indices(pt, f.mdl, f.theta, blocks, f.c0, f.N, labels if f.G > 1 else None, f.S_g,
                                       f.mean_g)
-    meta = {"package_version": __version__, "data_sha256": frame_sha256(used),
+    meta = {"package_version": __version__, "data_sha256": stats_.fingerprint,
+            "input": "sample_cov" if summary is not None else "data",
             "estimator": est_name, "information": information if est_name in ("ML", "MLR") else "expected",
             "se": "bootstrap" if bootstrap else ("robust.huber.white" if est_name == "MLR" else "standard"),
             "test": "yuan.bentler.mplus" if est_name == "MLR" else "standard", "missing": missing,
@@ -698,7 +637,7 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
                     notes: list[str]) -> tuple[dict, np.ndarray | None]:
     """Test statistics of the model and the baseline, then lavaan's fit measures (and the
     Bollen-Stine p-value when asked)."""
-    mdl, theta, G, N, p = f.mdl, f.theta, f.G, f.N, f.p
+    mdl, theta, G, N = f.mdl, f.theta, f.G, f.N
     Sigmas = [mdl.implied(theta, g) for g in range(G)]
     mus = [mdl.moments(theta, g)["mu"] for g in range(G)]
     fmin = f.fmin
@@ -756,12 +695,9 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
     return fit, bsp["draws"]
 
 
-def _check_scales(pt: ParTable, X: np.ndarray, notes: list[str]) -> None:
+def _check_scales(pt: ParTable, var: np.ndarray, notes: list[str]) -> None:
     """lavaan's warning: observed variances a factor 1000 or more apart make the estimation
     numerically harder (our optimizer is scale-free, but SEs and fit are still worth a look)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        var = np.nanvar(X, axis=0)
     ok = np.isfinite(var) & (var > 0)
     if ok.sum() > 1 and var[ok].max() >= 1000 * var[ok].min():
         lo = int(np.flatnonzero(ok)[np.argmin(var[ok])])

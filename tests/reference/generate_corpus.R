@@ -23,9 +23,28 @@ files <- c(hs = "holzinger_swineford_full.csv", pd = "political_democracy.csv", 
            swiss = "swiss.csv", burns = "facial_burns.csv")
 datasets <- lapply(files, function(f) read.csv(file.path(dir, f), stringsAsFactors = FALSE))
 
+summary_args <- function(m) {
+  # sample.cov (divisor N - 1), sample.nobs and sample.mean of the listed variables; groups in the
+  # order of first appearance
+  d <- datasets[[m$data]]
+  vars <- unlist(m$summary$vars)
+  if (!is.null(m$summary$group)) {
+    g <- d[[m$summary$group]]
+    lev <- unique(g)
+    sub <- lapply(lev, function(l) na.omit(d[g == l, vars]))
+    names(sub) <- lev
+    return(list(sample.cov = lapply(sub, cov), sample.nobs = sapply(sub, nrow),
+                sample.mean = lapply(sub, colMeans)))
+  }
+  x <- na.omit(d[, vars])
+  out <- list(sample.cov = cov(x), sample.nobs = nrow(x))
+  if (isTRUE(m$summary$means)) out$sample.mean <- colMeans(x)
+  out
+}
+
 fit_one <- function(m) {
-  args <- c(list(model = m$model, data = datasets[[m$data]]),
-            lapply(m$options, function(v) if (is.list(v)) unlist(v) else v))
+  input <- if (is.null(m$summary)) list(data = datasets[[m$data]]) else summary_args(m)
+  args <- c(list(model = m$model), input, lapply(m$options, function(v) if (is.list(v)) unlist(v) else v))
   warns <- character(0)
   fit <- withCallingHandlers(
     tryCatch(do.call("sem", args), error = function(e) e),

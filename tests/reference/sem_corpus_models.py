@@ -27,8 +27,13 @@ BFI5 = (AGREE_CONSC + "\nextra =~ E1 + E2 + E3 + E4 + E5\nneuro =~ N1 + N2 + N3 
         "open =~ O1 + O2 + O3 + O4 + O5")
 
 
-def m(name, data, model, **options):
-    return {"name": name, "data": data, "model": model, "options": options}
+def m(name, data, model, summary=None, **options):
+    """``summary``: fit from summary statistics of these variables (sample.cov, sample.nobs and,
+    with ``"means": True`` or groups, sample.mean) instead of the raw data."""
+    entry = {"name": name, "data": data, "model": model, "options": options}
+    if summary:
+        entry["summary"] = summary
+    return entry
 
 
 MODELS = [
@@ -115,6 +120,17 @@ MODELS = [
     m("swiss_path", "swiss", "Fertility ~ Agriculture + Education + Catholic\nInfant.Mortality ~ Fertility"),
     m("burns_mediation", "burns", "Selfesteem ~ a*TBSA + Sex\nHADS ~ b*Selfesteem + c*TBSA + Sex\nind := a*b"),
     m("burns_latent_outcome", "burns", "distress =~ HADS + RUM + Selfesteem\ndistress ~ TBSA + Age"),
+    # ---- from summary statistics (sample.cov, sample.nobs, sample.mean) ----
+    m("hs_cfa_from_cov", "hs", HS3, summary={"vars": [f"x{i}" for i in range(1, 10)]}),
+    m("hs_cfa_gls_from_cov", "hs", HS3, summary={"vars": [f"x{i}" for i in range(1, 10)]}, estimator="GLS"),
+    m("hs_mimic_from_cov", "hs", HS3 + "\nvisual + textual + speed ~ sex + ageyr",
+      summary={"vars": [f"x{i}" for i in range(1, 10)] + ["sex", "ageyr"]}),
+    m("hs_latent_means_from_cov", "hs", HS3 + "\nx1 + x4 + x7 ~ 0*1\nvisual + textual + speed ~ 1",
+      summary={"vars": [f"x{i}" for i in range(1, 10)], "means": True}),
+    m("pd_classic_from_cov", "pd", PD, summary={"vars": ["y1", "y2", "y3", "y4", "y5", "y6", "y7", "y8", "x1", "x2",
+                                                         "x3"]}),
+    m("hs_group_scalar_from_cov", "hs", HS3, summary={"vars": [f"x{i}" for i in range(1, 10)], "group": "school"},
+      **{"group.equal": ["loadings", "intercepts"]}),
 ]
 
 # models lavaan itself refuses (the R script records lavaan's error; we refuse with our message)

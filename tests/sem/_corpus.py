@@ -43,12 +43,37 @@ def options(lavaan_options: dict) -> dict:
     return out
 
 
-def fit(entry: dict):
+def summary_statistics(entry: dict) -> dict:
+    """sample_cov (divisor N - 1), sample_nobs and sample_mean as the R script computes them."""
+    d = dataset(entry["data"])
+    spec = entry["summary"]
+    cols = spec["vars"]
+    if spec.get("group"):
+        out = {"sample_cov": {}, "sample_nobs": {}, "sample_mean": {}}
+        for lab in pd.unique(d[spec["group"]]):
+            x = d.loc[d[spec["group"]] == lab, cols].dropna()
+            out["sample_cov"][str(lab)], out["sample_nobs"][str(lab)] = x.cov(), len(x)
+            out["sample_mean"][str(lab)] = x.mean()
+        return out
+    x = d[cols].dropna()
+    out = {"sample_cov": x.cov(), "sample_nobs": len(x)}
+    if spec.get("means"):
+        out["sample_mean"] = x.mean()
+    return out
+
+
+def fit(entry: dict, **extra):
     from psychometrics.sem import sem
 
+    opts = options(entry["options"])
+    if entry.get("summary"):
+        opts = {k: v for k, v in opts.items() if k != "group"}
+        inputs = {"data": None, **summary_statistics(entry)}
+    else:
+        inputs = {"data": dataset(entry["data"])}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = sem(entry["model"], dataset(entry["data"]), progress=False, **options(entry["options"]))
+        res = sem(entry["model"], progress=False, **inputs, **opts, **extra)
     return res, [str(w.message) for w in caught]
 
 

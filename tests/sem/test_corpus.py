@@ -191,14 +191,11 @@ def test_variances_a_thousand_times_apart_warn_and_name_the_variable():
 @pytest.mark.parametrize("name", [m["name"] for m in MODELS if m["options"].get("estimator", "ML") in ("ML", "MLR")
                                   and corpus()["lavaan"][m["name"]]["modindices"]])   # (saturated: none)
 def test_modification_indices_and_standardized_epcs_match_lavaan(name):
-    from psychometrics.sem import sem
-
-    from ._corpus import key, options
+    from ._corpus import key
 
     entry = next(m for m in MODELS if m["name"] == name)
     ref = corpus()["lavaan"][name]["modindices"]
-    res = sem(entry["model"], dataset(entry["data"]), progress=False, modindices=True,
-              **options(entry["options"]))
+    res, _ = fit(entry, modindices=True)
     labels = list(res.groups)
     ours = {key(r.lhs, r.op, r.rhs, labels.index(r.group) + 1 if len(labels) > 1 else 1): r
             for r in res.modindices.itertuples()}

@@ -1,0 +1,215 @@
+"""Sample statistics, the step between the parameter table and the estimator (lavaan's
+``lav_samplestats``): the groups (in order of first appearance, as lavaan), the data blocks (one per
+group, or one per missing-data pattern with FIML), listwise deletion and rows left out (always
+reported), and the alternative input of summary statistics (``sample.cov``, ``sample.nobs``,
+``sample.mean``). Everything downstream sees :class:`SampleStats`, whatever the input was.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import EstimationError, PsychometricsError
+from ..io import frame_sha256
+from . import model as _model
+from .partable import ParTable
+
+
+@dataclass
+class SampleStats:
+    blocks: list
+    X_groups: list            # the rows per group (None when fitted from summary statistics)
+    notes: list[str]
+    variances: np.ndarray     # of the model's observed variables (for the scale check)
+    fingerprint: str          # SHA-256 of the model's data (or of the summary statistics)
+
+
+@dataclass
+class Summary:
+    labels: list[str]
+    columns: list[str]
+    covs: list[pd.DataFrame]
+    nobs: list[int]
+    means: list[pd.Series] | None
+
+
+def _warn_class():
+    from . import SEMWarning
+
+    return SEMWarning
+
+
+def numeric(sub: pd.DataFrame) -> np.ndarray:
+    """The model's columns as floats; text in a numeric column is an error naming row and value
+    (never silently turned into a missing value)."""
+    cols = list(sub.columns)
+    if all(pd.api.types.is_numeric_dtype(t) for t in sub.dtypes):
+        return sub.to_numpy(dtype=float, na_value=np.nan)
+    out = []
+    for c in cols:
+        col = sub[c]
+        if not pd.api.types.is_numeric_dtype(col):
+            conv = pd.to_numeric(col, errors="coerce")
+            bad = conv.isna() & col.notna()
+            if bad.any():
+                i = bad.to_numpy().nonzero()[0][0]
+                raise PsychometricsError(f"column '{c}' holds non-numeric values ({int(bad.sum())} rows; first: row "
+                                         f"{i + 1}, {col.iloc[i]!r}); recode them or mark them as missing")
+            col = conv
+        out.append(col.to_numpy(dtype=float, na_value=np.nan))
+    return np.column_stack(out) if out else np.zeros((len(sub), 0))
+
+
+def split_groups(data: pd.DataFrame, group: str | None) -> tuple[list[str], np.ndarray]:
+    if group is None:
+        return ["all"], np.zeros(len(data), dtype=int)
+    if group not in data.columns:
+        raise PsychometricsError(f"group column '{group}' is not in the data")
+    gv = data[group]
+    if gv.isna().any():
+        raise PsychometricsError(f"group column '{group}' is empty in {int(gv.isna().sum())} row(s) (first: row "
+                                 f"{int(gv.isna().to_numpy().nonzero()[0][0]) + 1}); fill it in or leave those rows out")
+    labels = [str(v) for v in pd.unique(gv.astype(str))]      # order of first appearance, as lavaan
+    codes = pd.Categorical(gv.astype(str), categories=labels).codes
+    if len(labels) < 2:
+        raise PsychometricsError(f"group column '{group}' has only one value ({labels[0]!r})")
+    return labels, np.asarray(codes)
+
+
+def data_blocks(X: np.ndarray, gcode: np.ndarray, labels: list[str], pt: ParTable, fiml: bool):
+    """Rows per group and the data blocks (one per group; per missing-data pattern with FIML),
+    with notes on what was left out. Listwise deletion and empty rows are reported, never silent."""
+    notes: list[str] = []
+    G = len(labels)
+    n_rows = len(X)
+    isnan = np.isnan(X)
+    p = X.shape[1]
+    if fiml:
+        empty = isnan.all(axis=1)
+        if empty.any():
+            notes.append(f"FIML: {int(empty.sum())} of {n_rows} rows with no observed model variable left out")
+        exo_idx = [pt.observed.index(v) for v in pt.exo_x] if pt.fixed_x else []
+        if exo_idx and isnan[:, exo_idx].any():
+            # lavaan (fixed.x = TRUE): the likelihood is conditional on x, so rows missing an x go
+            miss_x = isnan[:, exo_idx].any(axis=1) & ~empty
+            empty = empty | miss_x
+            notes.append(f"FIML: {int(miss_x.sum())} of {n_rows} rows with a missing exogenous covariate ("
+                         + ", ".join(v for v, k in zip(pt.exo_x, exo_idx) if isnan[:, k].any())
+                         + ") left out, as lavaan does with fixed.x; model the covariates (fixed_x=False) to keep them")
+            warnings.warn(f"SEM: {notes[-1]}", _warn_class(), stacklevel=5)
+        X_groups = [X[(gcode == g) & ~empty] for g in range(G)]
+        blocks = _model.pattern_blocks(X_groups)
+        if all(len(b.obs) == p for b in blocks):
+            notes.append("FIML: no missing values in the model variables")
+        else:
+            incomplete = sum(b.n for b in blocks if len(b.obs) < p)
+            notes.append(f"FIML: {len(blocks)} missing-data patterns; {incomplete} of {sum(b.n for b in blocks)} rows "
+                         "incomplete, all used")
+    else:
+        complete = ~isnan.any(axis=1)
+        if not complete.all():
+            notes.append(f"listwise: {int((~complete).sum())} of {n_rows} rows with a missing model variable left out")
+        X_groups = [X[(gcode == g) & complete] for g in range(G)]
+        for lab, Xg in zip(labels, X_groups):
+            if len(Xg) <= p:
+                raise EstimationError(f"only {len(Xg)} complete rows{'' if G == 1 else f' in group {lab!r}'} for "
+                                      f"{p} observed variables")
+        blocks = _model.complete_blocks(X_groups)
+        for lab, b in zip(labels, blocks):
+            if np.linalg.eigvalsh(b.S).min() <= 1e-12 * max(np.abs(np.diag(b.S)).max(), 1e-300):
+                raise EstimationError("the sample covariance matrix" + ("" if G == 1 else f" of group {lab!r}")
+                                      + " is not positive definite (a variable is constant or a linear combination "
+                                      "of others)")
+    return X_groups, blocks, notes
+
+
+def from_data(data: pd.DataFrame, pt: ParTable, group: str | None, gcode: np.ndarray, labels: list[str],
+              fiml: bool) -> SampleStats:
+    used = data[pt.observed + ([group] if group else [])]
+    X = numeric(used[pt.observed] if group else used)
+    X_groups, blocks, notes = data_blocks(X, gcode, labels, pt, fiml)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        var = np.nanvar(X, axis=0) if len(X) else np.full(X.shape[1], np.nan)
+    return SampleStats(blocks, X_groups, notes, var, frame_sha256(used))
+
+
+def _as_list(value, labels, what: str) -> list:
+    if isinstance(value, dict):
+        missing = [lab for lab in labels if lab not in value]
+        if missing:
+            raise PsychometricsError(f"{what} has no entry for group(s) {', '.join(missing)}")
+        return [value[lab] for lab in labels]
+    if isinstance(value, (list, tuple)) and not isinstance(value, str):
+        if len(value) != len(labels):
+            raise PsychometricsError(f"{what} has {len(value)} entries for {len(labels)} group(s)")
+        return list(value)
+    return [value] * len(labels) if len(labels) == 1 else [value]
+
+
+def summary_input(sample_cov, sample_nobs, sample_mean) -> Summary:
+    """Check and align summary statistics: labelled square matrices, one N per group."""
+    if isinstance(sample_cov, dict):
+        labels = [str(k) for k in sample_cov]
+        covs = list(sample_cov.values())
+    elif isinstance(sample_cov, (list, tuple)):
+        labels = [str(i + 1) for i in range(len(sample_cov))] if len(sample_cov) > 1 else ["all"]
+        covs = list(sample_cov)
+    else:
+        labels, covs = ["all"], [sample_cov]
+    out = []
+    for lab, C in zip(labels, covs):
+        if not isinstance(C, pd.DataFrame):
+            raise PsychometricsError("sample_cov must be a pandas DataFrame with the variable names as index and "
+                                     "columns (or a dict of them, one per group)")
+        if list(C.index) != list(C.columns):
+            raise PsychometricsError(f"sample_cov{'' if lab == 'all' else f' of group {lab}'}: the row and column "
+                                     "names must be the same variables in the same order")
+        A = C.to_numpy(dtype=float)
+        if not np.allclose(A, A.T, rtol=1e-8, atol=1e-10 * max(np.abs(A).max(), 1)):
+            raise PsychometricsError(f"sample_cov{'' if lab == 'all' else f' of group {lab}'} is not symmetric")
+        out.append(C.astype(float))
+    if sample_nobs is None:
+        raise PsychometricsError("sample_cov needs sample_nobs (the number of respondents, per group)")
+    nobs = [int(n) for n in _as_list(sample_nobs, labels, "sample_nobs")]
+    if any(n < 2 for n in nobs):
+        raise PsychometricsError("sample_nobs must be at least 2 in every group")
+    means = None
+    if sample_mean is not None:
+        means = [pd.Series(m, index=out[0].columns) if not isinstance(m, pd.Series) else m
+                 for m in _as_list(sample_mean, labels, "sample_mean")]
+    columns = [str(c) for c in out[0].columns]
+    if any([str(c) for c in C.columns] != columns for C in out):
+        raise PsychometricsError("sample_cov: every group's matrix must hold the same variables in the same order")
+    return Summary(labels, columns, out, nobs, means)
+
+
+def from_moments(summary: Summary, pt: ParTable, estimator: str) -> SampleStats:
+    """Blocks from summary statistics: the covariance matrices (divisor N - 1) rescaled to N for
+    the likelihood, as lavaan's ``sample.cov.rescale``; means when the model has a mean structure."""
+    if pt.meanstructure and summary.means is None:
+        raise PsychometricsError("the model has a mean structure (intercepts, several groups): give sample_mean as "
+                                 "well as sample_cov")
+    N = sum(summary.nobs)
+    blocks = []
+    parts = []
+    for g, (C, n) in enumerate(zip(summary.covs, summary.nobs)):
+        S = C.loc[pt.observed, pt.observed].to_numpy() * (n - 1) / n
+        if np.linalg.eigvalsh(S).min() <= 1e-12 * max(np.abs(np.diag(S)).max(), 1e-300):
+            lab = summary.labels[g]
+            raise EstimationError("the sample covariance matrix" + ("" if lab == "all" else f" of group {lab!r}")
+                                  + " is not positive definite (a variable is constant or a linear combination of "
+                                  "others)")
+        mean = (summary.means[g].loc[pt.observed].to_numpy(dtype=float) if summary.means is not None
+                else np.zeros(len(pt.observed)))
+        blocks.append(_model.Block(g, np.arange(len(pt.observed)), n, n / N, S, mean, None))
+        parts.append(C.loc[pt.observed, pt.observed])
+        if summary.means is not None:
+            parts.append(summary.means[g].loc[pt.observed].to_frame().T)
+    fingerprint = frame_sha256(pd.concat(parts, axis=0).reset_index(drop=True))
+    notes = [f"fitted from summary statistics (sample_cov, N = {', '.join(map(str, summary.nobs))})"]
+    return SampleStats(blocks, [None] * len(blocks), notes, np.diag(blocks[0].S).copy(), fingerprint)
