@@ -65,6 +65,41 @@ class SEMResult:
     groups: tuple = ("all",)
     group_nobs: tuple = ()
     bollen_stine_chisq: np.ndarray | None = field(default=None, repr=False)   # the draws' chi-squares
+    state: dict | None = field(default=None, repr=False, compare=False)        # for predict() / residuals()
+
+    def predict(self, data: pd.DataFrame | None = None,
+                method: Literal["regression", "bartlett"] = "regression") -> pd.DataFrame:
+        """Factor scores (lavaan's ``lavPredict``): ``"regression"`` (default) or ``"bartlett"``, one
+        row per row of ``data`` (default: the data the model was fitted to; rows without a score
+        are missing). See :mod:`psychometrics.sem.predict`."""
+        from .predict import factor_scores
+
+        if self.state is None:
+            raise PsychometricsError("this result holds no model state; refit it")
+        if data is None:
+            data = self.state.get("data")
+            if data is None:
+                raise PsychometricsError("the model was fitted from summary statistics: give the data to score")
+        return factor_scores(self.state, data, method)
+
+    def residuals(self) -> list[dict]:
+        """Residuals (lavaan's ``lavResiduals(fit, type = "raw")``), one dict per group: ``cov``
+        (S - Sigma, DataFrame), ``mean`` (xbar - mu with a mean structure), ``cor`` (residual
+        correlations), ``cov_z`` and ``mean_z`` (standardized residuals). See
+        :func:`psychometrics.sem.predict.residuals`."""
+        from .predict import residuals
+
+        if self.state is None:
+            raise PsychometricsError("this result holds no model state; refit it")
+        names = self.state["pt"].observed
+        out = []
+        for r in residuals(self.state):
+            frame = lambda m: pd.DataFrame(m, index=names, columns=names)  # noqa: E731
+            out.append({"cov": frame(r["cov"]), "cor": frame(r["cor"]), "cov_z": frame(r["cov_z"]),
+                        "mean": None if r["mean"] is None else pd.Series(r["mean"], index=names),
+                        "mean_z": None if r["mean_z"] is None else pd.Series(r["mean_z"], index=names),
+                        "note": r.get("note", "")})
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         return self.parameters
@@ -396,7 +431,10 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     implied = pd.DataFrame(f.mdl.implied(f.theta, 0), index=pt.observed, columns=pt.observed)
     return SEMResult(parameters=params, fit=fit, r2=r2, converged=f.ok, estimator=est_name, nobs=f.N, meta=meta,
                      implied=implied, modindices=mi, bootstrap_draws=draws, groups=tuple(labels),
-                     group_nobs=tuple(f.group_n), bollen_stine_chisq=bs_draws)
+                     group_nobs=tuple(f.group_n), bollen_stine_chisq=bs_draws,
+                     state={"pt": pt, "model": f.mdl, "theta": f.theta, "means": f.mean_g, "S": f.S_g,
+                            "labels": labels, "group": group, "fiml": fiml, "data": data,
+                            "blocks": blocks, "est": est_name, "N": f.N, "group_n": f.group_n})
 
 
 def _options(estimator, missing, group_equal, group_partial, bootstrap, bollen_stine):

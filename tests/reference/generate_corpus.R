@@ -62,7 +62,26 @@ fit_one <- function(m) {
     mi <- list(lhs = mi$lhs, op = mi$op, rhs = mi$rhs, group = if (is.null(mi$group)) rep(1L, nrow(mi)) else mi$group,
                mi = mi$mi, epc = mi$epc, sepc_lv = mi$sepc.lv, sepc_all = mi$sepc.all)
   }
-  c(out, list(
+  extra <- list()
+  if (isTRUE(m$predict)) {
+    # factor scores (regression; Bartlett where lavaan defines it) and residuals
+    idx <- lavInspect(fit, "case.idx")
+    fs <- function(method) {
+      r <- tryCatch(lavPredict(fit, method = method), error = function(e) NULL)
+      if (is.null(r)) return(NULL)
+      if (!is.list(r)) r <- list(r)
+      unname(lapply(r, function(x) list(names = colnames(x), values = unname(as.matrix(x)))))
+    }
+    res <- lavResiduals(fit, type = "raw")
+    if (lavInspect(fit, "ngroups") == 1) res <- list(res)
+    extra <- list(case_idx = if (is.list(idx)) unname(idx) else list(idx), predict_regression = fs("regression"),
+                  predict_bartlett = fs("Bartlett"),
+                  residuals = unname(lapply(res, function(r) list(names = colnames(r$cov), cov = unname(r$cov),
+                                                           cov_z = unname(r$cov.z),
+                                                           mean = if (is.null(r$mean)) NULL else unname(r$mean),
+                                                           mean_z = if (is.null(r$mean.z)) NULL else unname(r$mean.z)))))
+  }
+  c(out, extra, list(
     modindices = mi,
     converged = lavInspect(fit, "converged"),
     groups = if (lavInspect(fit, "ngroups") > 1) lavInspect(fit, "group.label") else "all",

@@ -139,6 +139,14 @@ REFUSED = [
     m("refused_unknown_variable", "hs", "visual =~ x1 + x2 + xx3"),
 ]
 
+# models whose factor scores (lavPredict) and residuals (lavResiduals) are compared too
+PREDICT = {"hs_cfa", "hs_cfa_stdlv", "pd_classic", "hs_second_order", "hs_mimic", "hs_group_scalar", "hs_group",
+           "growth_linear",
+           "bfi_cfa2_fiml", "hs_ov_on_lv", "hs_cfa_mlr", "sat_mimic"}
+for _m in MODELS:
+    if _m["name"] in PREDICT:
+        _m["predict"] = True
+
 if __name__ == "__main__":
     out = Path(__file__).with_name("sem_corpus_models.json")
     out.write_text(json.dumps({"models": MODELS, "refused": REFUSED}, indent=1) + "\n")
