@@ -388,8 +388,6 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
             raise PsychometricsError("no data: give a DataFrame, or sample_cov and sample_nobs")
         labels, gcode = split_groups(data, group)
         columns = [str(c) for c in data.columns if c != group]
-    if est_name in ("GLS", "ULS") and len(labels) > 1:
-        raise PsychometricsError(f"estimator {est_name} with several groups is not available yet; use ML or MLR")
     if fixed_x is None:
         fixed_x = est_name in ("ML", "MLR")       # lavaan sets fixed.x = FALSE for GLS and ULS
     pt = build(model, columns, std_lv=std_lv, meanstructure=bool(fiml or meanstructure), n_groups=len(labels),
@@ -477,8 +475,9 @@ class _Fit:
     fmin: float = float("nan")
     ok: bool = False
     msg: str = ""
-    Vw: np.ndarray | None = None          # least-squares weight (GLS/ULS)
-    S_ls: np.ndarray | None = None        # unbiased covariance (GLS/ULS)
+    Vw: list | None = None                # least-squares weights per group (GLS/ULS)
+    S_ls: list | None = None              # unbiased covariances per group (GLS/ULS)
+    svecs: list | None = None             # sample-moment vectors per group (GLS/ULS)
 
     @property
     def G(self) -> int:
@@ -541,12 +540,12 @@ def _prepare(pt: ParTable, X_groups, blocks, labels, est_name: str, fiml: bool) 
 def _estimate(f: _Fit, notes: list[str]) -> None:
     theta0 = _model.start_values(f.pt, f.mdl, f.blocks)
     if f.est in ("GLS", "ULS"):
-        from .wls import duplication_weight, fit_wls
+        from .wls import fit_wls, moment_vectors
 
-        # least-squares estimators work with the unbiased covariance and N - 1 (lavaan's default)
-        f.S_ls = f.S_g[0] * f.N / (f.N - 1)
-        f.Vw = duplication_weight(f.S_ls) if f.est == "GLS" else np.eye(f.p * (f.p + 1) // 2)
-        f.theta, f.fmin, f.ok, f.msg = fit_wls(f.mdl, f.S_ls, f.Vw, theta0)
+        # least-squares estimators work with the unbiased covariances and N - 1 (lavaan's default)
+        f.S_ls = [S * n / (n - 1) for S, n in zip(f.S_g, f.group_n)]
+        f.svecs, f.Vw = moment_vectors(f.S_ls, f.mean_g if f.pt.meanstructure else None, f.est)
+        f.theta, f.fmin, f.ok, f.msg = fit_wls(f.mdl, f.svecs, f.Vw, _ls_group_weights(f), theta0)
     elif f.cons is not None:
         from .constraints import fit_constrained
 
@@ -563,8 +562,10 @@ def _covariance(f: _Fit, information: str) -> tuple[np.ndarray, dict | None]:
     under constraints), the MLR sandwich, or lavaan's least-squares SEs."""
     mdl, theta = f.mdl, f.theta
     if f.est in ("GLS", "ULS"):
-        D = mdl.delta(theta)
-        info = D.T @ f.Vw @ D
+        from .wls import information as ls_information
+
+        # lavaan's "standard" least-squares SEs: the information weighted by n_g / N, over N - G
+        info = ls_information(mdl, theta, f.Vw, np.array(f.group_n, float) / f.N)
     elif information == "observed":
         info = mdl.observed_information(theta, f.blocks, f.c0)
     else:
@@ -585,10 +586,10 @@ def _covariance(f: _Fit, information: str) -> tuple[np.ndarray, dict | None]:
                      exo=exo, moments=(f.S_g, f.mean_g))
         return robust["cov"], robust
     if f.est in ("GLS", "ULS"):
-        # lavaan's "standard" SEs for both: (Delta' V Delta)^-1 / (N - 1). For ULS this treats the
+        # lavaan's "standard" SEs for both: (Delta' V Delta)^-1 / (N - G). For ULS this treats the
         # identity weight as if it were the inverse sampling covariance (not scale-free); use ML,
         # MLR or the bootstrap for SEs to interpret
-        return info_inv / (f.N - 1), None
+        return info_inv / (f.N - f.G), None
     return info_inv / f.N, None
 
 
@@ -689,7 +690,8 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
     if f.est in ("GLS", "ULS"):
         from .wls import baseline_wls
 
-        chisq, chisq_b = (N - 1) * fmin, (N - 1) * baseline_wls(f.S_ls, f.Vw)
+        n_ls = N - G                          # lavaan: N - G (the unbiased covariances' degrees of freedom)
+        chisq, chisq_b = n_ls * fmin, n_ls * baseline_wls(f.svecs, f.Vw, _ls_group_weights(f), f.p)
         fmin = chisq / N     # reported fmin is chisq / (2N), as lavaan's
         logl = _ml_loglik(f.blocks, Sigmas)
     logl_h1 = f.logl_h1
@@ -698,13 +700,13 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
         logl_x = _exo_loglik(f)
         logl, logl_h1 = logl - logl_x, logl_h1 - logl_x
     fit = fit_measures(chisq=chisq, df=f.df, npar=f.pt.n_free - (f.cons.n_eq if f.cons else 0), n=N,
-                       n_rmsea=N - 1 if f.est in ("GLS", "ULS") else N,      # lavaan: N - 1 without a likelihood
+                       n_rmsea=N - G if f.est in ("GLS", "ULS") else N,      # lavaan: N - G without a likelihood
                        n_groups=G, chisq_b=chisq_b, df_b=df_b, logl=logl, logl_h1=logl_h1, fmin=fmin / 2,
-                       srmr=_srmr([f.S_ls] if f.est in ("GLS", "ULS") else f.S_g, Sigmas,
+                       srmr=_srmr(f.S_ls if f.est in ("GLS", "ULS") else f.S_g, Sigmas,
                                   f.mean_g if f.pt.meanstructure else None, mus, np.array(f.group_n) / N),
                        scaling=robust["scaling"] if robust else None,
                        scaling_b=robust["scaling_baseline"] if robust else None)
-    S_fit = [f.S_ls] if f.est in ("GLS", "ULS") else f.S_g
+    S_fit = f.S_ls if f.est in ("GLS", "ULS") else f.S_g
     w = np.array(f.group_n) / N
     means = f.mean_g if f.pt.meanstructure else None
     fit.update(residual_measures(S_fit, Sigmas, means, mus, w))
@@ -782,6 +784,11 @@ def _exo_loglik(f: _Fit) -> float:
         n = f.group_n[g]
         ll -= 0.5 * n * (k * math.log(2 * math.pi) + np.linalg.slogdet(C)[1] + k)
     return float(ll)
+
+
+def _ls_group_weights(f: _Fit) -> np.ndarray:
+    """Group weights of the least-squares discrepancy, (n_g - 1) / (N - G) (lavaan's)."""
+    return (np.array(f.group_n, float) - 1) / (f.N - f.G)
 
 
 def _baseline_exo(f: _Fit) -> list[int]:

@@ -80,6 +80,9 @@ MODELS = [
     m("hs_group_mlr", "hs", HS3, group="school", estimator="MLR", **{"group.equal": ["loadings"]}),
     m("hs_group_labels", "hs", "visual =~ x1 + c(a1, a2)*x2 + c(b, b)*x3\ntextual =~ x4 + x5 + x6", group="school"),
     m("hs_group_path", "hs", "x9 ~ x1 + x4", group="school"),
+    m("hs_group_gls", "hs", HS3, group="school", estimator="GLS"),
+    m("hs_group_uls_metric", "hs", HS3, group="school", estimator="ULS", **{"group.equal": ["loadings"]}),
+    m("hs_group_gls_scalar", "hs", HS3, group="school", estimator="GLS", **{"group.equal": ["loadings", "intercepts"]}),
     # ---- Political democracy ----
     m("pd_classic", "pd", PD),
     m("pd_mlr", "pd", PD, estimator="MLR"),

@@ -132,7 +132,8 @@ def test_bollen_stine_data_fit_the_model_exactly():
     ({"missing": "fiml", "estimator": "GLS"}, "not available; use ML or MLR"),
     ({"group": "nope"}, "group column 'nope'"),
     ({"estimator": "WLSMV"}, "not available"),
-    ({"group": "school", "estimator": "GLS"}, "several groups"),
+    # (GLS/ULS with several groups, refused here before, is now fitted: tests/sem/test_corpus.py)
+    ({"group": "school", "estimator": "GLS", "bootstrap": 10}, "bootstrap is available for ML/MLR"),
     ({"group": "school", "group_equal": "loading"}, "unknown kind"),
 ])
 def test_unsupported_or_wrong_options_are_refused(kw, fragment):
