@@ -459,21 +459,33 @@ def measurement_model(X: np.ndarray, groups: list[np.ndarray]) -> tuple[np.ndarr
               AVE_f = \\frac{\\sum_{i\\in f}\\lambda_i^2}{\\sum_{i\\in f} S_{ii}}
 
     with the observed covariances S (divisor n), as ``semTools::compRelSEM`` and
-    ``semTools::AVE`` (``obs.var = TRUE``) on ``lavaan::cfa(std.lv = TRUE)``.
+    ``semTools::AVE`` (``obs.var = TRUE``) on ``lavaan::cfa(std.lv = TRUE)``; the CFA is fitted by
+    :func:`psychometrics.sem.sem`.
     """
-    from ._cfa import fit_simple_cfa
+    from .sem import sem
 
     S = np.cov(X, rowvar=False, ddof=0)
-    fit = fit_simple_cfa(S, groups)
-    if not fit.converged:
+    names = [f"i{j}" for j in range(X.shape[1])]
+    syntax = "\n".join(f"F{f} =~ " + " + ".join(names[j] for j in g) for f, g in enumerate(groups))
+    res = sem(syntax, pd.DataFrame(X, columns=names), std_lv=True, progress=False)
+    if not res.converged:
         warnings.warn("measurement model (CFA) did not converge; CR and AVE are unreliable",
                       PsychometricsWarning, stacklevel=3)
+    par = res.parameters
+    loadings = np.zeros((X.shape[1], len(groups)))
+    phi = np.eye(len(groups))
+    for r in par.itertuples():
+        if r.op == "=~":
+            loadings[names.index(r.rhs), int(r.lhs[1:])] = r.est
+        elif r.op == "~~" and r.lhs.startswith("F") and r.rhs.startswith("F") and r.lhs != r.rhs:
+            a, b = int(r.lhs[1:]), int(r.rhs[1:])
+            phi[a, b] = phi[b, a] = r.est
     cr, ave = [], []
     for f, g in enumerate(groups):
-        lam = fit.loadings[g, f]
+        lam = loadings[g, f]
         cr.append(lam.sum() ** 2 / S[np.ix_(g, g)].sum())
         ave.append((lam ** 2).sum() / np.diag(S)[g].sum())
-    return np.array(cr), np.array(ave), fit.phi
+    return np.array(cr), np.array(ave), phi
 
 
 def _scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, level, progress, notes, n_group):
