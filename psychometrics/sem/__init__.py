@@ -38,8 +38,7 @@ from .fitmeasures import fit_measures, gfi_measures, residual_measures, srmr as 
 from .partable import ParTable, build
 from .syntax import ModelSyntaxError
 
-Estimator = Literal["ML", "MLR", "GLS", "ULS"]
-ESTIMATORS = ("ML", "MLR", "GLS", "ULS")
+from .options import ESTIMATORS, Estimator  # noqa: F401  (re-exported)
 
 
 class SEMWarning(PsychometricsWarning):
@@ -370,8 +369,11 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     -----
     R: ``lavaan::sem(model, data, estimator=, missing=, group=, group.equal=, group.partial=)``.
     """
-    est_name, fiml, group_equal, group_partial = _options(estimator, missing, group_equal, group_partial,
-                                                          bootstrap, bollen_stine)
+    from .options import settle
+
+    opt = settle(estimator, missing, information, fixed_x, bootstrap, bollen_stine)
+    est_name, fiml = opt.estimator, opt.fiml
+    group_equal, group_partial = _split_option(group_equal), _split_option(group_partial)
     from .samplestats import from_data, from_moments, split_groups, summary_input
 
     summary = None
@@ -380,7 +382,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
             raise PsychometricsError("give either data or sample_cov (with sample_nobs), not both")
         summary = summary_input(sample_cov, sample_nobs, sample_mean)
         labels, columns, gcode = summary.labels, summary.columns, None
-        if est_name == "MLR" or fiml or bootstrap or bollen_stine:
+        if opt.robust or fiml or bootstrap or bollen_stine:
             raise PsychometricsError("MLR, missing='fiml' and the bootstrap need the raw data; with sample_cov use "
                                      "estimator ML, GLS or ULS")
     else:
@@ -388,10 +390,8 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
             raise PsychometricsError("no data: give a DataFrame, or sample_cov and sample_nobs")
         labels, gcode = split_groups(data, group)
         columns = [str(c) for c in data.columns if c != group]
-    if fixed_x is None:
-        fixed_x = est_name in ("ML", "MLR")       # lavaan sets fixed.x = FALSE for GLS and ULS
     pt = build(model, columns, std_lv=std_lv, meanstructure=bool(fiml or meanstructure), n_groups=len(labels),
-               group_equal=group_equal, group_partial=group_partial, fixed_x=fixed_x, orthogonal=orthogonal)
+               group_equal=group_equal, group_partial=group_partial, fixed_x=opt.fixed_x, orthogonal=orthogonal)
     if meanstructure is False and pt.meanstructure and (fiml or len(labels) > 1):
         raise PsychometricsError("meanstructure=False is not possible with missing='fiml' or several groups")
     stats_ = from_moments(summary, pt, est_name) if summary is not None else from_data(data, pt, group, gcode,
@@ -401,16 +401,15 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
         warnings.warn(f"SEM: {note}", SEMWarning, stacklevel=2)
     notes = pt.notes + notes
     _check_scales(pt, stats_.variances, notes)
-    f = _prepare(pt, X_groups, blocks, labels, est_name, fiml)
+    f = _prepare(pt, X_groups, blocks, labels, opt)
     _estimate(f, notes)
-    information = information or ("observed" if (fiml or est_name == "MLR") else "expected")
-    cov, robust = _covariance(f, information)
+    cov, robust = _covariance(f, opt.information)
     params, r2, draws = _parameters(f, cov, level, bootstrap, ci, seed, progress, n_jobs, notes)
     _improper(f, params, notes)
     fit, bs_draws = _fit_statistics(f, robust, bollen_stine, seed, progress, n_jobs, notes)
     mi = None
     if modindices:
-        if est_name not in ("ML", "MLR") or f.cons is not None:
+        if not opt.likelihood or f.cons is not None:
             notes.append("modification indices are computed for ML/MLR without constraints beyond shared labels "
                          "(so far)")
         else:
@@ -420,9 +419,8 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
                                       f.mean_g)
     meta = {"package_version": __version__, "data_sha256": stats_.fingerprint,
             "input": "sample_cov" if summary is not None else "data",
-            "estimator": est_name, "information": information if est_name in ("ML", "MLR") else "expected",
-            "se": "bootstrap" if bootstrap else ("robust.huber.white" if est_name == "MLR" else "standard"),
-            "test": "yuan.bentler.mplus" if est_name == "MLR" else "standard", "missing": missing,
+            "estimator": est_name, "information": opt.information, "se": opt.se, "test": opt.test,
+            "missing": missing, "fixed_x": opt.fixed_x,
             "group": group, "group_equal": list(group_equal), "group_partial": list(group_partial),
             "bootstrap": bootstrap, "ci": ci if bootstrap else "normal", "seed": seed, "model": model,
             "optimizer": f.msg, "notes": notes}
@@ -435,21 +433,11 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
                             "blocks": blocks, "est": est_name, "N": f.N, "group_n": f.group_n})
 
 
-def _options(estimator, missing, group_equal, group_partial, bootstrap, bollen_stine):
-    """Option checks before any work (a bad combination fails fast, with the fix named)."""
-    est_name = estimator.upper()
-    if est_name not in ESTIMATORS:
-        raise PsychometricsError(f"estimator {estimator!r} is not available; choose from {', '.join(ESTIMATORS)} "
-                                 "(WLSMV for ordinal items comes with a later version)")
-    if missing not in ("listwise", "fiml"):
-        raise PsychometricsError(f"missing={missing!r}: choose 'listwise' or 'fiml'")
-    fiml = missing == "fiml"
-    if fiml and est_name not in ("ML", "MLR"):
-        raise PsychometricsError(f"missing='fiml' with estimator {est_name} is not available; use ML or MLR")
-    if (bootstrap or bollen_stine) and (fiml or est_name not in ("ML", "MLR")):
-        raise PsychometricsError("the bootstrap is available for ML/MLR with complete (listwise) data so far")
-    split = lambda v: tuple(x.strip() for x in v.split(",") if x.strip()) if isinstance(v, str) else tuple(v)  # noqa: E731
-    return est_name, fiml, split(group_equal), split(group_partial)
+def _split_option(value) -> tuple[str, ...]:
+    """group_equal / group_partial as a tuple (a comma-separated string or any sequence)."""
+    if isinstance(value, str):
+        return tuple(x.strip() for x in value.split(",") if x.strip())
+    return tuple(value)
 
 
 @dataclass
@@ -461,8 +449,7 @@ class _Fit:
     blocks: list
     X_groups: list
     labels: list
-    est: str
-    fiml: bool
+    opt: object
     S_g: list
     mean_g: list
     c0: float
@@ -478,6 +465,14 @@ class _Fit:
     Vw: list | None = None                # least-squares weights per group (GLS/ULS)
     S_ls: list | None = None              # unbiased covariances per group (GLS/ULS)
     svecs: list | None = None             # sample-moment vectors per group (GLS/ULS)
+
+    @property
+    def est(self) -> str:
+        return self.opt.estimator
+
+    @property
+    def fiml(self) -> bool:
+        return self.opt.fiml
 
     @property
     def G(self) -> int:
@@ -500,19 +495,19 @@ class _Fit:
         return sum(b.w * len(b.obs) for b in self.blocks) * math.log(2 * math.pi)
 
 
-def _prepare(pt: ParTable, X_groups, blocks, labels, est_name: str, fiml: bool) -> _Fit:
+def _prepare(pt: ParTable, X_groups, blocks, labels, opt) -> _Fit:
     """Sample moments (EM estimates with FIML), the saturated log-likelihood, the model matrices,
     degrees of freedom and constraints."""
     p, G = len(pt.observed), len(labels)
     N = sum(b.n for b in blocks)
     logl_b = None
-    if fiml:
+    if opt.fiml:
         from .missing import em_saturated, independence_loglik
 
         h1 = [em_saturated([b for b in blocks if b.group == g], p) for g in range(G)]
         S_g, mean_g = [h[1] for h in h1], [h[0] for h in h1]
         logl_h1 = float(sum(h[2] for h in h1))
-        exo = [pt.observed.index(v) for v in pt.exo_x] if est_name in ("ML", "MLR") else []
+        exo = [pt.observed.index(v) for v in pt.exo_x] if opt.likelihood else []
         logl_b = float(sum(independence_loglik([b for b in blocks if b.group == g], p, exo)[2] for g in range(G)))
         c0 = -2 * logl_h1 / N - sum(b.w * len(b.obs) for b in blocks) * math.log(2 * math.pi)
     else:
@@ -520,14 +515,14 @@ def _prepare(pt: ParTable, X_groups, blocks, labels, est_name: str, fiml: bool) 
         c0 = sum(b.w * (np.linalg.slogdet(b.S)[1] + p) for b in blocks)
         logl_h1 = float(-0.5 * sum(b.n * (p * math.log(2 * math.pi) + np.linalg.slogdet(b.S)[1] + p) for b in blocks))
     ndat = pt.ndat()
-    f = _Fit(pt, _model.Model(pt, S_g, mean_g), blocks, X_groups, labels, est_name, fiml, S_g, mean_g, c0, logl_h1,
+    f = _Fit(pt, _model.Model(pt, S_g, mean_g), blocks, X_groups, labels, opt, S_g, mean_g, c0, logl_h1,
              logl_b, ndat - pt.n_free)
     if pt.constraints:
         from .constraints import Constraints
         from .expressions import constraint_function
 
-        if est_name in ("GLS", "ULS"):
-            raise PsychometricsError(f"constraints other than 'a == b' with estimator {est_name} are not available "
+        if opt.least_squares:
+            raise PsychometricsError(f"constraints other than 'a == b' with estimator {opt.estimator} are not available "
                                      "yet; use ML or MLR")
         f.cons = Constraints(*constraint_function(pt))
         f.df += f.cons.n_eq          # lavaan: each equality constraint adds a degree of freedom
@@ -539,7 +534,7 @@ def _prepare(pt: ParTable, X_groups, blocks, labels, est_name: str, fiml: bool) 
 
 def _estimate(f: _Fit, notes: list[str]) -> None:
     theta0 = _model.start_values(f.pt, f.mdl, f.blocks)
-    if f.est in ("GLS", "ULS"):
+    if f.opt.least_squares:
         from .wls import fit_wls, moment_vectors
 
         # least-squares estimators work with the unbiased covariances and N - 1 (lavaan's default)
@@ -561,7 +556,7 @@ def _covariance(f: _Fit, information: str) -> tuple[np.ndarray, dict | None]:
     """Covariance of the free parameters: inverse information / N (expected, observed; bordered
     under constraints), the MLR sandwich, or lavaan's least-squares SEs."""
     mdl, theta = f.mdl, f.theta
-    if f.est in ("GLS", "ULS"):
+    if f.opt.least_squares:
         from .wls import information as ls_information
 
         # lavaan's "standard" least-squares SEs: the information weighted by n_g / N, over N - G
@@ -577,7 +572,7 @@ def _covariance(f: _Fit, information: str) -> tuple[np.ndarray, dict | None]:
     else:
         _check_identified(f.pt, info)
         info_inv = np.linalg.inv(info)
-    if f.est == "MLR":
+    if f.opt.robust:
         from .robust import mlr
 
         exo = [f.pt.observed.index(v) for v in f.pt.exo_x] if f.pt.fixed_x else []
@@ -585,7 +580,7 @@ def _covariance(f: _Fit, information: str) -> tuple[np.ndarray, dict | None]:
         robust = mlr(mdl, f.blocks, theta, info, f.df, df_b, Ainv=info_inv, fiml_c0=f.c0 if f.fiml else None,
                      exo=exo, moments=(f.S_g, f.mean_g))
         return robust["cov"], robust
-    if f.est in ("GLS", "ULS"):
+    if f.opt.least_squares:
         # lavaan's "standard" SEs for both: (Delta' V Delta)^-1 / (N - G). For ULS this treats the
         # identity weight as if it were the inverse sampling covariance (not scale-free); use ML,
         # MLR or the bootstrap for SEs to interpret
@@ -687,7 +682,7 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
     else:
         chisq = N * fmin
         chisq_b, df_b = _baseline_ml_complete(f.blocks, _baseline_exo(f))
-    if f.est in ("GLS", "ULS"):
+    if f.opt.least_squares:
         from .wls import baseline_wls
 
         n_ls = N - G                          # lavaan: N - G (the unbiased covariances' degrees of freedom)
@@ -695,27 +690,27 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
         fmin = chisq / N     # reported fmin is chisq / (2N), as lavaan's
         logl = _ml_loglik(f.blocks, Sigmas)
     logl_h1 = f.logl_h1
-    if f.pt.exo_x and f.pt.fixed_x and f.est in ("ML", "MLR"):
+    if f.pt.exo_x and f.pt.fixed_x and f.opt.likelihood:
         # lavaan (fixed.x): the log-likelihood is conditional on the covariates (less their own part)
         logl_x = _exo_loglik(f)
         logl, logl_h1 = logl - logl_x, logl_h1 - logl_x
     fit = fit_measures(chisq=chisq, df=f.df, npar=f.pt.n_free - (f.cons.n_eq if f.cons else 0), n=N,
-                       n_rmsea=N - G if f.est in ("GLS", "ULS") else N,      # lavaan: N - G without a likelihood
+                       n_rmsea=N - G if f.opt.least_squares else N,      # lavaan: N - G without a likelihood
                        n_groups=G, chisq_b=chisq_b, df_b=df_b, logl=logl, logl_h1=logl_h1, fmin=fmin / 2,
-                       srmr=_srmr(f.S_ls if f.est in ("GLS", "ULS") else f.S_g, Sigmas,
+                       srmr=_srmr(f.S_ls if f.opt.least_squares else f.S_g, Sigmas,
                                   f.mean_g if f.pt.meanstructure else None, mus, np.array(f.group_n) / N),
                        scaling=robust["scaling"] if robust else None,
                        scaling_b=robust["scaling_baseline"] if robust else None)
-    S_fit = f.S_ls if f.est in ("GLS", "ULS") else f.S_g
+    S_fit = f.S_ls if f.opt.least_squares else f.S_g
     w = np.array(f.group_n) / N
     means = f.mean_g if f.pt.meanstructure else None
     fit.update(residual_measures(S_fit, Sigmas, means, mus, w))
     fit.update(gfi_measures(S_fit, Sigmas, means, mus, w, f.df,
                             [f.pt.observed.index(v) for v in f.pt.exo_x] if f.pt.fixed_x else [],
-                            "ML" if f.est == "MLR" else f.est))
-    if f.est in ("GLS", "ULS"):
+                            f.opt.weight))
+    if f.opt.least_squares:
         fit["bic2"] = float("nan")     # no likelihood (lavaan: NA)
-    if f.est == "ULS":   # the ULS discrepancy times N - 1 is not chi-square distributed (lavaan: NA)
+    if not f.opt.chisq_distributed:   # ULS: N - G times the discrepancy is not chi-square (lavaan: NA)
         fit["pvalue"] = fit["baseline_pvalue"] = float("nan")
     if f.fiml and robust:
         # lavaan's robust CFI/TLI/RMSEA under FIML are Zhang & Savalei's (2023) corrections, not the
@@ -794,7 +789,7 @@ def _ls_group_weights(f: _Fit) -> np.ndarray:
 def _baseline_exo(f: _Fit) -> list[int]:
     """The covariates whose covariances the independence model keeps: lavaan's ML baseline keeps
     those of the exogenous covariates (with fixed.x = TRUE or FALSE), its GLS/ULS baseline none."""
-    return [f.pt.observed.index(v) for v in f.pt.exo_x] if f.est in ("ML", "MLR") else []
+    return [f.pt.observed.index(v) for v in f.pt.exo_x] if f.opt.likelihood else []
 
 
 def _baseline_df(f: _Fit) -> int:
