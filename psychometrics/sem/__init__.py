@@ -712,13 +712,21 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
         fit["bic2"] = float("nan")     # no likelihood (lavaan: NA)
     if not f.opt.chisq_distributed:   # ULS: N - G times the discrepancy is not chi-square (lavaan: NA)
         fit["pvalue"] = fit["baseline_pvalue"] = float("nan")
-    if f.fiml and robust:
-        # lavaan's robust CFI/TLI/RMSEA under FIML are Zhang & Savalei's (2023) corrections, not the
-        # complete-data formulas: not computed here yet (the scaled ones are)
-        for k in [k for k in fit if k.endswith("_robust")]:
-            fit[k] = float("nan")
-        notes.append("robust CFI/TLI/RMSEA with FIML (Zhang & Savalei's corrections) are not computed yet; "
-                     "the _scaled measures are")
+    if f.fiml:
+        # lavaan's robust CFI/TLI/RMSEA under FIML (with ML too): Zhang & Savalei's (2023) FIML-corrected
+        # statistic on the EM moments, not the complete-data formulas
+        from .fiml_robust import corrected
+        from .fitmeasures import _cfi_tli, _rmsea
+
+        exo = [f.pt.observed.index(v) for v in f.pt.exo_x] if f.pt.fixed_x else []
+        z = corrected(mdl, theta, f.blocks, f.c0, f.S_g, f.mean_g, f.group_n, f.df, fit["baseline_df"], exo,
+                      robust=robust is not None)
+        cfi_r, tli_r = _cfi_tli(z["x3"], f.df, z["x3_b"], fit["baseline_df"], z["c3"], z["c3_b"])
+        rr = _rmsea(z["x3"], f.df, N, G, z["c3"])
+        fit.update({"cfi_robust": cfi_r, "tli_robust": tli_r, "rmsea_robust": rr["rmsea"],
+                    "rmsea_ci_lower_robust": rr["lo"], "rmsea_ci_upper_robust": rr["hi"],
+                    "rmsea_pvalue_robust": rr["p"]})
+        notes.append("robust CFI/TLI/RMSEA under FIML: Zhang & Savalei's (2023) corrections, as lavaan")
     if not bollen_stine:
         return fit, None
     from .bootstrap import bollen_stine as run_bs

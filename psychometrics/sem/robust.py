@@ -57,34 +57,68 @@ def _kurtosis_terms(X: np.ndarray, exo: list[int] = ()) -> tuple[float, float]:
     return float(np.trace(np.linalg.solve(A1, B1))), base
 
 
+def _fixed_moments_model(model: Model, syntax: str, exo: list[int], moments: tuple[list, list] | None,
+                         mark) -> tuple:
+    """A model over the same observed variables from ``syntax`` (mean structure, same groups), with
+    the rows ``mark(row, covariates)`` selects fixed at the given moments (EM estimates)."""
+    from .partable import build
+
+    obs = model.pt.observed
+    pt = build(syntax, obs, meanstructure=True, n_groups=model.n_groups)
+    xs = {obs[k] for k in exo}
+    for r in pt.rows:
+        if mark(r, xs):
+            r.free, r.fixed_x = 0, True
+    order = sorted({r.free for r in pt.rows if r.free})
+    remap = {old: i + 1 for i, old in enumerate(order)}
+    for r in pt.rows:
+        r.free = remap.get(r.free, 0)
+    pt.n_free = len(order)
+    S_fix, m_fix = moments if moments is not None else ([np.eye(len(obs))] * model.n_groups,
+                                                        [np.zeros(len(obs))] * model.n_groups)
+    return pt, Model(pt, S_fix, m_fix)
+
+
+def saturated_fiml(model: Model, blocks: list[Block], c0: float, exo: list[int] = (),
+                   moments: tuple[list, list] | None = None) -> tuple[Model, np.ndarray]:
+    """The saturated model (means and covariances per group; the covariates' own moments fixed,
+    masked as lavaan does) fitted by FIML: its model and estimates (the EM moments)."""
+    obs = model.pt.observed
+    syntax = "\n".join([f"{a} ~~ " + " + ".join(obs[i + 1:]) for i, a in enumerate(obs[:-1])]
+                       + [f"{a} ~ 1" for a in obs])
+    sat, smodel = _fixed_moments_model(model, syntax, exo, moments,
+                                       lambda r, xs: r.lhs in xs and (r.op == "~1" or r.rhs in xs))
+    th, _, ok, msg = fit_ml(smodel, blocks, start_values(sat, smodel, blocks), c0)
+    if not ok:
+        raise EstimationError(f"MLR with FIML: the saturated model did not converge ({msg})")
+    return smodel, th
+
+
+def baseline_fiml(model: Model, blocks: list[Block], c0: float, exo: list[int] = (),
+                  moments: tuple[list, list] | None = None) -> tuple[Model, np.ndarray]:
+    """The independence (baseline) model fitted by FIML: free means and variances, no covariances,
+    except among the covariates (fixed at their moments, as lavaan's baseline with fixed.x)."""
+    obs = model.pt.observed
+    xs = [obs[k] for k in exo]
+    lines = [f"{a} ~~ {a}" for a in obs] + [f"{a} ~ 1" for a in obs]
+    lines += [f"{a} ~~ {b}" for i, a in enumerate(xs) for b in xs[i + 1:]]
+    _, bmodel = _fixed_moments_model(model, "\n".join(lines), exo, moments,
+                                     lambda r, x: r.lhs in x and (r.op == "~1" or r.rhs in x))
+    pt = bmodel.pt
+    th, _, ok, msg = fit_ml(bmodel, blocks, start_values(pt, bmodel, blocks), c0)
+    if not ok:
+        raise EstimationError(f"FIML baseline model did not converge ({msg})")
+    return bmodel, th
+
+
 def _fiml_traces(model: Model, blocks: list[Block], c0: float, exo: list[int] = (),
                  moments: tuple[list, list] | None = None) -> tuple[float, float]:
     """Incomplete data: tr(A1^-1 B1) of the saturated model (means and covariances per group) at its
     ML (EM) estimates, with A1 its observed information and B1 its casewise scores' cross-product;
     and the independence model's trace from each variable's available cases,
     :math:`\\sum_j [1 + \\tfrac12(\\kappa_j - 1)]`."""
-    from .partable import build
-
     obs = model.pt.observed
-    syntax = "\n".join([f"{a} ~~ " + " + ".join(obs[i + 1:]) for i, a in enumerate(obs[:-1])]
-                       + [f"{a} ~ 1" for a in obs])
-    sat = build(syntax, obs, meanstructure=True, n_groups=model.n_groups)
-    xs = {obs[k] for k in exo}
-    for r in sat.rows:     # fixed.x: the covariates' own moments are not estimated (masked, as lavaan)
-        if r.lhs in xs and (r.op == "~1" or r.rhs in xs):
-            r.free, r.fixed_x = 0, True
-    if xs:
-        sat.n_free = len({r.free for r in sat.rows if r.free})
-        order = sorted({r.free for r in sat.rows if r.free})
-        remap = {old: i + 1 for i, old in enumerate(order)}
-        for r in sat.rows:
-            r.free = remap.get(r.free, 0)
-    S_fix, m_fix = moments if moments is not None else ([np.eye(len(obs))] * model.n_groups,
-                                                        [np.zeros(len(obs))] * model.n_groups)
-    smodel = Model(sat, S_fix, m_fix)
-    th, _, ok, msg = fit_ml(smodel, blocks, start_values(sat, smodel, blocks), c0)
-    if not ok:
-        raise EstimationError(f"MLR with FIML: the saturated model did not converge ({msg})")
+    smodel, th = saturated_fiml(model, blocks, c0, exo, moments)
     N = sum(b.n for b in blocks)
     s1 = np.vstack(smodel.casewise_scores(th, blocks))
     h1 = float(np.trace(np.linalg.solve(smodel.observed_information(th, blocks, c0), s1.T @ s1 / N)))
