@@ -471,6 +471,12 @@ class _Fit:
         return self.opt.estimator
 
     @property
+    def estimator(self):
+        from .estimators import for_options
+
+        return for_options(self.opt)
+
+    @property
     def fiml(self) -> bool:
         return self.opt.fiml
 
@@ -534,19 +540,7 @@ def _prepare(pt: ParTable, X_groups, blocks, labels, opt) -> _Fit:
 
 def _estimate(f: _Fit, notes: list[str]) -> None:
     theta0 = _model.start_values(f.pt, f.mdl, f.blocks)
-    if f.opt.least_squares:
-        from .wls import fit_wls, moment_vectors
-
-        # least-squares estimators work with the unbiased covariances and N - 1 (lavaan's default)
-        f.S_ls = [S * n / (n - 1) for S, n in zip(f.S_g, f.group_n)]
-        f.svecs, f.Vw = moment_vectors(f.S_ls, f.mean_g if f.pt.meanstructure else None, f.est)
-        f.theta, f.fmin, f.ok, f.msg = fit_wls(f.mdl, f.svecs, f.Vw, _ls_group_weights(f), theta0)
-    elif f.cons is not None:
-        from .constraints import fit_constrained
-
-        f.theta, f.fmin, f.ok, f.msg, f.active = fit_constrained(f.mdl, f.blocks, theta0, f.cons, f.c0)
-    else:
-        f.theta, f.fmin, f.ok, f.msg = _model.fit_ml(f.mdl, f.blocks, theta0, f.c0)
+    f.estimator.estimate(f, theta0)
     if not f.ok:
         notes.append(f"the optimiser did not converge ({f.msg})")
         warnings.warn(f"SEM: {notes[-1]}; estimates are unreliable", SEMWarning, stacklevel=3)
@@ -556,15 +550,7 @@ def _covariance(f: _Fit, information: str) -> tuple[np.ndarray, dict | None]:
     """Covariance of the free parameters: inverse information / N (expected, observed; bordered
     under constraints), the MLR sandwich, or lavaan's least-squares SEs."""
     mdl, theta = f.mdl, f.theta
-    if f.opt.least_squares:
-        from .wls import information as ls_information
-
-        # lavaan's "standard" least-squares SEs: the information weighted by n_g / N, over N - G
-        info = ls_information(mdl, theta, f.Vw, np.array(f.group_n, float) / f.N)
-    elif information == "observed":
-        info = mdl.observed_information(theta, f.blocks, f.c0)
-    else:
-        info = mdl.expected_information(theta, f.blocks)
+    info = f.estimator.information(f, information)
     if f.cons is not None:      # constrained: the bordered inverse (singular if not identified)
         from .constraints import bordered_inverse
 
@@ -580,12 +566,7 @@ def _covariance(f: _Fit, information: str) -> tuple[np.ndarray, dict | None]:
         robust = mlr(mdl, f.blocks, theta, info, f.df, df_b, Ainv=info_inv, fiml_c0=f.c0 if f.fiml else None,
                      exo=exo, moments=(f.S_g, f.mean_g))
         return robust["cov"], robust
-    if f.opt.least_squares:
-        # lavaan's "standard" SEs for both: (Delta' V Delta)^-1 / (N - G). For ULS this treats the
-        # identity weight as if it were the inverse sampling covariance (not scale-free); use ML,
-        # MLR or the bootstrap for SEs to interpret
-        return info_inv / (f.N - f.G), None
-    return info_inv / f.N, None
+    return info_inv / f.estimator.se_divisor(f), None
 
 
 def _parameters(f: _Fit, cov: np.ndarray, level: float, bootstrap: int, ci: str, seed, progress: bool,
@@ -674,21 +655,9 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
     mdl, theta, G, N = f.mdl, f.theta, f.G, f.N
     Sigmas = [mdl.implied(theta, g) for g in range(G)]
     mus = [mdl.moments(theta, g)["mu"] for g in range(G)]
-    fmin = f.fmin
-    logl = -N / 2 * (fmin + f.c0 + f.log2pi_terms)
-    if f.fiml:
-        chisq = 2 * (f.logl_h1 - logl)
-        chisq_b, df_b = 2 * (f.logl_h1 - f.logl_b), _baseline_df(f)
-    else:
-        chisq = N * fmin
-        chisq_b, df_b = _baseline_ml_complete(f.blocks, _baseline_exo(f))
-    if f.opt.least_squares:
-        from .wls import baseline_wls
-
-        n_ls = N - G                          # lavaan: N - G (the unbiased covariances' degrees of freedom)
-        chisq, chisq_b = n_ls * fmin, n_ls * baseline_wls(f.svecs, f.Vw, _ls_group_weights(f), f.p)
-        fmin = chisq / N     # reported fmin is chisq / (2N), as lavaan's
-        logl = _ml_loglik(f.blocks, Sigmas)
+    logl = -N / 2 * (f.fmin + f.c0 + f.log2pi_terms) if f.estimator.likelihood else _ml_loglik(f.blocks, Sigmas)
+    chisq, chisq_b, fmin = f.estimator.statistics(f, logl)
+    df_b = _baseline_df(f)
     logl_h1 = f.logl_h1
     if f.pt.exo_x and f.pt.fixed_x and f.opt.likelihood:
         # lavaan (fixed.x): the log-likelihood is conditional on the covariates (less their own part)
@@ -697,11 +666,11 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
     fit = fit_measures(chisq=chisq, df=f.df, npar=f.pt.n_free - (f.cons.n_eq if f.cons else 0), n=N,
                        n_rmsea=N - G if f.opt.least_squares else N,      # lavaan: N - G without a likelihood
                        n_groups=G, chisq_b=chisq_b, df_b=df_b, logl=logl, logl_h1=logl_h1, fmin=fmin / 2,
-                       srmr=_srmr(f.S_ls if f.opt.least_squares else f.S_g, Sigmas,
+                       srmr=_srmr(f.estimator.sample_covariances(f), Sigmas,
                                   f.mean_g if f.pt.meanstructure else None, mus, np.array(f.group_n) / N),
                        scaling=robust["scaling"] if robust else None,
                        scaling_b=robust["scaling_baseline"] if robust else None)
-    S_fit = f.S_ls if f.opt.least_squares else f.S_g
+    S_fit = f.estimator.sample_covariances(f)
     w = np.array(f.group_n) / N
     means = f.mean_g if f.pt.meanstructure else None
     fit.update(residual_measures(S_fit, Sigmas, means, mus, w))
@@ -787,11 +756,6 @@ def _exo_loglik(f: _Fit) -> float:
         n = f.group_n[g]
         ll -= 0.5 * n * (k * math.log(2 * math.pi) + np.linalg.slogdet(C)[1] + k)
     return float(ll)
-
-
-def _ls_group_weights(f: _Fit) -> np.ndarray:
-    """Group weights of the least-squares discrepancy, (n_g - 1) / (N - G) (lavaan's)."""
-    return (np.array(f.group_n, float) - 1) / (f.N - f.G)
 
 
 def _baseline_exo(f: _Fit) -> list[int]:
