@@ -34,6 +34,13 @@ def _ncp_for(chisq: float, df: float, prob: float) -> float:
     return lam if np.isfinite(lam) else 0.0
 
 
+def _ncx2_sf(x: float, df: float, nc: float) -> float:
+    """Upper tail of the noncentral chi-square: cdflib's cdf (fast) unless the tail is small, where
+    1 - cdf would lose digits (then scipy.stats' survival function)."""
+    p = 1.0 - float(special.chndtr(x, df, nc))
+    return p if p > 1e-6 else float(stats.ncx2.sf(x, df, nc))
+
+
 def _rmsea(chisq, df, n, g, c=1.0, kind="standard"):
     """RMSEA, its 90% interval and p(close) as lavaan 0.6: ``standard`` from chi2; ``scaled`` from
     chi2/c, with the interval and p from chi2 on c*df degrees of freedom; ``robust``
@@ -48,13 +55,13 @@ def _rmsea(chisq, df, n, g, c=1.0, kind="standard"):
         d = df * c
         lo = sg * math.sqrt(_ncp_for(chisq, d, 0.95) / (n * d))
         hi = sg * math.sqrt(_ncp_for(chisq, d, 0.05) / (n * d))
-        p = float(stats.ncx2.sf(chisq, d, 0.05 ** 2 * n * d / g))
+        p = _ncx2_sf(chisq, d, 0.05 ** 2 * n * d / g)
     else:
         r = sg * math.sqrt(max((chisq - c * df) / (n * df), 0.0))
         x = chisq / c
         lo = sg * math.sqrt(c * _ncp_for(x, df, 0.95) / (n * df))
         hi = sg * math.sqrt(c * _ncp_for(x, df, 0.05) / (n * df))
-        p = float(stats.ncx2.sf(x, df, 0.05 ** 2 * n * df / c / g))
+        p = _ncx2_sf(x, df, 0.05 ** 2 * n * df / c / g)
     return {"rmsea": r, "lo": lo, "hi": hi, "p": p}
 
 
@@ -85,7 +92,7 @@ def fit_measures(*, chisq: float, df: int, npar: int, n: int, n_groups: int, chi
            "rmsea_pvalue": r["p"], "srmr": srmr, "logl": logl, "unrestricted_logl": logl_h1,
            "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * math.log(n), "ntotal": n,
            "nnfi": tli, "rmsea_ci_level": 0.90, "rmsea_close_h0": 0.05, "rmsea_notclose_h0": 0.08,
-           "rmsea_notclose_pvalue": (float(stats.ncx2.cdf(chisq, df, 0.08 ** 2 * nr * df / n_groups))
+           "rmsea_notclose_pvalue": (float(special.chndtr(chisq, df, 0.08 ** 2 * nr * df / n_groups))
                                      if df > 0 else math.nan),
            **incremental_measures(chisq, df, chisq_b, df_b, nr, npar, logl, n_groups)}
     if scaling is not None:
@@ -174,26 +181,24 @@ def gfi_measures(S_list, Sigma_list, mean_list, mu_list, weights, df: int, exo: 
         p = S.shape[0]
         x = np.zeros(p, dtype=bool)
         x[list(exo)] = True
-        a, b = np.tril_indices(p)
-        keep = ~(x[a] & x[b])
-        a, b = a[keep], b[keep]
-        e, sv = (S - Sigma)[a, b], S[a, b]
+        # the moments left out are set to 0 (the residuals there are 0 already), so that the
+        # quadratic forms in vech reduce to traces: e'We = 1/2 tr[(W E)^2] for W = A^-1 kron A^-1
+        Sk = np.where(x[:, None] & x[None, :], 0.0, S)
+        E = S - Sigma
         if weight == "ULS":
-            t1, t2 = e @ e, sv @ sv
+            low = np.tril_indices(p)
+            t1, t2 = float((E[low] ** 2).sum()), float((Sk[low] ** 2).sum())
         else:
             Wm = np.linalg.inv(Sigma if weight == "ML" else S)
-            c = np.where(a == b, 1.0, 2.0)
-            Wv = 0.25 * c[:, None] * c[None, :] * (Wm[a][:, a] * Wm[b][:, b] + Wm[a][:, b] * Wm[b][:, a])
-            t1, t2 = e @ Wv @ e, sv @ Wv @ sv
+            A, B = Wm @ E, Wm @ Sk
+            t1, t2 = 0.5 * float(np.sum(A * A.T)), 0.5 * float(np.sum(B * B.T))
         nel += p * (p + 1) // 2 + (p if mean_list is not None else 0)   # lavaan: all moments
         if mean_list is not None:
-            m = ~x
-            r, xb = (mean_list[g] - mu_list[g])[m], mean_list[g][m]
+            r, xb = mean_list[g] - mu_list[g], np.where(x, 0.0, mean_list[g])
             if weight == "ULS":
                 t1, t2 = t1 + r @ r, t2 + xb @ xb
             else:
-                Wmm = Wm[np.ix_(m, m)]
-                t1, t2 = t1 + r @ Wmm @ r, t2 + xb @ Wmm @ xb
+                t1, t2 = t1 + r @ Wm @ r, t2 + xb @ Wm @ xb
         gfi += weights[g] * (1 - t1 / t2)
     agfi = 1 - nel / df * (1 - gfi) if df > 0 else 1.0
     return {"gfi": gfi, "agfi": agfi, "pgfi": df / nel * gfi}
@@ -222,7 +227,7 @@ def incremental_measures(chisq: float, df: int, chisq_b: float, df_b: int, n: in
     rni = nan if abs(t2) < 1e-12 else 1 - (chisq - df) / t2
     cn = {}
     for a, name in ((0.05, "cn_05"), (0.01, "cn_01")):
-        cn[name] = nan if (df == 0 and chisq < 1.5e-8) or chisq <= 0 else float(stats.chi2.ppf(1 - a, df) / (chisq / n) + 1)
+        cn[name] = nan if (df == 0 and chisq < 1.5e-8) or chisq <= 0 else float(special.chdtri(df, a) / (chisq / n) + 1)
     return {"nfi": nfi, "pnfi": pnfi, "rfi": rfi, "ifi": ifi, "rni": rni,
             "bic2": -2 * logl + npar * math.log((n + 2) / 24), **cn,
             "mfi": math.exp(-0.5 * (chisq - df) / n), "ecvi": chisq / n + 2 * npar / n}

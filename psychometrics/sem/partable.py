@@ -199,8 +199,13 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
     lv_y = [f for f in latent if f in eqs_y and f not in v_ind and f not in eqs_x]
     if any(s.op == "~1" for s in structural) or n_groups > 1:
         meanstructure = True
-    n_ind = {f: sum(1 for s in structural if s.op == "=~" and s.lhs == f for t in s.rhs) for f in latent}
-    ind_count = {v: sum(1 for s in structural if s.op == "=~" for t in s.rhs if t.name == v) for v in v_ind}
+    n_ind: dict[str, int] = dict.fromkeys(latent, 0)
+    ind_count: dict[str, int] = dict.fromkeys(v_ind, 0)
+    for s in structural:
+        if s.op == "=~":
+            n_ind[s.lhs] += len(s.rhs)
+            for t in s.rhs:
+                ind_count[t.name] += 1
     single = {t.name for s in structural if s.op == "=~" and n_ind[s.lhs] == 1 for t in s.rhs
               if ind_count[t.name] == 1 and t.name != s.lhs}
 

@@ -162,8 +162,15 @@ def _parse_modifier(mod: str, text: str, line: int, col: int) -> dict:
     raise _error(text, line, col, f"cannot read the modifier '{mod}' (a label, a number, NA, start(x) or c(...))")
 
 
+_OPERATOR = re.compile(r"<~|~\*~|\|~|%~~|=~|~~|:=|==|<|>|~|\|")
+
+
 def _find_operator(stmt: str) -> tuple[str | None, int]:
-    """The statement's operator and its position (the leftmost; of equal position the longest)."""
+    """The statement's operator and its position (the leftmost outside parentheses and quotes; of
+    equal position the longest)."""
+    if "(" not in stmt and '"' not in stmt and "'" not in stmt:      # the common case: one regex
+        m = _OPERATOR.search(stmt)
+        return (m.group(0), m.start()) if m else (None, len(stmt) + 1)
     best: tuple[str | None, int] = (None, len(stmt) + 1)
     depth = 0
     quote = None
