@@ -58,7 +58,15 @@ def factor_scores(state, data: pd.DataFrame, method: Literal["regression", "bart
     X = numeric(data[pt.observed])
     group = state["group"]
     if group:
-        codes = pd.Categorical(data[group].astype(str), categories=list(state["labels"])).codes
+        if group not in data.columns:
+            raise PsychometricsError(f"the data lack the group column '{group}' the model was fitted with")
+        values = data[group].astype(str)
+        unknown = sorted(set(values) - set(state["labels"]))
+        if unknown:
+            raise PsychometricsError(f"group column '{group}' holds value(s) the model was not fitted for: "
+                                     f"{', '.join(map(repr, unknown[:5]))} (fitted: "
+                                     f"{', '.join(map(repr, state['labels']))})")
+        codes = pd.Categorical(values, categories=list(state["labels"])).codes
     else:
         codes = np.zeros(len(data), dtype=int)
     out = np.full((len(data), len(pt.latent)), np.nan)

@@ -170,6 +170,11 @@ def summary_input(sample_cov, sample_nobs, sample_mean) -> Summary:
             raise PsychometricsError(f"sample_cov{'' if lab == 'all' else f' of group {lab}'}: the row and column "
                                      "names must be the same variables in the same order")
         A = C.to_numpy(dtype=float)
+        where = "" if lab == "all" else f" of group {lab}"
+        if not np.isfinite(A).all():
+            i, j = map(int, np.argwhere(~np.isfinite(A))[0])
+            raise PsychometricsError(f"sample_cov{where} holds a missing or infinite value (row {C.index[i]!r}, "
+                                     f"column {C.columns[j]!r}); give the complete matrix")
         if not np.allclose(A, A.T, rtol=1e-8, atol=1e-10 * max(np.abs(A).max(), 1)):
             raise PsychometricsError(f"sample_cov{'' if lab == 'all' else f' of group {lab}'} is not symmetric")
         out.append(C.astype(float))

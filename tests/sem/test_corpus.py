@@ -292,3 +292,29 @@ def test_residuals_match_lavresiduals(name, fits):
         wild = np.abs(Z) > 1e3
         assert (Zo[wild] == 0).all()
         assert np.abs(Zo[~wild] - Z[~wild]).max() <= 2e-3 * max(1.0, np.abs(Z[~wild]).max())
+
+
+def test_summary_statistics_and_predict_refuse_bad_input_with_a_message():
+    from psychometrics.sem import sem
+
+    hs = dataset("hs")
+    model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6"
+    C = hs[[f"x{i}" for i in range(1, 7)]].cov()
+    cases = [
+        (dict(sample_cov=C.where(C > 0.5), sample_nobs=301), "missing or infinite value"),
+        (dict(sample_cov=C.to_numpy(), sample_nobs=301), "pandas DataFrame"),
+        (dict(sample_cov=C), "needs sample_nobs"),
+        (dict(sample_cov=C, sample_nobs=301, estimator="MLR"), "need the raw data"),
+        (dict(sample_cov={"a": C, "b": C}, sample_nobs={"a": 150, "b": 151}), "give sample_mean"),
+        (dict(sample_cov={"a": C, "b": C}, sample_nobs={"a": 150}), "no entry for group"),
+    ]
+    for kw, message in cases:
+        with pytest.raises(PsychometricsError, match=message):
+            sem(model, None, progress=False, **kw)
+    res = sem(model, hs, group="school", progress=False)
+    with pytest.raises(PsychometricsError, match="not fitted for: 'Other'"):
+        res.predict(hs.assign(school=hs["school"].replace({"Pasteur": "Other"})))
+    with pytest.raises(PsychometricsError, match="lack the group column 'school'"):
+        res.predict(hs.drop(columns="school"))
+    with pytest.raises(PsychometricsError, match="choose 'regression' or 'bartlett'"):
+        res.predict(method="ebm")
