@@ -467,7 +467,13 @@ def measurement_model(X: np.ndarray, groups: list[np.ndarray]) -> tuple[np.ndarr
     S = np.cov(X, rowvar=False, ddof=0)
     names = [f"i{j}" for j in range(X.shape[1])]
     syntax = "\n".join(f"F{f} =~ " + " + ".join(names[j] for j in g) for f, g in enumerate(groups))
-    res = sem(syntax, pd.DataFrame(X, columns=names), std_lv=True, progress=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = sem(syntax, pd.DataFrame(X, columns=names), std_lv=True, progress=False)
+    for w in caught:       # said of the model they concern (as lavaan warns on the same CFA)
+        text = str(w.message).removeprefix("SEM: ")
+        warnings.warn(f"measurement model for CR, AVE and Fornell-Larcker (one CFA of {len(groups)} scales, "
+                      f"N = {len(X)}): {text}", PsychometricsWarning, stacklevel=3)
     if not res.converged:
         warnings.warn("measurement model (CFA) did not converge; CR and AVE are unreliable",
                       PsychometricsWarning, stacklevel=3)
