@@ -5,8 +5,14 @@ Every command of the ``psychometrics`` command line has a function of the same n
 taking a DataFrame and the same options:
 
 >>> import psychometrics as pm
->>> [f for f in ("score", "reliability", "polychoric", "efa", "report") if callable(getattr(pm, f))]
-['score', 'reliability', 'polychoric', 'efa', 'report']
+>>> [f for f in ("score", "reliability", "polychoric", "efa", "cfa", "sem", "report") if callable(getattr(pm, f))]
+['score', 'reliability', 'polychoric', 'efa', 'cfa', 'sem', 'report']
+
+Where the name is also a module (``sem``, ``efa``, ``reliability``, ``report``), the module itself
+is callable, so ``pm.sem(model, data)`` and ``pm.sem.partable`` both work:
+
+>>> pm.sem.partable.build("y ~ x", ["y", "x"]).n_free, callable(pm.efa), pm.efa.efa is not pm.efa
+(2, True, True)
 """
 
 from ._version import __version__
@@ -22,14 +28,20 @@ from .exceptions import (
     ResponseValidationError,
     ScoringError,
 )
+from . import efa, reliability, report, sem
+from ._callable import make_callable
 from .correlations import polychoric
-from .efa import efa
 from .instruments import Instrument, InstrumentRegistry, load_instrument
 from .io import read_responses
-from .reliability import reliability
-from .report import build_report as report
 from .scoring import score
+from .sem import cfa
 from .validation import validate_responses
+
+# modules that are also the command's function (psychometrics.sem(...), psychometrics.sem.partable)
+make_callable(f"{__name__}.sem", "sem")
+make_callable(f"{__name__}.efa", "efa")
+make_callable(f"{__name__}.reliability", "reliability")
+make_callable(f"{__name__}.report", "build_report")
 
 __all__ = [
     "__version__",
@@ -42,6 +54,8 @@ __all__ = [
     "reliability",
     "polychoric",
     "efa",
+    "cfa",
+    "sem",
     "report",
     "PsychometricsError",
     "InstrumentError",

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ._version import __version__
-from .exceptions import DataWarning, PsychometricsError
+from .exceptions import CorrelationError, DataWarning
 from .io import frame_sha256
 from .results import Summary, jsonable
 
@@ -48,10 +48,6 @@ def _special():
     from scipy import special  # imported when first needed: keeps ``import psychometrics`` fast
 
     return special
-
-
-class CorrelationError(PsychometricsError):
-    """Correlations cannot be computed (constant or empty item, text, too few rows)."""
 
 
 def bvn_cdf(h: np.ndarray, k: np.ndarray, rho: np.ndarray) -> np.ndarray:

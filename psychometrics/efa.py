@@ -18,17 +18,13 @@ import pandas as pd
 
 from . import _efa
 from ._version import __version__
-from .exceptions import EstimationError, PsychometricsError, PsychometricsWarning
+from .exceptions import EFAWarning, EstimationError, PsychometricsError
 from .io import frame_sha256
 from .results import Summary, jsonable
 
 Method = Literal["minres", "ml", "pa"]
 Rotation = Literal["oblimin", "quartimin", "geomin", "promax", "varimax", "target", "none"]
 OBLIQUE = ("oblimin", "quartimin", "geomin", "promax", "target")
-
-
-class EFAWarning(PsychometricsWarning):
-    """A factor solution needs attention (Heywood case, near-singular matrix, no convergence)."""
 
 
 # --------------------------------------------------------------------------- factorability

@@ -67,3 +67,23 @@ class DataWarning(PsychometricsWarning):
 
 class CarelessWarning(PsychometricsWarning):
     """A careless-responding index could not be computed as configured."""
+
+
+class CorrelationError(PsychometricsError):
+    """Correlations cannot be computed (constant or empty item, text, too few rows)."""
+
+
+class EFAWarning(PsychometricsWarning):
+    """A factor solution needs attention (Heywood case, near-singular matrix, no convergence)."""
+
+
+class ReverseKeyWarning(PsychometricsWarning):
+    """Items correlate negatively with their scale although not marked reverse-keyed."""
+
+
+class SEMWarning(PsychometricsWarning):
+    """A fitted model needs attention (non-convergence, negative variance, non-positive-definite matrix)."""
+
+
+class ModelSyntaxError(PsychometricsError):
+    """The model syntax cannot be parsed; the message shows line, column and a caret."""

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ._version import __version__
-from .exceptions import PsychometricsWarning, ScoringError
+from .exceptions import PsychometricsWarning, ReverseKeyWarning, ScoringError
 from .instruments import Instrument, adhoc_instrument
 from .io import frame_sha256
 from .results import Summary, jsonable
@@ -49,10 +49,6 @@ from .validation import OnInvalid, validate_responses
 CI = Literal["feldt", "bootstrap"]
 BootCI = Literal["bca", "perc"]
 Missing = Literal["listwise", "pairwise"]
-
-
-class ReverseKeyWarning(PsychometricsWarning):
-    """Items correlate negatively with their scale although not marked reverse-keyed."""
 
 
 # --------------------------------------------------------------------------- closed forms

@@ -30,19 +30,15 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
-from ..exceptions import EstimationError, PsychometricsError, PsychometricsWarning
+from ..exceptions import EstimationError, PsychometricsError, SEMWarning
 from ..results import Summary, jsonable
 from . import model as _model
 from .expressions import defined_function
 from .fitmeasures import fit_measures, gfi_measures, residual_measures, srmr as _srmr
 from .partable import ParTable, build
-from .syntax import ModelSyntaxError
+from .syntax import ModelSyntaxError  # noqa: F401  (re-exported: psychometrics.sem.ModelSyntaxError)
 
 from .options import ESTIMATORS, Estimator  # noqa: F401  (re-exported)
-
-
-class SEMWarning(PsychometricsWarning):
-    """A fitted model needs attention (non-convergence, negative variance, non-positive-definite matrix)."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..exceptions import PsychometricsError
+from ..exceptions import ModelSyntaxError
 
 OPERATORS = ("=~", "~~", ":=", "==", "<", ">", "~")
 # lavaan operators we do not support, longest first (so that "<~" is not read as "<", "~*~" not as "~")
@@ -38,10 +38,6 @@ UNSUPPORTED_MODIFIERS = {"efa": "efa(\"...\") blocks (exploratory SEM) are not s
                          "rv": "rv() (random slopes) is not supported"}
 NAME = re.compile(r"[A-Za-z_.][A-Za-z0-9_.]*")
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
-class ModelSyntaxError(PsychometricsError):
-    """The model syntax cannot be parsed; the message shows line, column and a caret."""
 
 
 @dataclass(frozen=True)
