@@ -29,6 +29,10 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
         click.echo(warnings.formatwarning(message, category, filename, lineno, line), err=True, nl=False)
 
 
+INSTRUMENT_HELP = ("Validate the responses against this instrument first: its declared missing codes "
+                   "(-98, -99) become missing and invalid codes are refused.")
+
+
 def _registry(ctx: click.Context):
     dirs = list(ctx.obj.get("instrument_dirs") or [])
     env = os.environ.get("PSYCHOMETRICS_INSTRUMENTS")
@@ -395,13 +399,15 @@ def reliability(ctx, data, instrument, scales, range_, missing_codes, missing, o
 @click.option("--items", required=True, help="Comma-separated columns.")
 @click.option("--missing", type=click.Choice(["listwise", "pairwise"]), default="listwise", show_default=True)
 @click.option("--missing-codes", help="Codes meaning no answer, e.g. -98,-99.")
+@click.option("--instrument", "instrument", help=INSTRUMENT_HELP)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
 @click.option("--out", type=click.Path(dir_okay=False))
-def polychoric(data, items, missing, missing_codes, fmt, out):
+@click.pass_context
+def polychoric(ctx, data, items, missing, missing_codes, instrument, fmt, out):
     """Polychoric (and polyserial) correlation matrix. JSON: {"items": [...], "rho": [[...]]}."""
     from .correlations import polychoric as poly
 
-    sub, cols = _numeric_items(data, items, missing_codes)
+    sub, cols = _numeric_items(data, items, missing_codes, _registry(ctx).resolve(instrument) if instrument else None)
     res = poly(sub, cols, missing=missing)
     if fmt == "csv":
         _emit(res.rho.to_csv(), out)
@@ -409,17 +415,33 @@ def polychoric(data, items, missing, missing_codes, fmt, out):
         _write_result(res, fmt, out)
 
 
-def _numeric_items(data: str, items: str | None, missing_codes: str | None):
-    """Read DATA and validate the chosen columns as numbers (text is refused naming row and column)."""
+def _numeric_items(data: str, items: str | None, missing_codes: str | None, instrument=None, warn: bool = True):
+    """Read DATA and validate the chosen columns as numbers (text is refused naming row and column).
+    With an instrument the responses are validated against it (its declared missing codes become
+    missing, invalid codes are refused); otherwise values far outside the rest of a column (a code
+    such as -99 among answers 1-5) get a warning."""
     from .instruments import adhoc_instrument
     from .io import read_responses
-    from .validation import validate_responses
+    from .validation import outlying_codes, validate_responses
 
     df = read_responses(data)
     cols = [c.strip() for c in items.split(",") if c.strip()] if items else \
         [c for c in df.columns if c.lower() not in ("id", "respondent_id", "_uuid", "_id")]
+    if instrument is not None:
+        vr = validate_responses(df, instrument, source=str(data), warn_unknown=False)
+        missing = [c for c in cols if c not in vr.data.columns]
+        if missing:
+            raise click.BadParameter(f"{', '.join(missing[:5])}: not item(s) of the instrument nor columns of "
+                                     f"{Path(data).name}", param_hint="--instrument")
+        return vr.data[cols], cols
     vr = validate_responses(df, adhoc_instrument({"items": cols}, None, 1, _parse_codes(missing_codes)),
                             source=str(data), warn_unknown=False)
+    found = outlying_codes(vr.data[cols]) if warn else []     # (the SEM warns itself)
+    if found:
+        shown = "; ".join(f"{c}: {v:g} ({n} rows)" for c, v, n in found[:6])
+        click.echo(f"warning: values far outside the rest of their column, perhaps missing-data codes taken as "
+                   f"answers: {shown}{' ...' if len(found) > 6 else ''}; give --missing-codes or --instrument",
+                   err=True)
     return vr.data[cols], cols
 
 
@@ -441,14 +463,16 @@ def _numeric_items(data: str, items: str | None, missing_codes: str | None):
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
 @click.option("--out", type=click.Path(dir_okay=False))
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def efa(data, items, factors, method, rotation, cor, missing, missing_codes, n_iter, seed, cutoff, scree_out,
-        heatmap_out, fmt, out, quiet):
+@click.option("--instrument", "instrument", help=INSTRUMENT_HELP)
+@click.pass_context
+def efa(ctx, data, items, factors, method, rotation, cor, missing, missing_codes, n_iter, seed, cutoff, scree_out,
+        heatmap_out, fmt, out, quiet, instrument):
     """Exploratory factor analysis (psych::fa): KMO, Bartlett, parallel analysis or MAP, loadings, Phi."""
     from .efa import efa as run_efa
 
     if factors not in ("parallel", "map") and not factors.isdigit():
         raise click.BadParameter(f"'{factors}': a whole number, 'parallel' or 'map'", param_hint="--factors")
-    sub, cols = _numeric_items(data, items, missing_codes)
+    sub, cols = _numeric_items(data, items, missing_codes, _registry(ctx).resolve(instrument) if instrument else None)
     res = run_efa(sub, cols, factors=int(factors) if factors.isdigit() else factors, method=method, rotation=rotation,
                   cor=cor, missing=missing, n_iter=n_iter, seed=seed, progress=not quiet)
     if scree_out:
@@ -472,6 +496,7 @@ def _sem_command(kind: str):
     @click.option("--information", type=click.Choice(["expected", "observed"]), default=None,
                   help="Information matrix for SEs (default as lavaan: expected; observed with FIML or MLR).")
     @click.option("--missing-codes", help="Codes meaning no answer, e.g. -98,-99.")
+    @click.option("--instrument", "instrument", help=INSTRUMENT_HELP)
     @click.option("--std-lv", is_flag=True, help="Fix latent variances to 1 instead of first loadings.")
     @click.option("--fixed-x/--no-fixed-x", "fixed_x", default=None,
                   help="lavaan's fixed.x: covariates' moments fixed at their sample values (default with ML/MLR).")
@@ -494,9 +519,10 @@ def _sem_command(kind: str):
                   help="Path diagram with standardized estimates: .dot, or .svg/.png/.pdf (needs Graphviz).")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
     @click.option("--out", type=click.Path(dir_okay=False))
-    def command(data, model, estimator, missing, information, missing_codes, std_lv, fixed_x, orthogonal, meanstructure,
-                ordered, group, group_equal, group_partial, bootstrap, boot_ci, bollen_stine, jobs, seed, quiet,
-                modindices, diagram, fmt, out):
+    @click.pass_context
+    def command(ctx, data, model, estimator, missing, information, missing_codes, instrument, std_lv, fixed_x,
+                orthogonal, meanstructure, ordered, group, group_equal, group_partial, bootstrap, boot_ci, bollen_stine,
+                jobs, seed, quiet, modindices, diagram, fmt, out):
         from .sem import ESTIMATORS
         from .sem import sem as fit_sem
         from .sem.partable import build, observed_variables
@@ -519,7 +545,8 @@ def _sem_command(kind: str):
         observed = observed_variables(text, [c for c in columns if c != group])
         if not observed:
             build(text, [c for c in columns if c != group])      # names the unknown variables
-        sub, _ = _numeric_items(data, ",".join(observed), missing_codes)
+        sub, _ = _numeric_items(data, ",".join(observed), missing_codes,
+                                _registry(ctx).resolve(instrument) if instrument else None, warn=False)
         if group:
             sub[group] = read_responses(data)[group].to_numpy()
         res = fit_sem(text, sub, estimator=estimator.upper(), std_lv=std_lv, missing=missing, group=group,

@@ -402,3 +402,42 @@ def _warn_degenerate(data: pd.DataFrame, cols: list[str], src: str, notes: list[
         notes.append(f"constant item(s) (everyone gave the same answer): {', '.join(const)}")
         warnings.warn(f"{src}: {notes[-1]}; they carry no information for reliability or factor analysis",
                       DataWarning, stacklevel=3)
+
+
+CONVENTIONAL_CODES = (-9, -8, -7, -99, -98, -97, -999, -998, 99, 98, 999, 998, 9999)
+
+
+def outlying_codes(frame: pd.DataFrame) -> list[tuple[str, float, int]]:
+    """Values far outside the rest of their column, such as a missing-data code (-99, 999) among
+    answers 1-5: (column, value, count). Conventional codes (-9, -98, -99, 99, 999, ...) are judged
+    against the range of the column's other values (they may be the majority of a column: "not
+    applicable" for a whole sub-sample); other values against the central 98% of the column. A
+    value counts as far when it lies more than three times the other values' range beyond them.
+
+    >>> outlying_codes(pd.DataFrame({"a": [1, 2, 3, 4, 5] * 18 + [-99] * 10, "b": [-98] * 80 + [1, 2, 3, 4] * 5}))
+    [('a', -99.0, 10), ('b', -98.0, 80)]
+    """
+    out = []
+    for c in frame.columns:
+        x = pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float)
+        x = x[np.isfinite(x)]
+        if len(x) < 10:
+            continue
+        codes = np.isin(x, CONVENTIONAL_CODES)
+        rest = x[~codes]
+        found = {}
+        if len(rest) >= 5:
+            lo, hi = rest.min(), rest.max()
+            width = max(hi - lo, 1.0)
+            for v in np.unique(x[codes]):
+                if v < lo - 3 * width or v > hi + 3 * width:
+                    found[float(v)] = int((x == v).sum())
+        if len(rest) >= 10:
+            lo, hi = np.percentile(rest, [1, 99])
+            width = hi - lo
+            if width > 0:
+                far = (rest < lo - 3 * width) | (rest > hi + 3 * width)
+                for v in np.unique(rest[far]):
+                    found[float(v)] = int((x == v).sum())
+        out += [(str(c), v, n) for v, n in sorted(found.items())]
+    return out

@@ -248,3 +248,23 @@ def test_sem_cli_group_specific_labels_path_models_and_refusals():
     for model, fragment in [("f <~ x1 + x2", "composites"), ("level: 1\nf =~ x1 + x2", "two-level")]:
         r = run("sem", str(full), "--model", model)
         assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr
+
+
+def test_declared_missing_codes_are_not_taken_as_answers_by_cfa():
+    """Issue: cfa/sem on the example data took -98/-99 as answers (sharing-receiving r = .999).
+    Without --instrument a warning names the codes; with it they are missing and FIML uses all rows."""
+    model = ("sharing =~ shr01 + shr02 + shr03 + shr04 + shr05 + shr06\n"
+             "receiving =~ rcv01 + rcv02 + rcv03 + rcv04 + rcv05")
+    data = str(DATA / "vpc_teachers_example.csv")
+    r = run("--instruments", str(INSTRUMENTS), "cfa", data, "--model", model, "--format", "json", "--quiet")
+    assert r.returncode == 0 and "perhaps missing-data codes taken as answers: shr01: -98" in r.stderr
+    r = run("--instruments", str(INSTRUMENTS), "cfa", data, "--model", model, "--instrument", "vpc_teachers",
+            "--missing", "fiml", "--format", "json", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert "taken as answers" not in r.stderr
+    d = json.loads(r.stdout)
+    cor = [p["std_all"] for p in d["parameters"] if p["op"] == "~~" and p["lhs"] != p["rhs"]]
+    assert d["nobs"] == [592] and 0.3 < cor[0] < 0.7
+    r = run("--instruments", str(INSTRUMENTS), "efa", data, "--items", "shr01,shr02,shr03,rcv01,rcv02,rcv03",
+            "--factors", "2", "--format", "json", "--quiet")
+    assert r.returncode == 0 and "taken as answers" in r.stderr

@@ -127,10 +127,24 @@ def data_blocks(X: np.ndarray, gcode: np.ndarray, labels: list[str], pt: ParTabl
     return X_groups, blocks, notes
 
 
+def _warn_outlying(frame: pd.DataFrame) -> None:
+    from ..exceptions import DataWarning
+    from ..validation import outlying_codes
+
+    found = outlying_codes(frame)
+    if found:
+        shown = "; ".join(f"{c}: {v:g} ({n} rows)" for c, v, n in found[:6])
+        warnings.warn(f"values far outside the rest of their column, perhaps missing-data codes taken as answers: "
+                      f"{shown}{' ...' if len(found) > 6 else ''}; mark them missing (validate the responses with "
+                      "their instrument, or replace the codes by NaN) if they are not answers", DataWarning,
+                      stacklevel=5)
+
+
 def from_data(data: pd.DataFrame, pt: ParTable, group: str | None, gcode: np.ndarray, labels: list[str],
               fiml: bool) -> SampleStats:
     used = data[pt.observed + ([group] if group else [])]
     X = numeric(used[pt.observed] if group else used)
+    _warn_outlying(pd.DataFrame(X, columns=pt.observed))
     X_groups, blocks, notes = data_blocks(X, gcode, labels, pt, fiml)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
