@@ -201,7 +201,7 @@ def gfi_measures(S_list, Sigma_list, mean_list, mu_list, weights, df: int, exo: 
                 t1, t2 = t1 + r @ Wm @ r, t2 + xb @ Wm @ xb
         gfi += weights[g] * (1 - t1 / t2)
     agfi = 1 - nel / df * (1 - gfi) if df > 0 else 1.0
-    return {"gfi": gfi, "agfi": agfi, "pgfi": df / nel * gfi}
+    return {"gfi": float(gfi), "agfi": float(agfi), "pgfi": float(df / nel * gfi)}
 
 
 def incremental_measures(chisq: float, df: int, chisq_b: float, df_b: int, n: int, npar: int,
