@@ -28,20 +28,29 @@ from .exceptions import (
     ResponseValidationError,
     ScoringError,
 )
-from . import efa, reliability, report, sem
+from . import efa, reliability, report
 from ._callable import make_callable
 from .correlations import polychoric
 from .instruments import Instrument, InstrumentRegistry, load_instrument
 from .io import read_responses
 from .scoring import score
-from .sem import cfa
 from .validation import validate_responses
 
-# modules that are also the command's function (psychometrics.sem(...), psychometrics.sem.partable)
-make_callable(f"{__name__}.sem", "sem")
+# modules that are also the command's function (psychometrics.efa(...), psychometrics.efa.efa)
 make_callable(f"{__name__}.efa", "efa")
 make_callable(f"{__name__}.reliability", "reliability")
 make_callable(f"{__name__}.report", "build_report")
+
+
+def __getattr__(name: str):
+    """``sem`` (a callable module: ``pm.sem(model, data)``, ``pm.sem.partable``) and ``cfa`` are
+    imported on first use, so that ``import psychometrics`` does not load the SEM engine."""
+    if name in ("sem", "cfa"):
+        import importlib
+
+        module = importlib.import_module(f"{__name__}.sem")
+        return module if name == "sem" else module.cfa
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "__version__",

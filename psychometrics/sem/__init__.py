@@ -811,3 +811,8 @@ def _table(cols: dict) -> pd.DataFrame:
 def cfa(model: str, data: pd.DataFrame, **kw) -> SEMResult:
     """Confirmatory factor analysis (lavaan's ``cfa()``; the same defaults as :func:`sem` here)."""
     return sem(model, data, **kw)
+
+
+from .._callable import make_callable as _make_callable  # noqa: E402
+
+_make_callable(__name__, "sem")      # psychometrics.sem(model, data) and psychometrics.sem.partable

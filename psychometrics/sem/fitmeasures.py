@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 
 def _ncp_for(chisq: float, df: float, prob: float) -> float:
@@ -38,7 +38,11 @@ def _ncx2_sf(x: float, df: float, nc: float) -> float:
     """Upper tail of the noncentral chi-square: cdflib's cdf (fast) unless the tail is small, where
     1 - cdf would lose digits (then scipy.stats' survival function)."""
     p = 1.0 - float(special.chndtr(x, df, nc))
-    return p if p > 1e-6 else float(stats.ncx2.sf(x, df, nc))
+    if p > 1e-6:
+        return p
+    from scipy import stats
+
+    return float(stats.ncx2.sf(x, df, nc))
 
 
 def _rmsea(chisq, df, n, g, c=1.0, kind="standard"):
