@@ -15,10 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import median_time, run_r
 
 from psychometrics.efa import parallel_analysis
-
-from _common import median_time, run_r
 
 
 def make_data(n: int = 500, k: int = 26, seed: int = 0) -> pd.DataFrame:

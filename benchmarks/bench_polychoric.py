@@ -14,10 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import median_time, run_r
 
 from psychometrics.correlations import polychoric
-
-from _common import median_time, run_r
 
 
 def make_data(n: int = 5000, k: int = 26, seed: int = 1) -> pd.DataFrame:

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import median_time, run_r
 
 from psychometrics.sem import sem
 from psychometrics.simulate import ordinal_items, simulate_latent
-
-from _common import median_time, run_r
 
 FACTORS = {"npc": 5, "ksse": 5, "support": 4, "challenge": 4, "sharing": 4, "receiving": 4}   # 26 indicators
 MODEL = "\n".join([f"{f} =~ " + " + ".join(f"{f}{i}" for i in range(1, k + 1)) for f, k in FACTORS.items()] + [

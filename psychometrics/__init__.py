@@ -15,7 +15,10 @@ is callable, so ``pm.sem(model, data)`` and ``pm.sem.partable`` both work:
 (2, True, True)
 """
 
+from . import efa, reliability, report
+from ._callable import make_callable
 from ._version import __version__
+from .correlations import polychoric
 from .exceptions import (
     CarelessWarning,
     DataReadError,
@@ -28,9 +31,6 @@ from .exceptions import (
     ResponseValidationError,
     ScoringError,
 )
-from . import efa, reliability, report
-from ._callable import make_callable
-from .correlations import polychoric
 from .instruments import Instrument, InstrumentRegistry, load_instrument
 from .io import read_responses
 from .scoring import score

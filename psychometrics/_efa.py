@@ -127,7 +127,8 @@ def promax(A: np.ndarray, m: int = 4) -> tuple[np.ndarray, np.ndarray]:
     return Z * h[:, None], ui @ ui.T
 
 
-def principal_axis(R: np.ndarray, n_factors: int, min_err: float = 0.001, max_iter: int = 50) -> tuple[np.ndarray, np.ndarray, bool]:
+def principal_axis(R: np.ndarray, n_factors: int, min_err: float = 0.001,
+                   max_iter: int = 50) -> tuple[np.ndarray, np.ndarray, bool]:
     """Iterated principal-axis factoring exactly as ``psych::fa(fm = "pa")``: squared multiple
     correlations as starting communalities, stopping when the sum of communalities changes by
     less than ``min_err`` (psych's rule, so the loadings agree with psych's, not with a fully

@@ -11,7 +11,6 @@ import numpy as np
 from scipy import optimize
 
 
-
 def ml_loadings(S: np.ndarray, n_factors: int = 1, lower: float = 0.005) -> tuple[np.ndarray, np.ndarray, bool]:
     """ML factor loadings (unrotated) and uniquenesses of covariance matrix ``S``.
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-import re
 from typing import Any, Iterable, Iterator, Literal
 
 import jsonschema
@@ -450,7 +450,8 @@ def _check_instrument_parts(doc: dict, P) -> None:
             P(f"{where}.response_scale", f"'{it['response_scale']}' is not under response_scales "
               f"(defined: {', '.join(scales)})")
         if it.get("dimension") and it["dimension"] not in dims:
-            P(f"{where}.dimension", f"'{it['dimension']}' is not a construct dimension (defined: {', '.join(sorted(dims)) or 'none'})")
+            P(f"{where}.dimension",
+              f"'{it['dimension']}' is not a construct dimension (defined: {', '.join(sorted(dims)) or 'none'})")
         for s in it["source"]:
             if s.get("ref") and s["ref"] not in cite_ids:
                 P(f"{where}.source", f"cites '{s['ref']}', which is not under citations")

@@ -93,7 +93,8 @@ class ScoreResult:
 
     def summary(self) -> Summary:
         m = self.meta
-        header = [f"data: {m['data']['source']} (sha256 {m['data']['sha256'][:12]}...), {m['n_rows']} rows, id column '{m['id_column']}'",
+        header = [f"data: {m['data']['source']} (sha256 {m['data']['sha256'][:12]}...), {m['n_rows']} rows, "
+                  f"id column '{m['id_column']}'",
                   f"instrument: {m['instrument']['id']} {m['instrument']['version']} ({m['instrument']['content_hash'][:19]}...)",
                   f"invalid values: {len(self.problems)} ({m['on_invalid']}); declared missing codes set missing: "
                   f"{sum(m['missing_codes'].values())}",

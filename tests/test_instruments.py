@@ -134,7 +134,7 @@ BREAKAGES = [
     ("participation.yaml", "then: lurker}", "then: lurkr}", "classifications.participation_type.rules[2]",
      "lurkr"),                                                                                        # unknown category
     ("kss_efficacy.yaml", "status: draft\ntitle", "status: finished\ntitle", "status", "is not one of"),  # bad enum
-    ("kss_efficacy.yaml", "id: kss_efficacy\n", "id: kss_efficacy\n  version: [1\n", "line 5", "YAML refused"),                                                                         # YAML syntax
+    ("kss_efficacy.yaml", "id: kss_efficacy\n", "id: kss_efficacy\n  version: [1\n", "line 5", "YAML refused"),  # YAML syntax
 ]
 
 

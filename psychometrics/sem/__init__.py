@@ -34,11 +34,11 @@ from ..exceptions import EstimationError, PsychometricsError, SEMWarning
 from ..results import Summary, jsonable
 from . import model as _model
 from .expressions import defined_function
-from .fitmeasures import fit_measures, gfi_measures, residual_measures, srmr as _srmr
+from .fitmeasures import fit_measures, gfi_measures, residual_measures
+from .fitmeasures import srmr as _srmr
+from .options import ESTIMATORS, Estimator  # noqa: F401  (re-exported)
 from .partable import ParTable, build
 from .syntax import ModelSyntaxError  # noqa: F401  (re-exported: psychometrics.sem.ModelSyntaxError)
-
-from .options import ESTIMATORS, Estimator  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class SEMResult:
     def summary(self) -> Summary:
         f = self.fit
         scaled = "chisq_scaled" in f
-        groups = (f"; groups: " + ", ".join(f"{g} (N = {n})" for g, n in zip(self.groups, self.group_nobs))
+        groups = ("; groups: " + ", ".join(f"{g} (N = {n})" for g, n in zip(self.groups, self.group_nobs))
                   if len(self.groups) > 1 else "")
         header = [f"estimator {self.estimator}, N = {self.nobs}{groups}, "
                   f"{'converged' if self.converged else 'NOT converged'}",

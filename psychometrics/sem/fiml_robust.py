@@ -14,15 +14,15 @@ The fitted model is re-evaluated, without re-estimation, on the saturated model'
           + \\operatorname{tr}(\\Delta'J_m\\Delta E^{-1}\\Delta'W_c\\Delta E^{-1}),\\quad
           \\Gamma = W_m^{-1}J_mW_m^{-1}
 
-with :math:`W_c` the complete-data information of the saturated model at the EM moments,
-:math:`W_m` its observed information from the incomplete data and :math:`J_m` its casewise
-scores' cross-product, :math:`\\Delta` the model's Jacobian and :math:`E = \\Delta'W_m\\Delta` its
-information (lavaan's "h1" observed information; all per unit, groups weighted by n_g/N). The robust indices are then the usual ones
-of :math:`X_3` with scaling :math:`\\hat c_3` (and the baseline's). Everything is in the saturated
-model's coordinates, which leaves out the fixed covariates' own moments. Reference: Zhang, X. &
-Savalei, V. (2023), New computations for RMSEA and CFI following FIML and TS estimation with
-missing data, Psychological Methods 28(2), 263-283. R: ``fitMeasures(fit)[c("cfi.robust",
-"tli.robust", "rmsea.robust")]`` with ``missing = "ml"``.
+with :math:`W_c` the complete-data information of the saturated model at the EM moments, :math:`W_m`
+its observed information from the incomplete data and :math:`J_m` its casewise scores'
+cross-product, :math:`\\Delta` the model's Jacobian and :math:`E = \\Delta'W_m\\Delta` its
+information (lavaan's "h1" observed information; all per unit, groups weighted by n_g/N). The robust
+indices are then the usual ones of :math:`X_3` with scaling :math:`\\hat c_3` (and the baseline's).
+Everything is in the saturated model's coordinates, which leaves out the fixed covariates' own
+moments. Reference: Zhang, X. & Savalei, V. (2023), New computations for RMSEA and CFI following
+FIML and TS estimation with missing data, Psychological Methods 28(2), 263-283. R:
+``fitMeasures(fit)[c("cfi.robust", "tli.robust", "rmsea.robust")]`` with ``missing = "ml"``.
 """
 
 from __future__ import annotations

@@ -145,8 +145,9 @@ def residual_measures(S_list, Sigma_list, mean_list, mu_list, weights) -> dict:
     """lavaan's residual-based measures (``lav_residuals_summary``), the N-weighted mean over groups:
     ``rmr`` (raw residuals, lower triangle with the diagonal), ``srmr_bentler`` (residuals scaled by
     the observed standard deviations; lavaan's ``srmr``), ``crmr`` (residual correlations below the
-    diagonal, mean residuals scaled by the observed standard deviations) and ``srmr_mplus`` (Mplus: residual correlations plus the variances' relative
-    residuals); each also ``_nomean``, without the mean residuals."""
+    diagonal, mean residuals scaled by the observed standard deviations) and ``srmr_mplus`` (Mplus:
+    residual correlations plus the variances' relative residuals); each also ``_nomean``, without
+    the mean residuals."""
     acc: dict[str, float] = {}
     for g, (S, Sigma) in enumerate(zip(S_list, Sigma_list)):
         p = S.shape[0]

@@ -8,20 +8,21 @@ user's ``~~`` or ``~1``); *exogenous latent variables* ``lv.x`` (neither indicat
 latent variable nor regressed on anything); *pure outcomes* ``ov.y``/``lv.y`` (regressed on
 something, but neither indicators nor predictors).
 
-Defaults added (lavaan's ``cfa()``/``sem()``: ``auto.fix.first``, ``auto.fix.single``,
-``auto.var``, ``auto.cov.lv.x``, ``auto.cov.y``, ``fixed.x``, ``int.ov.free``): the first loading
-of each latent variable is fixed to 1 (or, with ``std_lv``, every latent variance to 1); residual
-variances of every observed variable but ``ov.x`` and (residual) variances of every latent variable
-are free, except the residual variance of the only indicator of a latent variable (fixed to 0);
-covariances among ``lv.x`` are free; covariances among the residuals of ``lv.y`` and ``ov.y``
-are free (with ``orthogonal`` every default covariance of two latent variables is fixed to 0); variances, covariances and means of ``ov.x`` are fixed
-at their sample values (``fixed_x=True``; free with ``fixed_x=False``), and are then not counted
-among the sample moments for the degrees of freedom. With a mean structure (FIML, several groups,
-``meanstructure=True``, or intercepts in the syntax) intercepts of observed variables are free and
-latent means fixed to 0, except that with ``group_equal`` containing ``"intercepts"`` the latent
-means of the second and later groups are free (and with ``std_lv`` and equal loadings, the latent
-variances of the later groups). The user's modifiers are applied last: a fixed value fixes,
-``NA`` frees, ``start()`` on a fixed parameter sets its value (as lavaan).
+Defaults added (lavaan's ``cfa()``/``sem()``: ``auto.fix.first``, ``auto.fix.single``, ``auto.var``,
+``auto.cov.lv.x``, ``auto.cov.y``, ``fixed.x``, ``int.ov.free``): the first loading of each latent
+variable is fixed to 1 (or, with ``std_lv``, every latent variance to 1); residual variances of
+every observed variable but ``ov.x`` and (residual) variances of every latent variable are free,
+except the residual variance of the only indicator of a latent variable (fixed to 0); covariances
+among ``lv.x`` are free; covariances among the residuals of ``lv.y`` and ``ov.y`` are free (with
+``orthogonal`` every default covariance of two latent variables is fixed to 0); variances,
+covariances and means of ``ov.x`` are fixed at their sample values (``fixed_x=True``; free with
+``fixed_x=False``), and are then not counted among the sample moments for the degrees of freedom.
+With a mean structure (FIML, several groups, ``meanstructure=True``, or intercepts in the syntax)
+intercepts of observed variables are free and latent means fixed to 0, except that with
+``group_equal`` containing ``"intercepts"`` the latent means of the second and later groups are free
+(and with ``std_lv`` and equal loadings, the latent variances of the later groups). The user's
+modifiers are applied last: a fixed value fixes, ``NA`` frees, ``start()`` on a fixed parameter sets
+its value (as lavaan).
 
 Equality constraints: rows sharing a label share one free parameter (a plain label holds in every
 group; ``c(a1, a2)*x`` gives each group its own); ``group_equal`` makes every free parameter of

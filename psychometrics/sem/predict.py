@@ -121,13 +121,14 @@ def residuals(state) -> list[dict]:
 
     .. math:: \\operatorname{acov}(e) = Q\\,\\Gamma_{NT}/n_g\\,Q',\\quad Q = I - \\Delta A_0^{-1}\\Delta' W
 
-    where :math:`\\Gamma_{NT}` is the normal-theory covariance of the sample moments at S
-    (``h1.acov = "unstructured"``), W the unit information of the saturated model at the
-    model-implied moments (weighted by n_g/N), :math:`A_0` the model's expected information and
-    :math:`\\Delta` the Jacobian of the moments; with fixed covariates Gamma is conditional on them
-    and their own moments are masked, and elements with no sampling variance get z = 0, as lavaan
-    (ML with complete data; with MLR or FIML z is left missing for now, with a note). With several groups each group's moments have ACOV Gamma/n_g
-    (lavaan 0.7-1's correction; 0.6 divided by the total N)."""
+    where :math:`\\Gamma_{NT}` is the normal-theory covariance of the sample moments at S (``h1.acov
+    = "unstructured"``), W the unit information of the saturated model at the model-implied moments
+    (weighted by n_g/N), :math:`A_0` the model's expected information and :math:`\\Delta` the
+    Jacobian of the moments; with fixed covariates Gamma is conditional on them and their own
+    moments are masked, and elements with no sampling variance get z = 0, as lavaan (ML with
+    complete data; with MLR or FIML z is left missing for now, with a note). With several groups
+    each group's moments have ACOV Gamma/n_g (lavaan 0.7-1's correction; 0.6 divided by the total
+    N)."""
     from .partable import ParTable  # noqa: F401  (type of state["pt"])
 
     pt, mdl, theta = state["pt"], state["model"], state["theta"]

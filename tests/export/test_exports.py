@@ -92,9 +92,10 @@ def test_limesurvey_lists_every_item_in_every_language(registry, tmp_path):
 
 
 def _glyph_coverage(text: str) -> set[str]:
+    from pathlib import Path
+
     import matplotlib
     from fontTools.ttLib import TTFont
-    from pathlib import Path
 
     font = TTFont(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
     cmap = font.getBestCmap()

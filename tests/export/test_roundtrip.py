@@ -112,7 +112,6 @@ def test_limesurvey_response_export(battery, original, tmp_path):
 
 
 def test_cli_export_then_score_a_redcap_export(battery, original, tmp_path):
-    import json
     import subprocess
     import sys
 
