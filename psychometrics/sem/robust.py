@@ -79,6 +79,19 @@ def _fixed_moments_model(model: Model, syntax: str, exo: list[int], moments: tup
     return pt, Model(pt, S_fix, m_fix)
 
 
+def _at_moments(pt, moments: tuple[list, list]) -> np.ndarray:
+    """Parameters of the saturated model at given moments (the EM estimates are its ML solution,
+    so Fisher scoring only polishes them)."""
+    S_list, m_list = moments
+    idx = {v: i for i, v in enumerate(pt.observed)}
+    theta = np.zeros(pt.n_free)
+    for r in pt.rows:
+        if r.free:
+            g = r.group - 1
+            theta[r.free - 1] = m_list[g][idx[r.lhs]] if r.op == "~1" else S_list[g][idx[r.lhs], idx[r.rhs]]
+    return theta
+
+
 def saturated_fiml(model: Model, blocks: list[Block], c0: float, exo: list[int] = (),
                    moments: tuple[list, list] | None = None) -> tuple[Model, np.ndarray]:
     """The saturated model (means and covariances per group; the covariates' own moments fixed,
@@ -88,7 +101,8 @@ def saturated_fiml(model: Model, blocks: list[Block], c0: float, exo: list[int] 
                        + [f"{a} ~ 1" for a in obs])
     sat, smodel = _fixed_moments_model(model, syntax, exo, moments,
                                        lambda r, xs: r.lhs in xs and (r.op == "~1" or r.rhs in xs))
-    th, _, ok, msg = fit_ml(smodel, blocks, start_values(sat, smodel, blocks), c0)
+    th, _, ok, msg = fit_ml(smodel, blocks, _at_moments(sat, moments) if moments is not None
+                            else start_values(sat, smodel, blocks), c0)
     if not ok:
         raise EstimationError(f"MLR with FIML: the saturated model did not converge ({msg})")
     return smodel, th
