@@ -422,7 +422,7 @@ def _numeric_items(data: str, items: str | None, missing_codes: str | None, inst
     such as -99 among answers 1-5) get a warning."""
     from .instruments import adhoc_instrument
     from .io import read_responses
-    from .validation import outlying_codes, validate_responses
+    from .validation import describe_outlying, outlying_codes, validate_responses
 
     df = read_responses(data)
     cols = [c.strip() for c in items.split(",") if c.strip()] if items else \
@@ -438,10 +438,7 @@ def _numeric_items(data: str, items: str | None, missing_codes: str | None, inst
                             source=str(data), warn_unknown=False)
     found = outlying_codes(vr.data[cols]) if warn else []     # (the SEM warns itself)
     if found:
-        shown = "; ".join(f"{c}: {v:g} ({n} rows)" for c, v, n in found[:6])
-        click.echo(f"warning: values far outside the rest of their column, perhaps missing-data codes taken as "
-                   f"answers: {shown}{' ...' if len(found) > 6 else ''}; give --missing-codes or --instrument",
-                   err=True)
+        click.echo(f"warning: {describe_outlying(found)}; give --missing-codes or --instrument", err=True)
     return vr.data[cols], cols
 
 

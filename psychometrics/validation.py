@@ -441,3 +441,10 @@ def outlying_codes(frame: pd.DataFrame) -> list[tuple[str, float, int]]:
                     found[float(v)] = int((x == v).sum())
         out += [(str(c), v, n) for v, n in sorted(found.items())]
     return out
+
+
+def describe_outlying(found: list[tuple[str, float, int]], most: int = 6) -> str:
+    """The warning's text for :func:`outlying_codes` findings (callers add how to fix it)."""
+    shown = "; ".join(f"{c}: {v:g} ({n} rows)" for c, v, n in found[:most])
+    return (f"values far outside the rest of their column, perhaps missing-data codes taken as answers: "
+            f"{shown}{' ...' if len(found) > most else ''}")

@@ -32,6 +32,7 @@ import pandas as pd
 from .._version import __version__
 from ..exceptions import EstimationError, PsychometricsError, SEMWarning
 from ..results import Summary, jsonable
+from . import baseline
 from . import model as _model
 from .expressions import defined_function
 from .fitmeasures import fit_measures, gfi_measures, residual_measures
@@ -276,19 +277,6 @@ def _batched_jacobian(f, theta: np.ndarray) -> np.ndarray:
     return ((out[:k] - out[k:]) / (2 * h)[:, None]).T
 
 
-def _baseline_ml_complete(blocks, exo_idx: list[int]) -> tuple[float, int]:
-    """Independence model (fixed.x: the exogenous covariates' covariances kept)."""
-    chisq, df = 0.0, 0
-    for b in blocks:
-        S = b.S
-        p = len(S)
-        rest = [i for i in range(p) if i not in exo_idx]
-        logdet_b = np.log(np.diag(S)[rest]).sum() + (np.linalg.slogdet(S[np.ix_(exo_idx, exo_idx)])[1] if exo_idx else 0)
-        chisq += b.n * (logdet_b - np.linalg.slogdet(S)[1])
-        df += p * (p - 1) // 2 - len(exo_idx) * (len(exo_idx) - 1) // 2
-    return float(chisq), df
-
-
 def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: bool = False,
         missing: Literal["listwise", "fiml"] = "listwise", group: str | None = None,
         group_equal: str | tuple[str, ...] = (), group_partial: str | tuple[str, ...] = (),
@@ -509,7 +497,7 @@ def _prepare(pt: ParTable, X_groups, blocks, labels, opt) -> _Fit:
         h1 = [em_saturated([b for b in blocks if b.group == g], p) for g in range(G)]
         S_g, mean_g = [h[1] for h in h1], [h[0] for h in h1]
         logl_h1 = float(sum(h[2] for h in h1))
-        exo = [pt.observed.index(v) for v in pt.exo_x] if opt.likelihood else []
+        exo = baseline.kept_covariates(pt, opt)
         logl_b = float(sum(independence_loglik([b for b in blocks if b.group == g], p, exo)[2] for g in range(G)))
         c0 = -2 * logl_h1 / N - sum(b.w * len(b.obs) for b in blocks) * math.log(2 * math.pi)
     else:
@@ -558,7 +546,7 @@ def _covariance(f: _Fit, information: str) -> tuple[np.ndarray, dict | None]:
         from .robust import mlr
 
         exo = [f.pt.observed.index(v) for v in f.pt.exo_x] if f.pt.fixed_x else []
-        df_b = _baseline_df(f)
+        df_b = baseline.degrees_of_freedom(f.pt, f.opt, f.G)
         robust = mlr(mdl, f.blocks, theta, info, f.df, df_b, Ainv=info_inv, fiml_c0=f.c0 if f.fiml else None,
                      exo=exo, moments=(f.S_g, f.mean_g))
         return robust["cov"], robust
@@ -654,7 +642,7 @@ def _fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progr
     mus = [mdl.moments(theta, g)["mu"] for g in range(G)]
     logl = -N / 2 * (f.fmin + f.c0 + f.log2pi_terms) if f.estimator.likelihood else _ml_loglik(f.blocks, Sigmas)
     chisq, chisq_b, fmin = f.estimator.statistics(f, logl)
-    df_b = _baseline_df(f)
+    df_b = baseline.degrees_of_freedom(f.pt, f.opt, f.G)
     logl_h1 = f.logl_h1
     if f.pt.exo_x and f.pt.fixed_x and f.opt.likelihood:
         # lavaan (fixed.x): the log-likelihood is conditional on the covariates (less their own part)
@@ -753,19 +741,6 @@ def _exo_loglik(f: _Fit) -> float:
         n = f.group_n[g]
         ll -= 0.5 * n * (k * math.log(2 * math.pi) + np.linalg.slogdet(C)[1] + k)
     return float(ll)
-
-
-def _baseline_exo(f: _Fit) -> list[int]:
-    """The covariates whose covariances the independence model keeps: lavaan's ML baseline keeps
-    those of the exogenous covariates (with fixed.x = TRUE or FALSE), its GLS/ULS baseline none."""
-    return [f.pt.observed.index(v) for v in f.pt.exo_x] if f.opt.likelihood else []
-
-
-def _baseline_df(f: _Fit) -> int:
-    """Degrees of freedom of the independence model: the covariances among the variables, less
-    those among the covariates it keeps (:func:`_baseline_exo`)."""
-    nx = len(_baseline_exo(f))
-    return f.G * (f.p * (f.p - 1) // 2 - nx * (nx - 1) // 2)
 
 
 def _fixed_value(mdl: _model.Model, k: int) -> float:

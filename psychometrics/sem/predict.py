@@ -129,8 +129,6 @@ def residuals(state) -> list[dict]:
     complete data; with MLR or FIML z is left missing for now, with a note). With several groups
     each group's moments have ACOV Gamma/n_g (lavaan 0.7-1's correction; 0.6 divided by the total
     N)."""
-    from .partable import ParTable  # noqa: F401  (type of state["pt"])
-
     pt, mdl, theta = state["pt"], state["model"], state["theta"]
     p = mdl.n_obs
     ms = pt.meanstructure

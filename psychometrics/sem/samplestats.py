@@ -129,15 +129,12 @@ def data_blocks(X: np.ndarray, gcode: np.ndarray, labels: list[str], pt: ParTabl
 
 def _warn_outlying(frame: pd.DataFrame) -> None:
     from ..exceptions import DataWarning
-    from ..validation import outlying_codes
+    from ..validation import describe_outlying, outlying_codes
 
     found = outlying_codes(frame)
     if found:
-        shown = "; ".join(f"{c}: {v:g} ({n} rows)" for c, v, n in found[:6])
-        warnings.warn(f"values far outside the rest of their column, perhaps missing-data codes taken as answers: "
-                      f"{shown}{' ...' if len(found) > 6 else ''}; mark them missing (validate the responses with "
-                      "their instrument, or replace the codes by NaN) if they are not answers", DataWarning,
-                      stacklevel=5)
+        warnings.warn(f"{describe_outlying(found)}; mark them missing (validate the responses with their instrument, "
+                      "or replace the codes by NaN) if they are not answers", DataWarning, stacklevel=5)
 
 
 def from_data(data: pd.DataFrame, pt: ParTable, group: str | None, gcode: np.ndarray, labels: list[str],

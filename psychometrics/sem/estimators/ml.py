@@ -31,11 +31,11 @@ class MaximumLikelihood:
 
     def statistics(self, f, logl: float) -> tuple[float, float, float]:
         """(chi-square, baseline chi-square, fmin as reported)."""
-        from .. import _baseline_exo, _baseline_ml_complete
+        from .. import baseline
 
         if f.fiml:
             return 2 * (f.logl_h1 - logl), 2 * (f.logl_h1 - f.logl_b), f.fmin
-        return f.N * f.fmin, _baseline_ml_complete(f.blocks, _baseline_exo(f))[0], f.fmin
+        return f.N * f.fmin, baseline.chisq_complete(f.blocks, baseline.kept_covariates(f.pt, f.opt))[0], f.fmin
 
     def sample_covariances(self, f) -> list:
         return f.S_g
