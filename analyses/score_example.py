@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from psychometrics import InstrumentRegistry
-from psychometrics.io import read_responses, write_table
-from psychometrics.scoring import score
+from psychometrics.responses.io import read_responses, write_table
+from psychometrics.scoring.score import score
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "analyses" / "output" / Path(__file__).stem

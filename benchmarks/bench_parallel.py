@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from _common import median_time, run_r
 
-from psychometrics.efa import parallel_analysis
+from psychometrics.measurement.efa import parallel_analysis
 
 
 def make_data(n: int = 500, k: int = 26, seed: int = 0) -> pd.DataFrame:

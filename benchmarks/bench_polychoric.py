@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from _common import median_time, run_r
 
-from psychometrics.correlations import polychoric
+from psychometrics.measurement.correlations import polychoric
 
 
 def make_data(n: int = 5000, k: int = 26, seed: int = 1) -> pd.DataFrame:

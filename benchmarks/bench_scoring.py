@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 import psychometrics
-from psychometrics.scoring import score
+from psychometrics.scoring.score import score
 
 
 def make_data(n: int, rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, list[str]]]:

@@ -20,7 +20,7 @@ import pandas as pd
 from _common import median_time, run_r
 
 from psychometrics.sem import sem
-from psychometrics.simulate import ordinal_items, simulate_latent
+from psychometrics.simulate.latent import ordinal_items, simulate_latent
 
 FACTORS = {"npc": 5, "ksse": 5, "support": 4, "challenge": 4, "sharing": 4, "receiving": 4}   # 26 indicators
 MODEL = "\n".join([f"{f} =~ " + " + ".join(f"{f}{i}" for i in range(1, k + 1)) for f, k in FACTORS.items()] + [

@@ -30,10 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from psychometrics.codebook import codebook_markdown
+from psychometrics.deploy.codebook import codebook_markdown
 from psychometrics.instruments import InstrumentRegistry
-from psychometrics.io import file_sha256
-from psychometrics.simulate import ordinal_items, simulate_latent
+from psychometrics.responses.io import file_sha256
+from psychometrics.simulate.latent import ordinal_items, simulate_latent
 
 SEED = 20261122
 N = 640

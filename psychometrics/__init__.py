@@ -1,6 +1,10 @@
 """psychometrics: survey instruments and psychometric analysis for teachers'
 informal learning in virtual professional communities.
 
+The folders follow the data: ``instruments`` (definitions) -> ``responses`` (read, harmonize,
+validate) -> ``scoring`` -> ``measurement`` (correlations, reliability, EFA) -> ``sem`` ->
+``reporting``; ``deploy`` writes survey forms and codebooks, ``simulate`` makes data.
+
 Every command of the ``psychometrics`` command line has a function of the same name here,
 taking a DataFrame and the same options:
 
@@ -13,12 +17,20 @@ is callable, so ``pm.sem(model, data)`` and ``pm.sem.partable`` both work:
 
 >>> pm.sem.partable.build("y ~ x", ["y", "x"]).n_free, callable(pm.efa), pm.efa.efa is not pm.efa
 (2, True, True)
+
+Import paths of the flat layout of 0.1 (``psychometrics.io``, ``psychometrics.export``, ...)
+still work; they are the same module objects as the new ones:
+
+>>> import psychometrics.io, psychometrics.responses.io
+>>> psychometrics.io is psychometrics.responses.io
+True
 """
 
-from . import efa, reliability, report
+import importlib as _importlib
+
+from . import _compat
 from ._callable import make_callable
 from ._version import __version__
-from .correlations import polychoric
 from .exceptions import (
     CarelessWarning,
     DataReadError,
@@ -32,25 +44,32 @@ from .exceptions import (
     ScoringError,
 )
 from .instruments import Instrument, InstrumentRegistry, load_instrument
-from .io import read_responses
+from .measurement import efa, reliability
+from .measurement.correlations import polychoric
+from .reporting import report
+from .responses import read_responses, validate_responses
 from .scoring import score
-from .validation import validate_responses
+
+_compat.install(__name__)
 
 # modules that are also the command's function (psychometrics.efa(...), psychometrics.efa.efa)
-make_callable(f"{__name__}.efa", "efa")
-make_callable(f"{__name__}.reliability", "reliability")
-make_callable(f"{__name__}.report", "build_report")
+make_callable(efa.__name__, "efa")
+make_callable(reliability.__name__, "reliability")
+make_callable(report.__name__, "build_report")
 
 
 def __getattr__(name: str):
     """``sem`` (a callable module: ``pm.sem(model, data)``, ``pm.sem.partable``) and ``cfa`` are
-    imported on first use, so that ``import psychometrics`` does not load the SEM engine."""
+    imported on first use, so that ``import psychometrics`` does not load the SEM engine; old
+    flat module names (``pm.io``, ``pm.export``) resolve to their new homes."""
     if name in ("sem", "cfa"):
-        import importlib
-
-        module = importlib.import_module(f"{__name__}.sem")
+        module = _importlib.import_module(f"{__name__}.sem")
         return module if name == "sem" else module.cfa
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        return _compat.resolve(__name__, name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+
 
 __all__ = [
     "__version__",

@@ -3,6 +3,9 @@
 Thin over the library. Exit status: 0 success, 2 bad usage or bad input (a message
 naming file/row/column/item and the fix, no traceback), 3 estimation failed.
 Contract: shared design CLI.md.
+
+Why this module is long: it is the whole command-line contract in one place, one thin function
+per command (options, flag names, JSON and exit codes); the statistics live in the library.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import click
 from . import instruments as inst_mod
 from ._version import __version__
 from .exceptions import PsychometricsError, PsychometricsWarning
-from .results import Summary, jsonable
+from .reporting.summary import Summary, jsonable
 
 FORMATS = ["text", "json", "md", "latex", "html", "csv"]
 
@@ -152,7 +155,7 @@ def instruments_show(ctx, ident, lang, fmt, out):
 @click.pass_context
 def instruments_export(ctx, ident, to, lang, out, fallback):
     """Export an instrument or battery (ID or ID1,ID2,...) for a survey platform, paper or a codebook."""
-    from .export import export
+    from .deploy import export
 
     inst = _registry(ctx).resolve(ident)
     langs = [x.strip() for x in lang.split(",") if x.strip()] if lang else None
@@ -267,15 +270,15 @@ def _parse_range(text: str | None) -> tuple[int, int] | None:
 def score(ctx, data, instrument, scales, range_, min_valid, on_invalid, id_col, out, problems_out, fmt,
           no_careless, sheet, source_format, codes, quiet):
     """Validate and score DATA: one output row per input row, in input order, with its id."""
-    from .io import read_responses, write_table
-    from .scoring import score as score_fn
+    from .responses.io import read_responses, write_table
+    from .scoring.score import score as score_fn
 
     if bool(instrument) == bool(scales):
         raise click.UsageError("give --instrument ID or one or more --scale NAME=items (not both)")
     inst = _registry(ctx).resolve(instrument) if instrument else None
     df = read_responses(data, sheet=int(sheet) if sheet.isdigit() else sheet)
     if source_format != "auto":
-        from .export.imports import from_limesurvey, from_redcap
+        from .responses.harmonize import from_limesurvey, from_redcap
 
         if inst is None:
             raise click.UsageError(f"--from {source_format} needs --instrument")
@@ -383,8 +386,8 @@ def _write_result(res, fmt: str, out: str | None) -> None:
 def reliability(ctx, data, instrument, scales, range_, missing_codes, missing, ordinal, omega_h, ci, boot_ci, n_boot,
                 seed, on_invalid, id_col, fmt, out, quiet):
     """Alpha (with CI), lambda 6, omega, item analysis and HTMT for each scale."""
-    from .io import read_responses
-    from .reliability import reliability as rel
+    from .measurement.reliability import reliability as rel
+    from .responses.io import read_responses
 
     inst = _adhoc_or_instrument(ctx, instrument, scales)
     res = rel(read_responses(data), scales=_parse_scales(scales) if scales else None, instrument=inst,
@@ -405,7 +408,7 @@ def reliability(ctx, data, instrument, scales, range_, missing_codes, missing, o
 @click.pass_context
 def polychoric(ctx, data, items, missing, missing_codes, instrument, fmt, out):
     """Polychoric (and polyserial) correlation matrix. JSON: {"items": [...], "rho": [[...]]}."""
-    from .correlations import polychoric as poly
+    from .measurement.correlations import polychoric as poly
 
     sub, cols = _numeric_items(data, items, missing_codes, _registry(ctx).resolve(instrument) if instrument else None)
     res = poly(sub, cols, missing=missing)
@@ -421,8 +424,8 @@ def _numeric_items(data: str, items: str | None, missing_codes: str | None, inst
     missing, invalid codes are refused); otherwise values far outside the rest of a column (a code
     such as -99 among answers 1-5) get a warning."""
     from .instruments import adhoc_instrument
-    from .io import read_responses
-    from .validation import describe_outlying, outlying_codes, validate_responses
+    from .responses.io import read_responses
+    from .responses.validation import describe_outlying, outlying_codes, validate_responses
 
     df = read_responses(data)
     cols = [c.strip() for c in items.split(",") if c.strip()] if items else \
@@ -465,7 +468,7 @@ def _numeric_items(data: str, items: str | None, missing_codes: str | None, inst
 def efa(ctx, data, items, factors, method, rotation, cor, missing, missing_codes, n_iter, seed, cutoff, scree_out,
         heatmap_out, fmt, out, quiet, instrument):
     """Exploratory factor analysis (psych::fa): KMO, Bartlett, parallel analysis or MAP, loadings, Phi."""
-    from .efa import efa as run_efa
+    from .measurement.efa.analysis import efa as run_efa
 
     if factors not in ("parallel", "map") and not factors.isdigit():
         raise click.BadParameter(f"'{factors}': a whole number, 'parallel' or 'map'", param_hint="--factors")
@@ -534,7 +537,7 @@ def _sem_command(kind: str):
         if (group_equal or group_partial) and not group:
             raise click.UsageError("--group-equal/--group-partial need --group COLUMN")
         text = Path(model).read_text(encoding="utf-8") if Path(model).is_file() else model
-        from .io import read_responses
+        from .responses.io import read_responses
 
         columns = [str(c) for c in read_responses(data).columns]
         if group and group not in columns:
@@ -576,8 +579,8 @@ sem_command = _sem_command("sem")
 @click.pass_context
 def report(ctx, data, instrument, model, out, scores_out, on_invalid, id_col):
     """Validation, scores, classifications, careless flags, reliability and item analysis in one report."""
-    from .io import read_responses, write_table
-    from .report import build_report
+    from .reporting.report import build_report
+    from .responses.io import read_responses, write_table
 
     model_text = (Path(model).read_text(encoding="utf-8") if Path(model).is_file() else model) if model else None
     suffix = Path(out).suffix.lower()

@@ -35,6 +35,6 @@ def instruments_copy(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def example_df() -> pd.DataFrame:
-    from psychometrics.io import read_responses
+    from psychometrics.responses.io import read_responses
 
     return read_responses(DATA / "vpc_teachers_example.csv")

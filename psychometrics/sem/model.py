@@ -1,6 +1,10 @@
 """Model-implied moments in RAM form, the normal-theory discrepancy, its derivatives and the
 information matrices, for one or several groups and for complete or incomplete data.
 
+Why this module is long: the moments, the gradient, the expected and observed information and
+their batched forms share one set of index tables and cached products; split apart, each part
+would reach into the others' internals.
+
 All variables (observed and latent) form one vector; per group ``A`` holds directed effects
 (loadings, regressions: ``A[i, j]`` is the effect of j on i), ``S`` (co)variances of residuals
 and exogenous variables, ``m`` intercepts and means; ``F`` selects the observed ones:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import EstimationError, PsychometricsError
-from ..io import frame_sha256
+from ..responses.io import frame_sha256
 from . import model as _model
 from .partable import ParTable
 
@@ -129,7 +129,7 @@ def data_blocks(X: np.ndarray, gcode: np.ndarray, labels: list[str], pt: ParTabl
 
 def _warn_outlying(frame: pd.DataFrame) -> None:
     from ..exceptions import DataWarning
-    from ..validation import describe_outlying, outlying_codes
+    from ..responses.validation import describe_outlying, outlying_codes
 
     found = outlying_codes(frame)
     if found:

@@ -13,6 +13,7 @@ from psychometrics.sem import model as M
 from psychometrics.sem.batch import fit_batch
 from psychometrics.sem.missing import em_saturated
 from psychometrics.sem.partable import build
+from psychometrics.sem.standardize import Standardizer, batched_jacobian
 
 from ..conftest import ROOT
 
@@ -79,8 +80,8 @@ def test_observed_information_is_the_hessian(two_group):
 def test_standardized_jacobian_analytic_equals_numerical(two_group):
     res, pt, mdl, _, theta, _ = two_group
     est = res.parameters.est.to_numpy()[: len(pt.rows)]
-    st = S._Standardizer(pt, mdl, est)
-    num = S._batched_jacobian(lambda th: st.batch(th)[1], theta)
+    st = Standardizer(pt, mdl, est)
+    num = batched_jacobian(lambda th: st.batch(th)[1], theta)
     np.testing.assert_allclose(st.jacobian(theta), num, rtol=1e-5, atol=1e-8)
 
 

@@ -1,0 +1,78 @@
+"""Deploy instruments: XLSForm (KoboToolbox/ODK), LimeSurvey TSV, REDCap data dictionary, paper
+questionnaires (PDF/HTML), codebooks (Markdown/HTML, Frictionless datapackage.json, SPSS/Stata
+templates); and read the answers back (:mod:`.imports`).
+
+``export(instrument, to, langs, out, fallback=False)`` is the single entry point (the command
+line's ``psychometrics instruments export``). Every text shown to respondents is looked up in each
+chosen language; a missing translation is an error naming the item and language unless
+``fallback=True`` asks for the source language instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from ..instruments import Instrument
+
+Format = Literal["xlsform", "limesurvey", "redcap", "codebook", "paper"]
+FORMATS = ("xlsform", "limesurvey", "redcap", "codebook", "paper")
+
+
+def export(inst: Instrument, to: Format, langs: list[str] | None = None, out: str | Path = "",
+           fallback: bool = False) -> list[Path]:
+    """Write ``inst`` in format ``to`` for languages ``langs`` (default: all available).
+
+    Parameters
+    ----------
+    inst
+        An instrument or battery.
+    to
+        ``"xlsform"``, ``"limesurvey"``, ``"redcap"``, ``"codebook"`` or ``"paper"``.
+    langs
+        Language tags (``en``, ``ru``, ``kk-Cyrl``); every respondent-facing text must exist in each.
+    out
+        The main output file; companions are written next to it.
+    fallback
+        Use the source language where a translation is missing (else an error names the item).
+
+    Returns
+    -------
+    list of Path
+        The files written: the main file and its companions (LimeSurvey code map, REDCap language
+        file, one PDF and HTML page per language, codebook data package and SPSS/Stata templates).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from psychometrics.instruments import adhoc_instrument
+    >>> inst = adhoc_instrument({"A": ["a1", "-a2"]}, range=(1, 5))
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> [p.name for p in export(inst, "redcap", ["en"], out)]
+    ['a.csv', 'a.languages.json']
+    >>> import csv
+    >>> row = list(csv.DictReader(out.open()))[1]
+    >>> row["Variable / Field Name"], row["Field Type"], row["Choices, Calculations, OR Slider Labels"]
+    ('a1', 'radio', '1, 1 | 2, 2 | 3, 3 | 4, 4 | 5, 5')
+    """
+    from .texts import Texts
+
+    texts = Texts(inst, langs, fallback)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if to == "xlsform":
+        from .xlsform import write_xlsform
+        return write_xlsform(texts, out)
+    if to == "limesurvey":
+        from .limesurvey import write_limesurvey
+        return write_limesurvey(texts, out)
+    if to == "redcap":
+        from .redcap import write_redcap
+        return write_redcap(texts, out)
+    if to == "paper":
+        from .paper import write_paper
+        return write_paper(texts, out)
+    if to == "codebook":
+        from .codebook import write_codebook
+        return write_codebook(texts, out)
+    raise ValueError(f"unknown export format {to!r}; choose from {', '.join(FORMATS)}")

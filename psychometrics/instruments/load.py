@@ -1,0 +1,262 @@
+"""Building instruments: the one place an :class:`~.model.Instrument` is made, from a file
+(instrument or battery), a composition of loaded instruments, or psych-style ad-hoc keys; and the
+:class:`InstrumentRegistry` that finds instrument files in directories by id.
+
+Nothing here knows where instrument files live: callers pass paths or directories.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+from typing import Iterable
+
+from ..exceptions import InstrumentError, InstrumentWarning
+from . import _yaml
+from .checks import check_document
+from .model import Classification, Instrument, Item, Problem, ResponseScale, ScoringRule
+from .translations import content_hash
+
+INSTRUMENT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _build(doc: dict, path: str | None, sections: tuple[Instrument, ...] = ()) -> Instrument:
+    iid = doc["id"]
+    classifications = tuple(
+        Classification(c["id"], c["label"], c["description"], tuple(c["categories"]), tuple(c["rules"]), iid)
+        for c in doc.get("classifications", [])
+    )
+    if doc["kind"] == "battery":
+        items = tuple(it for s in sections for it in s.items)
+        scales = {f"{s.id}.{k}": v for s in sections for k, v in s.response_scales.items()}
+        scoring = tuple(r for s in sections for r in s.scoring)
+        classifications = tuple(c for s in sections for c in s.classifications) + classifications
+        qc: dict = {}
+        for s in sections:
+            qc.update(s.quality_checks)
+        qc.update(doc.get("quality_checks", {}))
+    else:
+        scales = {}
+        for sid, sc in doc["response_scales"].items():
+            vals = tuple(sc.get("values", ()))
+            scales[sid] = ResponseScale(
+                id=sid, type=sc["type"], values=vals, names=tuple(sc.get("names", ())),
+                labels={k: tuple(v) for k, v in sc.get("labels", {}).items()},
+                min=sc.get("min", min(vals) if vals else None), max=sc.get("max", max(vals) if vals else None),
+                missing_codes=tuple(m["code"] for m in sc.get("missing", [])),
+                missing_labels={m["code"]: m["label"] for m in sc.get("missing", [])},
+            )
+        items = tuple(
+            Item(id=it["id"], instrument=iid, text=it["text"], intent=it["intent"], scale=scales[it["response_scale"]],
+                 dimension=it.get("dimension"), reverse=bool(it.get("reverse", False)),
+                 required=bool(it.get("required", False)), source=tuple(it["source"]))
+            for it in doc["items"]
+        )
+        scoring = tuple(ScoringRule(s["id"], s["label"], s["method"], tuple(s["items"]), s["min_valid"], iid)
+                        for s in doc["scoring"])
+        qc = dict(doc.get("quality_checks", {}))
+    return Instrument(
+        id=iid, version=doc["version"], kind=doc["kind"], status=doc["status"], title=doc["title"],
+        languages=doc["languages"], items=items, response_scales=scales, scoring=scoring,
+        classifications=classifications, quality_checks=qc, content_hash=doc["content_hash"], path=path,
+        document=doc, sections=sections,
+    )
+
+
+def _raise_or_warn(problems: list[Problem], file: str, strict_translations: bool) -> None:
+    errors = [p for p in problems if p.severity == "error" or (strict_translations and p.severity == "translation")]
+    if errors:
+        shown = "\n".join(f"  {p.field}: {p.message}" for p in errors[:20])
+        more = f"\n  ... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        raise InstrumentError(f"{file}: {len(errors)} problem(s):\n{shown}{more}",
+                              [(p.file, p.field, p.message) for p in errors])
+    stale = [p for p in problems if p.severity == "translation"]
+    if stale:
+        warnings.warn(f"{file}: {len(stale)} translation(s) without a current source hash, e.g. "
+                      f"{stale[0].field}: {stale[0].message}", InstrumentWarning, stacklevel=3)
+
+
+def load_instrument(path: str | Path, registry: "InstrumentRegistry | None" = None,
+                    strict_translations: bool = False) -> Instrument:
+    """Load and check an instrument or battery file.
+
+    Parameters
+    ----------
+    path
+        A ``.yaml``/``.yml``/``.json`` file.
+    registry
+        Needed for batteries: where their sections are looked up.
+    strict_translations
+        Treat stale or unstamped translations as errors instead of warnings.
+
+    Raises
+    ------
+    InstrumentError
+        With every problem found, each naming the file and the field.
+    """
+    path = Path(path)
+    doc = _yaml.read_document(path)
+    problems = check_document(doc, str(path), registry)
+    _raise_or_warn(problems, str(path), strict_translations)
+    sections = tuple(registry.get(s["instrument"]) for s in doc["sections"]) if doc["kind"] == "battery" else ()
+    return _build(doc, str(path), sections)
+
+
+class InstrumentRegistry:
+    """Instruments found in one or more directories, looked up by id.
+
+    >>> reg = InstrumentRegistry([])
+    >>> reg.ids()
+    []
+    """
+
+    def __init__(self, directories: Iterable[str | Path]):
+        self.directories = [Path(d) for d in directories]
+        self._paths: dict[str, Path] = {}
+        self._loaded: dict[str, Instrument] = {}
+        self._loading: set[str] = set()
+        for d in self.directories:
+            if not d.is_dir():
+                continue
+            for p in sorted(d.iterdir()):
+                if p.suffix.lower() in INSTRUMENT_SUFFIXES and p.is_file():
+                    try:
+                        ident = _yaml.read_document(p).get("id")
+                    except InstrumentError:
+                        ident = None
+                    key = ident if isinstance(ident, str) else f"<unreadable:{p.name}>"
+                    self._paths.setdefault(key, p)
+
+    def ids(self) -> list[str]:
+        return [k for k in self._paths if not k.startswith("<")]
+
+    def paths(self) -> list[Path]:
+        return list(self._paths.values())
+
+    def path(self, ident: str) -> Path:
+        if ident not in self._paths:
+            where = ", ".join(map(str, self.directories)) or "no directory"
+            known = ", ".join(self.ids()) or "none"
+            raise InstrumentError(f"no instrument '{ident}' in {where} (known: {known}); "
+                                  "pass --instruments DIR or a path to the file")
+        return self._paths[ident]
+
+    def get(self, ident: str) -> Instrument:
+        if ident in self._loaded:
+            return self._loaded[ident]
+        if ident in self._loading:
+            raise InstrumentError(f"battery '{ident}' includes itself")
+        self._loading.add(ident)
+        try:
+            inst = load_instrument(self.path(ident), registry=self)
+        finally:
+            self._loading.discard(ident)
+        self._loaded[ident] = inst
+        return inst
+
+    def resolve(self, spec: str | Path) -> Instrument:
+        """``"id"``, ``"id1,id2"`` (composed on the fly) or a file path."""
+        spec = str(spec)
+        if Path(spec).suffix.lower() in INSTRUMENT_SUFFIXES and Path(spec).exists():
+            return load_instrument(spec, registry=self)
+        parts = [s.strip() for s in spec.split(",") if s.strip()]
+        if len(parts) == 1:
+            return self.get(parts[0])
+        return compose([self.get(p) for p in parts])
+
+
+def compose(instruments: list[Instrument]) -> Instrument:
+    """An ad-hoc battery of several instruments (item ids must not collide)."""
+    seen: dict[str, str] = {}
+    for inst in instruments:
+        for it in inst.items:
+            if it.id in seen:
+                raise InstrumentError(f"item id '{it.id}' is in both {seen[it.id]} and {inst.id}; "
+                                      "they cannot be scored together")
+            seen[it.id] = inst.id
+    comps = tuple(c for inst in instruments for c in inst.components)
+    doc = {"id": "+".join(i.id for i in instruments), "version": "0.0.0", "kind": "battery",
+           "sections": [{"instrument": c.id, "version": c.version} for c in comps]}
+    langs = {"source": comps[0].languages["source"],
+             "available": [l for l in comps[0].languages["available"]
+                           if all(l in c.languages["available"] for c in comps)]}
+    doc["content_hash"] = content_hash({"sections": [c.content_hash for c in comps]})
+    return Instrument(
+        id=doc["id"], version="0.0.0", kind="battery", status="draft",
+        title={lang: " + ".join(c.title.get(lang) or c.id for c in comps) for lang in langs["available"]}
+        | {langs["source"]: " + ".join(c.title.get(langs["source"]) or c.id for c in comps)},
+        languages=langs, items=tuple(it for c in instruments for it in c.items),
+        response_scales={k: v for c in instruments for k, v in c.response_scales.items()},
+        scoring=tuple(r for c in instruments for r in c.scoring),
+        classifications=tuple(x for c in instruments for x in c.classifications),
+        quality_checks={k: v for c in instruments for k, v in c.quality_checks.items()},
+        content_hash=doc["content_hash"], path=None, document=doc, sections=comps,
+    )
+
+
+
+def adhoc_instrument(scales: dict[str, list[str]], range: tuple[int, int] | None = None,
+                     min_valid: int | float = 1, missing_codes: tuple[int, ...] = ()) -> Instrument:
+    """An instrument made from psych-style keys: ``{"A": ["-A1", "A2"]}``.
+
+    ``-item`` marks a reverse-keyed item, reversed as ``min + max - x`` with
+    ``range=(min, max)``, which is required when any item is reversed.
+    ``min_valid``: a count (int) or a proportion of the scale's items (float, rounded up).
+    ``missing_codes``: codes that mean "no answer" (e.g. -99), read as missing.
+
+    >>> inst = adhoc_instrument({"A": ["-A1", "A2", "A3"]}, range=(1, 6))
+    >>> inst.psych_keys()
+    {'A': ['-A1', 'A2', 'A3']}
+    """
+    if not scales:
+        raise InstrumentError("no scales given: use --scale NAME=item1,-item2,... or --instrument ID")
+    items: dict[str, Item] = {}
+    if range is not None:
+        lo, hi = int(range[0]), int(range[1])
+        if lo >= hi:
+            raise InstrumentError(f"--range {lo},{hi}: the minimum must be below the maximum")
+        scale = ResponseScale(id="adhoc", type="likert", values=tuple(builtins_range(lo, hi + 1)), min=lo, max=hi,
+                              missing_codes=tuple(missing_codes))
+        clash = [c for c in missing_codes if lo <= c <= hi]
+        if clash:
+            raise InstrumentError(f"missing code(s) {clash} lie inside the response range {lo}-{hi}")
+    else:
+        # no range: any number (continuous scores allowed); nothing can be reversed
+        scale = ResponseScale(id="adhoc", type="number", min=None, max=None, missing_codes=tuple(missing_codes))
+    rules = []
+    for name, keyed in scales.items():
+        if not re.match(r"^[A-Za-z][A-Za-z0-9_.]*$", name):
+            raise InstrumentError(f"scale name '{name}' must start with a letter and hold only letters, digits, _ or .")
+        ids, signs = [], []
+        for key in keyed:
+            key = key.strip()
+            rev = key.startswith("-")
+            iid = key.lstrip("-+").strip()
+            if not iid:
+                raise InstrumentError(f"scale '{name}': empty item name in {keyed}")
+            if rev and range is None:
+                raise InstrumentError(f"scale '{name}': item '{iid}' is reverse-keyed, which needs the response "
+                                      "range: pass --range MIN,MAX (e.g. --range 1,5)")
+            if iid in ids:
+                raise InstrumentError(f"scale '{name}' lists item '{iid}' twice")
+            ids.append(iid)
+            signs.append(-1 if rev else 1)
+            items.setdefault(iid, Item(id=iid, instrument="adhoc", text={"en": iid}, intent="", scale=scale))
+        need = {"count": int(min_valid)} if isinstance(min_valid, int) else \
+            {"proportion": float(min_valid), "rounding": "ceil"}
+        if "count" in need and need["count"] > len(ids):
+            raise InstrumentError(f"scale '{name}' has {len(ids)} item(s) but min_valid is {need['count']}")
+        rules.append(ScoringRule(name, {"en": name}, "mean", tuple(ids), need, "adhoc", tuple(signs)))
+    doc = {"scales": {k: list(v) for k, v in scales.items()}, "range": list(range) if range else None,
+           "min_valid": min_valid, "missing_codes": list(missing_codes)}
+    return Instrument(
+        id="adhoc", version="0.0.0", kind="instrument", status="draft", title={"en": "ad-hoc scales"},
+        languages={"source": "en", "available": ["en"]},
+        items=tuple(Item(id=i.id, instrument="adhoc", text=i.text, intent="", scale=scale) for i in items.values()),
+        response_scales={"adhoc": scale}, scoring=tuple(rules), classifications=(), quality_checks={},
+        content_hash=content_hash(doc), path=None, document=doc,
+    )
+
+
+builtins_range = range

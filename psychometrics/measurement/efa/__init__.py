@@ -1,0 +1,23 @@
+"""Exploratory factor analysis: factorability (KMO, Bartlett), how many factors (parallel
+analysis, Velicer's MAP), extraction (minres, principal axis, ML), rotation (varimax, promax,
+oblimin, geomin, target) and the hierarchical solution (Schmid-Leiman, omega hierarchical).
+
+``psychometrics.efa(data, factors=...)`` calls :func:`efa`; the module stays importable.
+"""
+
+from .analysis import (
+    OBLIQUE,
+    EFAResult,
+    Method,
+    ParallelAnalysis,
+    Rotation,
+    bartlett,
+    correlation_matrix,
+    efa,
+    kmo,
+    parallel_analysis,
+    velicer_map,
+)
+
+__all__ = ["efa", "EFAResult", "ParallelAnalysis", "parallel_analysis", "velicer_map", "kmo", "bartlett",
+           "correlation_matrix", "Method", "Rotation", "OBLIQUE"]

@@ -1,0 +1,51 @@
+"""Factorability of a correlation matrix: Kaiser-Meyer-Olkin (KMO) measure of sampling adequacy
+and Bartlett's test of sphericity. R: ``psych::KMO``, ``psych::cortest.bartlett``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...exceptions import EstimationError
+
+
+def kmo(R: np.ndarray) -> tuple[float, np.ndarray]:
+    """Kaiser-Meyer-Olkin measure of sampling adequacy, overall and per item (``psych::KMO``):
+
+    .. math:: MSA_j = \\frac{\\sum_{i\\ne j} r_{ij}^2}{\\sum_{i\\ne j} r_{ij}^2 + \\sum_{i\\ne j} q_{ij}^2}
+
+    with :math:`q` the partial correlations (from :math:`R^{-1}`). Works on any correlation matrix,
+    polychoric included.
+
+    >>> R = np.array([[1, .5, .4], [.5, 1, .3], [.4, .3, 1]])
+    >>> round(kmo(R)[0], 4)   # R: psych::KMO(R)$MSA
+    0.6279
+    """
+    try:
+        Q = np.linalg.inv(R)
+    except np.linalg.LinAlgError:
+        raise EstimationError("KMO: the correlation matrix is singular (an item is a linear combination "
+                              "of others); leave out duplicated or constant items") from None
+    d = 1 / np.sqrt(np.diag(Q))
+    P = Q * np.outer(d, d)
+    np.fill_diagonal(P, 0)
+    r = R.copy()
+    np.fill_diagonal(r, 0)
+    r2, q2 = (r * r).sum(axis=0), (P * P).sum(axis=0)
+    return float(r2.sum() / (r2.sum() + q2.sum())), r2 / (r2 + q2)
+
+
+def bartlett(R: np.ndarray, n: int) -> tuple[float, int, float]:
+    """Bartlett's test that R is an identity matrix (``psych::cortest.bartlett``):
+    :math:`\\chi^2 = -(n - 1 - (2p + 5)/6)\\log|R|`, df = p(p-1)/2."""
+    from scipy import stats
+
+    p = R.shape[0]
+    sign, logdet = np.linalg.slogdet(R)
+    if sign <= 0:
+        raise EstimationError("Bartlett's test: the correlation matrix is not positive definite")
+    chisq = -(n - 1 - (2 * p + 5) / 6) * logdet
+    df = p * (p - 1) // 2
+    return float(chisq), df, float(stats.chi2.sf(chisq, df))
+
+
+# --------------------------------------------------------------------------- retention

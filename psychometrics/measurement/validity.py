@@ -1,0 +1,151 @@
+"""Convergent and discriminant validity of the most specific scales of an instrument: composite
+reliability (CR) and average variance extracted (AVE) from one CFA of all of them, the
+Fornell-Larcker criterion and the heterotrait-monotrait ratio (HTMT).
+
+R: ``semTools::compRelSEM``, ``semTools::AVE`` and ``lavInspect(fit, "cor.lv")`` on
+``lavaan::cfa(model, std.lv = TRUE)``; ``semTools::htmt``.
+
+References
+----------
+Fornell & Larcker (1981), *Journal of Marketing Research* 18, 39-50; Henseler, Ringle & Sarstedt
+(2015), *Journal of the Academy of Marketing Science* 43, 115-135; Roemer, Schuberth & Henseler
+(2021) on HTMT2.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import PsychometricsWarning
+from ..instruments import Instrument
+from ..instruments.keys import leaf_scales
+
+
+@dataclass(frozen=True)
+class Validity:
+    """CR and AVE per leaf scale, factor correlations with sqrt(AVE) on the diagonal
+    (Fornell-Larcker), HTMT, and notes on what was left out and why."""
+
+    cr: dict[str, float] = field(default_factory=dict)
+    ave: dict[str, float] = field(default_factory=dict)
+    fornell_larcker: pd.DataFrame | None = None
+    htmt: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def discriminant_validity(inst: Instrument, d: pd.DataFrame, fit: bool = True) -> Validity:
+    """CR, AVE, Fornell-Larcker and HTMT of the leaf scales of ``inst`` (:func:`~psychometrics.instruments.leaf_scales`)
+    on validated data ``d`` (complete cases of the leaf scales' items). ``fit=False`` skips the CFA.
+    """
+    notes: list[str] = []
+    ht = fl = None
+    cr_by: dict[str, float] = {}
+    ave_by: dict[str, float] = {}
+    # HTMT and the measurement model (CR, AVE, Fornell-Larcker) use the most specific scales:
+    # a scale containing another (e.g. a total over its facets) is left out
+    leaves = leaf_scales(inst.scoring)
+    cols = [i for r in leaves for i in r.items]
+    if len(set(cols)) < len(cols):
+        notes.append("HTMT and measurement model not computed: the most specific scales share items")
+    elif fit and leaves and all(len(r.items) >= (3 if len(leaves) == 1 else 2) for r in leaves):
+        groups, start = [], 0
+        for r in leaves:
+            groups.append(np.arange(start, start + len(r.items)))
+            start += len(r.items)
+        Xr = np.column_stack([inst.keyed(r, d) for r in leaves])
+        Xr = Xr[~np.isnan(Xr).any(axis=1)]
+        names = [r.id for r in leaves]
+        if len(leaves) < len(inst.scoring):
+            left = [r.id for r in inst.scoring if r not in leaves]
+            notes.append(f"HTMT and measurement model use the most specific scales; left out (they contain "
+                         f"other scales): {', '.join(left)}")
+        cr, ave, phi = measurement_model(Xr, groups)
+        M = phi.copy()
+        np.fill_diagonal(M, np.sqrt(ave))
+        fl = pd.DataFrame(M, index=names, columns=names)
+        fails = [f"{a}-{b}" for i, a in enumerate(names) for j, b in enumerate(names)
+                 if i < j and abs(phi[i, j]) >= min(np.sqrt(ave[i]), np.sqrt(ave[j]))]
+        if fails:
+            notes.append("Fornell-Larcker criterion not met (a factor correlation is at least the square root "
+                         f"of an AVE) for: {', '.join(fails)}")
+        cr_by = {n: float(c) for n, c in zip(names, cr)}
+        ave_by = {n: float(a) for n, a in zip(names, ave)}
+        if len(leaves) >= 2:
+            R = np.corrcoef(Xr, rowvar=False)
+            ht = pd.DataFrame(htmt(R, groups, "htmt2"), index=names, columns=names)
+    return Validity(cr_by, ave_by, fl, ht, notes)
+
+
+def measurement_model(X: np.ndarray, groups: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Composite reliability and AVE per factor, and factor correlations, from an ML CFA in which
+    each group of columns measures one factor (variances 1, correlations free):
+
+    .. math:: CR_f = \\frac{(\\sum_{i\\in f}\\lambda_i)^2}{\\mathbf 1' S_{ff} \\mathbf 1}, \\qquad
+              AVE_f = \\frac{\\sum_{i\\in f}\\lambda_i^2}{\\sum_{i\\in f} S_{ii}}
+
+    with the observed covariances S (divisor n), as ``semTools::compRelSEM`` and
+    ``semTools::AVE`` (``obs.var = TRUE``) on ``lavaan::cfa(std.lv = TRUE)``; the CFA is fitted by
+    :func:`psychometrics.sem.sem`.
+    """
+    from ..sem import sem
+
+    S = np.cov(X, rowvar=False, ddof=0)
+    names = [f"i{j}" for j in range(X.shape[1])]
+    syntax = "\n".join(f"F{f} =~ " + " + ".join(names[j] for j in g) for f, g in enumerate(groups))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = sem(syntax, pd.DataFrame(X, columns=names), std_lv=True, progress=False)
+    for w in caught:       # said of the model they concern (as lavaan warns on the same CFA)
+        text = str(w.message).removeprefix("SEM: ")
+        warnings.warn(f"measurement model for CR, AVE and Fornell-Larcker (one CFA of {len(groups)} scales, "
+                      f"N = {len(X)}): {text}", PsychometricsWarning, stacklevel=3)
+    if not res.converged:
+        warnings.warn("measurement model (CFA) did not converge; CR and AVE are unreliable",
+                      PsychometricsWarning, stacklevel=3)
+    par = res.parameters
+    loadings = np.zeros((X.shape[1], len(groups)))
+    phi = np.eye(len(groups))
+    for r in par.itertuples():
+        if r.op == "=~":
+            loadings[names.index(r.rhs), int(r.lhs[1:])] = r.est
+        elif r.op == "~~" and r.lhs.startswith("F") and r.rhs.startswith("F") and r.lhs != r.rhs:
+            a, b = int(r.lhs[1:]), int(r.rhs[1:])
+            phi[a, b] = phi[b, a] = r.est
+    cr, ave = [], []
+    for f, g in enumerate(groups):
+        lam = loadings[g, f]
+        cr.append(lam.sum() ** 2 / S[np.ix_(g, g)].sum())
+        ave.append((lam ** 2).sum() / np.diag(S)[g].sum())
+    return np.array(cr), np.array(ave), phi
+
+
+def htmt(R: np.ndarray, groups: list[np.ndarray], kind: Literal["htmt2", "htmt"] = "htmt2") -> np.ndarray:
+    r"""Heterotrait-monotrait ratio of correlations for each pair of item groups.
+
+    .. math:: \mathrm{HTMT}_{ij} = \frac{\bar r_{ij}}{\sqrt{\bar r_{ii}\,\bar r_{jj}}}
+
+    with :math:`\bar r_{ij}` the mean absolute correlation between items of groups i and j and
+    :math:`\bar r_{ii}` the mean absolute correlation among different items of group i:
+    arithmetic means for ``"htmt"`` (Henseler et al., 2015), geometric means for ``"htmt2"``
+    (Roemer, Schuberth & Henseler, 2021; the default of ``semTools::htmt``).
+
+    >>> R = np.array([[1, .6, .3, .3], [.6, 1, .3, .3], [.3, .3, 1, .5], [.3, .3, .5, 1]])
+    >>> g = [np.array([0, 1]), np.array([2, 3])]
+    >>> bool(round(float(htmt(R, g, "htmt")[0, 1]), 6) == round(.3 / np.sqrt(.6 * .5), 6))
+    True
+    """
+    A = np.abs(R)
+    mean = (lambda v: float(np.exp(np.log(v).mean()))) if kind == "htmt2" else (lambda v: float(v.mean()))
+    m = len(groups)
+    out = np.eye(m)
+    mono = [mean(A[np.ix_(g, g)][np.triu_indices(len(g), 1)]) if len(g) > 1 else np.nan for g in groups]
+    for i in range(m):
+        for j in range(i + 1, m):
+            out[i, j] = out[j, i] = mean(A[np.ix_(groups[i], groups[j])].ravel()) / math.sqrt(mono[i] * mono[j])
+    return out

@@ -1,0 +1,86 @@
+"""The analysis report: validation, scale scores, classifications, careless-responding flags,
+reliability and item analysis of an instrument's scales, in one document (Markdown, HTML,
+docx, text). CFA and the structural model join it as those analyses land.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .._version import __version__
+from ..instruments import Instrument
+from ..measurement.reliability import ReliabilityResult
+from ..scoring.score import ScoreResult
+from .summary import Summary
+
+
+@dataclass(frozen=True)
+class Report:
+    scores: ScoreResult
+    reliability: ReliabilityResult
+    meta: dict = field(default_factory=dict)
+    model: object | None = None      # SEMResult when a model was given
+
+    def summary(self) -> Summary:
+        sc, rel = self.scores.summary(), self.reliability.summary()
+        header = [f"data: {self.meta['data']['source']} (sha256 {self.meta['data']['sha256']})",
+                  f"instrument: {self.meta['instrument']['id']} {self.meta['instrument']['version']} "
+                  f"({self.meta['instrument']['content_hash']})",
+                  f"psychometrics {__version__}",
+                  f"respondents: {self.meta['n_rows']}; invalid values: {len(self.scores.problems)}; "
+                  f"reliability: listwise per scale, Feldt 95% CI, omega total from a one-factor ML fit"]
+        header += [f"note: {n}" for n in self.scores.meta["notes"] + self.reliability.meta["notes"]]
+        problems = [("Invalid values set missing", self.scores.problems)] if len(self.scores.problems) else []
+        model_tables = []
+        if self.model is not None:
+            m = self.model.summary()
+            header += [f"model: {line}" for line in m.header[:3]] + [f"note (model): {n}" for n in
+                                                                    self.model.meta.get("notes", [])]
+            model_tables = [(f"Model: {n}", t) for n, t in m.tables]
+        return Summary("Report: " + self.meta["instrument"]["id"], header,
+                       [*problems, *rel.tables, *model_tables, *sc.tables])
+
+    def to_dict(self) -> dict:
+        out = {"meta": self.meta, "scores": self.scores.to_dict(rows=False), "reliability": self.reliability.to_dict()}
+        if self.model is not None:
+            out["model"] = self.model.to_dict()
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.reliability.table()
+
+    def to_docx(self, path: str) -> None:
+        from .docx import write_tables
+
+        s = self.summary()
+        write_tables(path, s.title, s.header, s.tables)
+
+
+def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: str = "error", id: str | None = None,
+                 source: str | None = None, model: str | None = None,
+                 model_missing: str = "fiml") -> Report:
+    """Validate and score ``data``, then run reliability and item analysis for every scale
+    (``psychometrics.report``; the command line's ``psychometrics report``). With ``model`` (lavaan
+    syntax) the validated item responses are also fitted as a CFA/SEM (ML; FIML by default, so every
+    respondent counts; ``model_missing="listwise"`` for complete cases only)."""
+    from ..measurement.reliability import reliability_validated
+    from ..responses.io import frame_sha256
+    from ..responses.validation import validate_responses
+    from ..scoring.score import score_validated
+
+    src = source or data.attrs.get("source", {}).get("path", "<DataFrame>")
+    sha = data.attrs.get("source", {}).get("sha256") or frame_sha256(data)
+    # validated once; scores, reliability and the model all read these values
+    vr = validate_responses(data, instrument, id_column=id, on_invalid=on_invalid, source=src)
+    res = score_validated(vr, instrument, source=src, data_sha256=sha, on_invalid=on_invalid)
+    rel = reliability_validated(vr.data, instrument, {"source": src, "sha256": sha}, progress=False)
+    fitted = None
+    if model is not None:
+        from ..sem import sem
+
+        fitted = sem(model, vr.data, missing=model_missing)
+    meta = {"package_version": __version__, "instrument": res.meta["instrument"], "data": res.meta["data"],
+            "n_rows": res.meta["n_rows"], "seed": None, "estimator": "ML"}
+    return Report(scores=res, reliability=rel, meta=meta, model=fitted)

@@ -1,0 +1,398 @@
+"""``sem()`` and ``cfa()``: the fit as named steps in order (parse -> parameter table -> sample
+statistics -> estimate -> covariance of the estimates -> parameters -> fit statistics).
+
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .._version import __version__
+from ..exceptions import EstimationError, PsychometricsError, SEMWarning
+from . import baseline
+from . import model as _model
+from .diagnostics import check_identified, check_scales, improper
+from .expressions import defined_function
+from .options import Estimator
+from .partable import ParTable, build
+from .result import SEMResult
+from .standardize import Standardizer, batched_jacobian
+from .teststats import fit_statistics
+
+
+def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: bool = False,
+        missing: Literal["listwise", "fiml"] = "listwise", group: str | None = None,
+        group_equal: str | tuple[str, ...] = (), group_partial: str | tuple[str, ...] = (),
+        information: Literal["expected", "observed"] | None = None, level: float = 0.95, modindices: bool = False,
+        bootstrap: int = 0, ci: Literal["perc", "bc", "bca"] = "perc", bollen_stine: int = 0,
+        seed: int | None = None, progress: bool = True, n_jobs: int = 1, fixed_x: bool | None = None,
+        orthogonal: bool = False, meanstructure: bool | None = None,
+        sample_cov: pd.DataFrame | dict | list | None = None, sample_nobs: int | list | dict | None = None,
+        sample_mean: pd.Series | dict | list | None = None) -> SEMResult:
+    """Fit a structural equation model written in lavaan syntax (lavaan's ``sem()`` defaults).
+
+    Parameters
+    ----------
+    model
+        lavaan model syntax.
+    data
+        Observed variables as columns (other columns are ignored).
+    estimator
+        ``"ML"`` (normal-theory maximum likelihood), ``"MLR"`` (ML estimates with Huber-White SEs,
+        Yuan-Bentler scaled chi-square and robust CFI/TLI/RMSEA; complete data), ``"GLS"``, ``"ULS"``
+        (single group, complete data).
+    std_lv
+        Identify latent variables by fixing their variances to 1 instead of the first loading.
+    missing
+        ``"listwise"``: rows with a missing model variable are left out (the number is reported);
+        ``"fiml"``: full-information ML over all rows with at least one observed value (mean
+        structure; chi-square against the EM-estimated saturated model).
+    group, group_equal, group_partial
+        Multiple-group model by the values of column ``group`` (in order of first appearance);
+        ``group_equal`` names kinds of parameters held equal across groups (``"loadings"``,
+        ``"intercepts"``, ``"means"``, ``"residuals"``, ``"residual.covariances"``,
+        ``"lv.variances"``, ``"lv.covariances"``, ``"regressions"``; a tuple or comma-separated
+        string); ``group_partial`` frees single ones (``"visual=~x2"``, ``"x3~1"``).
+    information
+        ``"expected"`` or ``"observed"``; default as lavaan: expected, observed with FIML or MLR.
+    bootstrap, ci, seed, progress, n_jobs
+        Nonparametric bootstrap with this many draws: SEs are the SD of the draws and intervals are
+        ``"perc"`` (percentile, lavaan's default), ``"bc"`` (bias-corrected, lavaan's ``bca.simple``)
+        or ``"bca"`` (with jackknife acceleration); seedable (the same draws whatever ``n_jobs``),
+        with a progress bar; ``n_jobs`` worker processes (-1: all cores).
+    bollen_stine
+        Draws for the Bollen-Stine bootstrap p-value of the chi-square (data transformed to fit the
+        model exactly, then resampled); reported as ``fit["bollen_stine_pvalue"]``.
+    modindices
+        Also compute modification indices and expected parameter changes for omitted loadings and
+        residual covariances of observed variables (lavaan's ``modindices()``; single group).
+    fixed_x
+        lavaan's ``fixed.x``: the variances, covariances and means of exogenous observed covariates
+        are fixed at their sample values and not counted among the sample moments, and the
+        log-likelihood is conditional on them (the default with ML and MLR); ``False`` estimates
+        them as free parameters (the default with GLS and ULS, as lavaan).
+    orthogonal
+        lavaan's ``orthogonal``: exogenous latent variables uncorrelated (their default
+        covariances fixed to 0).
+    meanstructure
+        Add intercepts and latent means (default: with FIML, several groups, or ``~ 1`` in the
+        syntax, as lavaan).
+    sample_cov, sample_nobs, sample_mean
+        Fit from summary statistics instead of ``data`` (``data=None``), as lavaan's
+        ``sample.cov``/``sample.nobs``/``sample.mean``: a labelled covariance (or correlation)
+        matrix with the usual N - 1 divisor (rescaled by (N - 1)/N for ML, as lavaan's
+        ``sample.cov.rescale``), and N; for several groups a dict {label: matrix} (or a list) with
+        N per group. Means are needed when the model has a mean structure. ML, GLS and ULS only
+        (MLR, FIML and the bootstrap need the raw data).
+
+    Raises
+    ------
+    ModelSyntaxError
+        Unreadable syntax or a variable that is neither latent nor in the data (exit 2).
+    EstimationError
+        Not identified, or the estimation failed (exit 3).
+
+    Notes
+    -----
+    R: ``lavaan::sem(model, data, estimator=, missing=, group=, group.equal=, group.partial=)``.
+    """
+    from .options import settle
+
+    opt = settle(estimator, missing, information, fixed_x, bootstrap, bollen_stine)
+    est_name, fiml = opt.estimator, opt.fiml
+    group_equal, group_partial = _split_option(group_equal), _split_option(group_partial)
+    from .samplestats import from_data, from_moments, split_groups, summary_input
+
+    summary = None
+    if sample_cov is not None:
+        if data is not None:
+            raise PsychometricsError("give either data or sample_cov (with sample_nobs), not both")
+        summary = summary_input(sample_cov, sample_nobs, sample_mean)
+        labels, columns, gcode = summary.labels, summary.columns, None
+        if opt.robust or fiml or bootstrap or bollen_stine:
+            raise PsychometricsError("MLR, missing='fiml' and the bootstrap need the raw data; with sample_cov use "
+                                     "estimator ML, GLS or ULS")
+    else:
+        if data is None:
+            raise PsychometricsError("no data: give a DataFrame, or sample_cov and sample_nobs")
+        labels, gcode = split_groups(data, group)
+        columns = [str(c) for c in data.columns if c != group]
+    pt = build(model, columns, std_lv=std_lv, meanstructure=bool(fiml or meanstructure), n_groups=len(labels),
+               group_equal=group_equal, group_partial=group_partial, fixed_x=opt.fixed_x, orthogonal=orthogonal)
+    if meanstructure is False and pt.meanstructure and (fiml or len(labels) > 1):
+        raise PsychometricsError("meanstructure=False is not possible with missing='fiml' or several groups")
+    stats_ = from_moments(summary, pt, est_name) if summary is not None else from_data(data, pt, group, gcode,
+                                                                                        labels, fiml)
+    X_groups, blocks, notes = stats_.X_groups, stats_.blocks, stats_.notes
+    for note in pt.notes:
+        warnings.warn(f"SEM: {note}", SEMWarning, stacklevel=2)
+    notes = pt.notes + notes
+    check_scales(pt, stats_.variances, notes)
+    f = _prepare(pt, X_groups, blocks, labels, opt)
+    _estimate(f, notes)
+    cov, robust = _covariance(f, opt.information)
+    params, r2, draws = _parameters(f, cov, level, bootstrap, ci, seed, progress, n_jobs, notes)
+    improper(f, params, notes)
+    fit, bs_draws = fit_statistics(f, robust, bollen_stine, seed, progress, n_jobs, notes)
+    mi = None
+    if modindices:
+        if not opt.likelihood or f.cons is not None:
+            notes.append("modification indices are computed for ML/MLR without constraints beyond shared labels "
+                         "(so far)")
+        else:
+            from .modindices import modification_indices
+
+            mi = modification_indices(pt, f.mdl, f.theta, blocks, f.c0, f.N, labels if f.G > 1 else None, f.S_g,
+                                      f.mean_g)
+    meta = {"package_version": __version__, "data_sha256": stats_.fingerprint,
+            "input": "sample_cov" if summary is not None else "data",
+            "estimator": est_name, "information": opt.information, "se": opt.se, "test": opt.test,
+            "missing": missing, "fixed_x": opt.fixed_x,
+            "group": group, "group_equal": list(group_equal), "group_partial": list(group_partial),
+            "bootstrap": bootstrap, "ci": ci if bootstrap else "normal", "seed": seed, "model": model,
+            "optimizer": f.msg, "notes": notes}
+    implied = pd.DataFrame(f.mdl.implied(f.theta, 0), index=pt.observed, columns=pt.observed)
+    return SEMResult(parameters=params, fit=fit, r2=r2, converged=f.ok, estimator=est_name, nobs=f.N, meta=meta,
+                     implied=implied, modindices=mi, bootstrap_draws=draws, groups=tuple(labels),
+                     group_nobs=tuple(f.group_n), bollen_stine_chisq=bs_draws,
+                     state={"pt": pt, "model": f.mdl, "theta": f.theta, "means": f.mean_g, "S": f.S_g,
+                            "labels": labels, "group": group, "fiml": fiml, "data": data,
+                            "blocks": blocks, "est": est_name, "N": f.N, "group_n": f.group_n})
+
+
+def _split_option(value) -> tuple[str, ...]:
+    """group_equal / group_partial as a tuple (a comma-separated string or any sequence)."""
+    if isinstance(value, str):
+        return tuple(x.strip() for x in value.split(",") if x.strip())
+    return tuple(value)
+
+
+@dataclass
+class _Fit:
+    """What the steps of one fit share: data blocks, sample moments, the model and its estimates."""
+
+    pt: ParTable
+    mdl: _model.Model
+    blocks: list
+    X_groups: list
+    labels: list
+    opt: object
+    S_g: list
+    mean_g: list
+    c0: float
+    logl_h1: float
+    logl_b: float | None
+    df: int
+    cons: object = None
+    active: np.ndarray | None = None
+    theta: np.ndarray | None = None
+    fmin: float = float("nan")
+    ok: bool = False
+    msg: str = ""
+    Vw: list | None = None                # least-squares weights per group (GLS/ULS)
+    S_ls: list | None = None              # unbiased covariances per group (GLS/ULS)
+    svecs: list | None = None             # sample-moment vectors per group (GLS/ULS)
+
+    @property
+    def est(self) -> str:
+        return self.opt.estimator
+
+    @property
+    def estimator(self):
+        from .estimators import for_options
+
+        return for_options(self.opt)
+
+    @property
+    def fiml(self) -> bool:
+        return self.opt.fiml
+
+    @property
+    def G(self) -> int:
+        return len(self.labels)
+
+    @property
+    def N(self) -> int:
+        return sum(b.n for b in self.blocks)
+
+    @property
+    def p(self) -> int:
+        return len(self.pt.observed)
+
+    @property
+    def group_n(self) -> list[int]:
+        return [sum(b.n for b in self.blocks if b.group == g) for g in range(self.G)]
+
+    @property
+    def log2pi_terms(self) -> float:
+        return sum(b.w * len(b.obs) for b in self.blocks) * math.log(2 * math.pi)
+
+
+def _prepare(pt: ParTable, X_groups, blocks, labels, opt) -> _Fit:
+    """Sample moments (EM estimates with FIML), the saturated log-likelihood, the model matrices,
+    degrees of freedom and constraints."""
+    p, G = len(pt.observed), len(labels)
+    N = sum(b.n for b in blocks)
+    logl_b = None
+    if opt.fiml:
+        from .missing import em_saturated, independence_loglik
+
+        h1 = [em_saturated([b for b in blocks if b.group == g], p) for g in range(G)]
+        S_g, mean_g = [h[1] for h in h1], [h[0] for h in h1]
+        logl_h1 = float(sum(h[2] for h in h1))
+        exo = baseline.kept_covariates(pt, opt)
+        logl_b = float(sum(independence_loglik([b for b in blocks if b.group == g], p, exo)[2] for g in range(G)))
+        c0 = -2 * logl_h1 / N - sum(b.w * len(b.obs) for b in blocks) * math.log(2 * math.pi)
+    else:
+        S_g, mean_g = [b.S for b in blocks], [b.mean for b in blocks]
+        c0 = sum(b.w * (np.linalg.slogdet(b.S)[1] + p) for b in blocks)
+        logl_h1 = float(-0.5 * sum(b.n * (p * math.log(2 * math.pi) + np.linalg.slogdet(b.S)[1] + p) for b in blocks))
+    ndat = pt.ndat()
+    f = _Fit(pt, _model.Model(pt, S_g, mean_g), blocks, X_groups, labels, opt, S_g, mean_g, c0, logl_h1,
+             logl_b, ndat - pt.n_free)
+    if pt.constraints:
+        from .constraints import Constraints
+        from .expressions import constraint_function
+
+        if opt.least_squares:
+            raise PsychometricsError(f"constraints other than 'a == b' with estimator {opt.estimator} are not available "
+                                     "yet; use ML or MLR")
+        f.cons = Constraints(*constraint_function(pt))
+        f.df += f.cons.n_eq          # lavaan: each equality constraint adds a degree of freedom
+    if f.df < 0:
+        raise EstimationError(f"the model is not identified: {pt.n_free} free parameters for {ndat} sample moments "
+                              f"(degrees of freedom {f.df}); fix or constrain parameters")
+    return f
+
+
+def _estimate(f: _Fit, notes: list[str]) -> None:
+    theta0 = _model.start_values(f.pt, f.mdl, f.blocks)
+    f.estimator.estimate(f, theta0)
+    if not f.ok:
+        notes.append(f"the optimiser did not converge ({f.msg})")
+        warnings.warn(f"SEM: {notes[-1]}; estimates are unreliable", SEMWarning, stacklevel=3)
+
+
+def _covariance(f: _Fit, information: str) -> tuple[np.ndarray, dict | None]:
+    """Covariance of the free parameters: inverse information / N (expected, observed; bordered
+    under constraints), the MLR sandwich, or lavaan's least-squares SEs."""
+    mdl, theta = f.mdl, f.theta
+    info = f.estimator.information(f, information)
+    if f.cons is not None:      # constrained: the bordered inverse (singular if not identified)
+        from .constraints import bordered_inverse
+
+        info_inv = bordered_inverse(info, f.cons.jacobian(theta)[f.active])
+    else:
+        check_identified(f.pt, info)
+        info_inv = np.linalg.inv(info)
+    if f.opt.robust:
+        from .robust import mlr
+
+        exo = [f.pt.observed.index(v) for v in f.pt.exo_x] if f.pt.fixed_x else []
+        df_b = baseline.degrees_of_freedom(f.pt, f.opt, f.G)
+        robust = mlr(mdl, f.blocks, theta, info, f.df, df_b, Ainv=info_inv, fiml_c0=f.c0 if f.fiml else None,
+                     exo=exo, moments=(f.S_g, f.mean_g))
+        return robust["cov"], robust
+    return info_inv / f.estimator.se_divisor(f), None
+
+
+def _parameters(f: _Fit, cov: np.ndarray, level: float, bootstrap: int, ci: str, seed, progress: bool,
+                n_jobs: int, notes: list[str]):
+    """The parameter table (estimates, SEs, Wald or bootstrap intervals, standardized solutions with
+    delta-method SEs, ``:=`` rows), R-squared and the bootstrap draws."""
+    from scipy import stats
+
+    pt, mdl, theta, labels, G = f.pt, f.mdl, f.theta, f.labels, f.G
+    se_free = np.sqrt(np.maximum(np.diag(cov), 0))
+    if f.cons is not None:     # a parameter held at an active inequality bound has no SE (as lavaan)
+        J = f.cons.jacobian(theta)
+        for i in np.flatnonzero(f.active & ~f.cons.eq):
+            se_free[np.abs(J[i]) > 1e-8] = np.nan
+    est = np.array([theta[r.free - 1] if r.free else _fixed_value(mdl, k) for k, r in enumerate(pt.rows)])
+    se = np.array([se_free[r.free - 1] if r.free else 0.0 for r in pt.rows])
+    standardize = Standardizer(pt, mdl, est)
+    std_lv_v, std_all_v = standardize(theta)
+    r2 = {labels[g]: standardize.r2(theta, g) for g in range(G)}
+    r2 = r2[labels[0]] if G == 1 else r2
+    Js = standardize.jacobian(theta)
+    std_all_se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Js, cov, Js), 0))
+    defined_at = defined_function(pt)
+    cols = {"lhs": [r.lhs for r in pt.rows], "op": [r.op for r in pt.rows], "rhs": [r.rhs for r in pt.rows],
+            "group": [labels[r.group - 1] if G > 1 else 1 for r in pt.rows], "label": [r.label for r in pt.rows],
+            "free": [r.free for r in pt.rows], "est": est, "se": se, "std_lv": std_lv_v, "std_all": std_all_v,
+            "std_all_se": std_all_se}
+    if pt.defined:
+        Gd = batched_jacobian(defined_at, theta)
+        nd = len(pt.defined)
+        # standardized := parameters (lavaan's standardizedSolution): the expression evaluated on the
+        # standardized values of the parameters it names, delta-method SEs through both Jacobians
+        first = np.zeros(pt.n_free, dtype=int)
+        for k in range(len(pt.rows) - 1, -1, -1):
+            if pt.rows[k].free:
+                first[pt.rows[k].free - 1] = k
+        std_point_all, std_point_lv = std_all_v[first], std_lv_v[first]
+        G_std = batched_jacobian(defined_at, std_point_all) @ Js[first]
+        extra = {"lhs": [d.lhs for d in pt.defined], "op": [":="] * nd, "rhs": [d.expression for d in pt.defined],
+                 "group": [0] * nd, "label": [d.lhs for d in pt.defined], "free": [0] * nd, "est": defined_at(theta),
+                 "se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Gd, cov, Gd), 0)),
+                 "std_lv": defined_at(std_point_lv), "std_all": defined_at(std_point_all),
+                 "std_all_se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", G_std, cov, G_std), 0))}
+        cols = {k: (list(v) + list(extra[k])) if isinstance(v, list) else np.concatenate([v, extra[k]])
+                for k, v in cols.items()}
+    cols["ci_lower"], cols["ci_upper"] = _wald_ci(cols["est"], cols["se"], stats.norm.ppf(1 - (1 - level) / 2))
+    draws = None
+    if bootstrap:
+        from .bootstrap import bootstrap as run_bootstrap
+
+        def all_values(th):
+            th = np.atleast_2d(th)
+            row_values = np.where(standardize.free >= 0, th[:, np.maximum(standardize.free, 0)], est)
+            return np.hstack([row_values, defined_at(th)]) if pt.defined else row_values
+
+        bs = run_bootstrap(mdl, f.X_groups, theta, all_values, bootstrap, seed, level, ci, progress, n_jobs, f.cons)
+        free = np.array([bool(r.free) for r in pt.rows] + [True] * len(pt.defined))
+        cols["se"] = np.where(free, bs["se"], cols["se"])
+        cols["ci_lower"] = np.where(free, bs["ci"][:, 0], cols["ci_lower"])
+        cols["ci_upper"] = np.where(free, bs["ci"][:, 1], cols["ci_upper"])
+        draws = bs["draws"]
+        notes.append(f"bootstrap: {bootstrap} draws (seed {seed}), {bs['failed']} failed and left out; "
+                     f"{ {'perc': 'percentile', 'bc': 'bias-corrected', 'bca': 'BCa'}[ci] } intervals")
+    return _table(cols), r2, draws
+
+
+def _fixed_value(mdl: _model.Model, k: int) -> float:
+    g, mat, i, j, _ = mdl.pos[mdl.row_pos[k]]
+    return float(mdl.A_fixed[g][i, j] if mat == 0 else mdl.S_fixed[g][i, j] if mat == 1 else mdl.m_fixed[g][i])
+
+
+def _wald_ci(est: np.ndarray, se: np.ndarray, zq: float) -> tuple[np.ndarray, np.ndarray]:
+    ok = se > 0
+    return np.where(ok, est - zq * se, est), np.where(ok, est + zq * se, est)
+
+
+def _table(cols: dict) -> pd.DataFrame:
+    """The parameter table with z and p from est and se (columns in lavaan's order)."""
+    from scipy import special
+
+    se, e = np.asarray(cols["se"], float), np.asarray(cols["est"], float)
+    ok = se > 0
+    z = np.where(ok, e / np.where(ok, se, 1), np.nan)
+    p = np.where(ok, special.erfc(np.abs(z) / np.sqrt(2)), np.nan)     # 2 * (1 - Phi(|z|))
+    order = ["lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
+             "std_lv", "std_all", "std_all_se"]
+    data = {**cols, "est": e, "se": se, "z": z, "pvalue": p}
+    # text columns kept as Python objects (pandas 3 would convert them to Arrow strings element by
+    # element, a third of a small model's fit time)
+    return pd.DataFrame({k: (pd.Series(data[k], dtype=object) if k in ("lhs", "op", "rhs", "label", "group")
+                             else data[k]) for k in order})
+
+
+def cfa(model: str, data: pd.DataFrame, **kw) -> SEMResult:
+    """Confirmatory factor analysis (lavaan's ``cfa()``; the same defaults as :func:`sem` here)."""
+    return sem(model, data, **kw)
