@@ -92,7 +92,7 @@ def test_stages_import_only_earlier_stages():
     reads only instruments; the CLI may use anything."""
     allowed = {
         "instruments": set(),
-        "responses": {"instruments"},
+        "responses": {"instruments", "reporting"},
         "scoring": {"instruments", "responses", "reporting"},
         "measurement": {"instruments", "responses", "scoring", "reporting", "sem"},
         "sem": {"responses", "reporting"},

@@ -36,8 +36,9 @@ import pandas as pd
 
 from .._version import __version__
 from ..exceptions import CorrelationError, DataWarning
+from ..reporting.result import ResultBase
 from ..reporting.summary import Summary, jsonable
-from ..responses.io import frame_sha256
+from ..responses.io import data_fingerprint
 
 Missing = Literal["listwise", "pairwise"]
 BOUND = 10.0          # stands in for an infinite threshold: Phi(-10) = 7.6e-24
@@ -78,8 +79,8 @@ def bvn_pdf(h: np.ndarray, k: np.ndarray, rho: np.ndarray) -> np.ndarray:
     return np.exp(-(h * h - 2 * rho * h * k + k * k) / (2 * s2)) / (2 * np.pi * np.sqrt(s2))
 
 
-@dataclass(frozen=True)
-class PolychoricResult:
+@dataclass(frozen=True, repr=False)
+class PolychoricResult(ResultBase):
     """Correlation matrix of ordinal (and continuous) variables.
 
     Attributes
@@ -102,8 +103,16 @@ class PolychoricResult:
     thresholds: dict[str, np.ndarray]
     kinds: dict[str, str]
     pairs: pd.DataFrame
-    n: int
+    nobs: int
     meta: dict = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        """Same as :attr:`nobs` (the name before 0.2)."""
+        return self.nobs
+
+    def _repr_fields(self) -> dict:
+        return {"items": len(self.items), "ordinal": sum(k == "ordinal" for k in self.kinds.values())}
 
     @property
     def items(self) -> list[str]:
@@ -115,10 +124,11 @@ class PolychoricResult:
     def to_dict(self) -> dict:
         return {"items": self.items, "rho": jsonable(self.rho.to_numpy()),
                 "thresholds": {k: jsonable(v) for k, v in self.thresholds.items()},
-                "kinds": self.kinds, "n": self.n, "pairs": jsonable(self.pairs), "meta": jsonable(self.meta)}
+                "kinds": self.kinds, "n": self.nobs, "nobs": self.nobs, "pairs": jsonable(self.pairs),
+                "meta": jsonable(self.meta)}
 
     def summary(self) -> Summary:
-        header = [f"n = {self.n} ({self.meta['missing']})", f"psychometrics {self.meta['package_version']}",
+        header = [f"n = {self.nobs} ({self.meta['missing']})", *self.provenance.header(),
                   *[f"note: {x}" for x in self.meta["notes"]]]
         tables = [("Correlations", self.rho.reset_index(names="item"))]
         bad = self.pairs[(self.pairs["empty_cells"] > 0) | ~self.pairs["converged"]]
@@ -126,8 +136,6 @@ class PolychoricResult:
             tables.append(("Pairs with empty cells or without convergence", bad))
         return Summary("Polychoric correlations", header, tables)
 
-    def __str__(self) -> str:
-        return str(self.summary())
 
 
 def _codes(col: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -369,7 +377,8 @@ def polychoric(data: pd.DataFrame, items: list[str] | None = None, missing: Miss
         warnings.warn(f"polychoric: {notes[-1]}; models that need an inverse will fail on it",
                       DataWarning, stacklevel=2)
     n_used = int(len(X)) if missing == "listwise" else int(pairs["n"].min())
-    meta = {"package_version": __version__, "data_sha256": frame_sha256(data[items]), "missing": missing,
+    fingerprint = data_fingerprint(data)
+    meta = {"package_version": __version__, "data": fingerprint, "data_sha256": fingerprint["sha256"], "missing": missing,
             "n_rows": n_all, "seed": None, "estimator": "two-step ML", "notes": notes}
     return PolychoricResult(rho=pd.DataFrame(R, index=items, columns=items), thresholds=thresholds, kinds=kinds,
-                            pairs=pairs, n=n_used, meta=meta)
+                            pairs=pairs, nobs=n_used, meta=meta)

@@ -40,129 +40,27 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
-from ..exceptions import PsychometricsWarning, ReverseKeyWarning, ScoringError
+from ..exceptions import ReverseKeyWarning, ScoringError
 from ..instruments import Instrument, adhoc_instrument
 from ..instruments.keys import facets
+from ..reporting.result import ResultBase
 from ..reporting.summary import Summary, jsonable
-from ..responses.io import frame_sha256
 from ..responses.validation import OnInvalid, validate_responses
-from .efa.extraction import smc
+from .coefficients import _alpha_stats, alpha_from_cov, bootstrap_alpha, feldt_ci, omega_total  # noqa: F401
+from .efa.extraction import smc  # noqa: F401  (re-exported)
 from .validity import discriminant_validity, htmt, measurement_model  # noqa: F401  (htmt, measurement_model: re-exported)
 
 CI = Literal["feldt", "bootstrap"]
 BootCI = Literal["bca", "perc"]
 Missing = Literal["listwise", "pairwise"]
-
-
-# --------------------------------------------------------------------------- closed forms
-def alpha_from_cov(C: np.ndarray) -> float:
-    """Raw Cronbach's alpha from a covariance matrix.
-
-    >>> k, r = 4, 0.3
-    >>> R = np.full((k, k), r); np.fill_diagonal(R, 1)
-    >>> bool(round(alpha_from_cov(R), 12) == round(k * r / (1 + (k - 1) * r), 12))
-    True
-    """
-    k = C.shape[0]
-    return k / (k - 1) * (1 - np.trace(C) / C.sum())
-
-
-def _alpha_stats(C: np.ndarray) -> dict:
-    k = C.shape[0]
-    d = np.sqrt(np.diag(C))
-    R = C / np.outer(d, d)
-    sumR = R.sum()
-    av_r = (sumR - k) / (k * (k - 1))
-    lower = R[np.tril_indices(k, -1)]
-    Q = (2 * k ** 2 / ((k - 1) ** 2 * C.sum() ** 3)) * (
-        C.sum() * (np.trace(C @ C) + np.trace(C) ** 2) - 2 * np.trace(C) * (C @ C).sum())
-    return {"alpha": alpha_from_cov(C), "alpha_std": (1 - k / sumR) * k / (k - 1),
-            "lambda6": 1 - (k - smc(R).sum()) / sumR, "average_r": av_r, "median_r": float(np.median(lower)),
-            "signal_noise": k * av_r / (1 - av_r), "Q": Q}
-
-
-def feldt_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, float]:
-    """Feldt's confidence interval for alpha (psych ``alpha.ci``).
-
-    >>> [round(float(x), 4) for x in feldt_ci(0.8, 200, 10)]   # R: psych::alpha.ci(0.8, 200, 10)
-    [0.756, 0.8389]
-    """
-    from scipy import stats
-
-    g = 1 - level
-    df1, df2 = n - 1, (n - 1) * (k - 1)
-    return (1 - (1 - alpha) * stats.f.ppf(1 - g / 2, df1, df2), 1 - (1 - alpha) * stats.f.ppf(g / 2, df1, df2))
-
-
-def _alpha_from_moments(S1: np.ndarray, S2: np.ndarray, T1: np.ndarray, T2: np.ndarray, n: np.ndarray, k: int):
-    """Alpha from weighted sums: item sums S1 (B x k), squares S2, total-score sums T1, T2 (B)."""
-    var_items = (S2 - S1 ** 2 / n[:, None]).sum(axis=1)
-    var_total = T2 - T1 ** 2 / n
-    return k / (k - 1) * (1 - var_items / var_total)
-
-
-def bootstrap_alpha(X: np.ndarray, n_boot: int = 1000, seed: int | None = None, level: float = 0.95,
-                    progress: bool = True) -> dict:
-    """Nonparametric bootstrap of raw alpha with percentile and BCa intervals.
-
-    Resamples are drawn as multiplicity weights, so each replicate's alpha comes from weighted
-    sums (matrix products): 1000 replicates of N = 2800 take well under a second. The BCa
-    acceleration uses the exact jackknife (leave-one-out sums).
-
-    R: ``boot::boot(x, function(d, i) psych::alpha(d[i, ])$total$raw_alpha, R)`` and
-    ``boot::boot.ci(type = c("perc", "bca"))``.
-    """
-    from scipy import stats
-    from tqdm.auto import tqdm
-
-    n, k = X.shape
-    rng = np.random.default_rng(seed)
-    T = X.sum(axis=1)
-    reps = np.empty(n_boot)
-    chunk = 100
-    with tqdm(total=n_boot, desc="bootstrap alpha", disable=not progress, leave=False) as bar:
-        for start in range(0, n_boot, chunk):
-            b = min(chunk, n_boot - start)
-            idx = rng.integers(0, n, size=(b, n))
-            W = np.zeros((b, n))
-            np.add.at(W, (np.repeat(np.arange(b), n), idx.ravel()), 1.0)
-            reps[start:start + b] = _alpha_from_moments(W @ X, W @ (X * X), W @ T, W @ (T * T), W.sum(axis=1), k)
-            bar.update(b)
-    est = alpha_from_cov(np.cov(X, rowvar=False))
-    g = 1 - level
-    perc = tuple(np.quantile(reps, [g / 2, 1 - g / 2]))
-    # BCa: bias correction from the share of replicates below the estimate, acceleration from the jackknife
-    z0 = stats.norm.ppf(np.mean(reps < est))
-    S1, S2 = X.sum(axis=0), (X * X).sum(axis=0)
-    jack = _alpha_from_moments(S1 - X, S2 - X * X, T.sum() - T, (T * T).sum() - T * T, np.full(n, n - 1.0), k)
-    d = jack.mean() - jack
-    a = (d ** 3).sum() / (6 * ((d ** 2).sum()) ** 1.5) if np.any(d) else 0.0
-    zq = stats.norm.ppf([g / 2, 1 - g / 2])
-    adj = stats.norm.cdf(z0 + (z0 + zq) / (1 - a * (z0 + zq)))
-    bca = tuple(np.quantile(reps, adj))
-    return {"estimate": est, "replicates": reps, "perc": perc, "bca": bca, "z0": float(z0), "acceleration": float(a)}
-
-
-def omega_total(S: np.ndarray) -> tuple[float, np.ndarray]:
-    """McDonald's omega total from a one-factor ML fit: :math:`(\\sum\\lambda)^2 / \\mathbf 1'S\\mathbf 1`.
-
-    ``S`` is the observed covariance (or correlation) matrix; returns omega and the loadings.
-    """
-    from .efa.ml import ml_loadings
-
-    L, psi, ok = ml_loadings(S, 1)
-    if not ok:
-        warnings.warn("one-factor ML fit for omega did not converge", PsychometricsWarning, stacklevel=3)
-    if np.any(psi / np.diag(S) <= 0.005 + 1e-6):
-        warnings.warn("one-factor ML fit for omega reached a zero uniqueness (Heywood case): omega is "
-                      "unreliable for this scale", PsychometricsWarning, stacklevel=3)
-    lam = L[:, 0]
-    return float(lam.sum() ** 2 / S.sum()), lam
+#: the table's field names as an APA table shows them
+APA_HEADERS = {"mean": "M", "sd": "SD", "omega_total": "omega", "omega_hierarchical": "omega_h",
+               "composite_reliability": "CR", "ave": "AVE"}
 
 
 # --------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class ScaleReliability:
+@dataclass(frozen=True, repr=False)
+class ScaleReliability(ResultBase):
     """Reliability of one scale. Item table columns: item, reversed, n, pct_missing, mean, sd, skew,
     kurtosis, pct_floor, pct_ceiling, r_drop, alpha_if_deleted."""
 
@@ -189,6 +87,25 @@ class ScaleReliability:
     omega_ordinal: float | None
     items: pd.DataFrame
     loadings: np.ndarray | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def nobs(self) -> int:
+        """Respondents used for this scale (complete cases under listwise deletion)."""
+        return self.n
+
+    def _repr_fields(self) -> dict:
+        return {"scale": self.scale, "k": self.k, "alpha": self.alpha, "omega_total": self.omega_total}
+
+    def to_frame(self) -> pd.DataFrame:
+        """The item analysis of this scale."""
+        return self.items
+
+    def summary(self) -> Summary:
+        ci = f"[{self.alpha_ci[0]:.2f}, {self.alpha_ci[1]:.2f}]"
+        header = [f"n = {self.n}, k = {self.k}; alpha {self.alpha:.3f} {ci} ({self.ci_method})",
+                  *self.provenance.header()]
+        return Summary(f"Reliability of {self.scale}", header, [("Item analysis", self.items)])
 
     def to_dict(self) -> dict:
         return jsonable({
@@ -202,8 +119,8 @@ class ScaleReliability:
             "items": self.items.to_dict(orient="records")})
 
 
-@dataclass(frozen=True)
-class ReliabilityResult:
+@dataclass(frozen=True, repr=False)
+class ReliabilityResult(ResultBase):
     """Per-scale reliability, HTMT between the most specific scales, and the measurement model's
     discriminant validity (``fornell_larcker``: square roots of AVE on the diagonal, factor
     correlations off it)."""
@@ -212,6 +129,14 @@ class ReliabilityResult:
     htmt: pd.DataFrame | None
     fornell_larcker: pd.DataFrame | None = None
     meta: dict = field(default_factory=dict)
+
+    @property
+    def nobs(self) -> int:
+        """Rows of the data (each scale's own n is in its row of :meth:`table`)."""
+        return int((self.meta.get("data") or {}).get("rows") or max((s.n for s in self.scales), default=0))
+
+    def _repr_fields(self) -> dict:
+        return {"scales": [s.scale for s in self.scales]}
 
     def __getitem__(self, name: str) -> ScaleReliability:
         for s in self.scales:
@@ -223,9 +148,10 @@ class ReliabilityResult:
         """APA-style reliability table: one row per scale."""
         rows = []
         for s in self.scales:
-            rows.append({"scale": s.scale, "k": s.k, "n": s.n, "M": s.mean, "SD": s.sd, "alpha": s.alpha,
-                         "alpha_ci_lower": s.alpha_ci[0], "alpha_ci_upper": s.alpha_ci[1], "omega": s.omega_total,
-                         "omega_h": s.omega_hierarchical, "CR": s.composite_reliability, "AVE": s.ave,
+            rows.append({"scale": s.scale, "k": s.k, "n": s.n, "mean": s.mean, "sd": s.sd, "alpha": s.alpha,
+                         "alpha_ci_lower": s.alpha_ci[0], "alpha_ci_upper": s.alpha_ci[1],
+                         "omega_total": s.omega_total, "omega_hierarchical": s.omega_hierarchical,
+                         "composite_reliability": s.composite_reliability, "ave": s.ave,
                          **({"alpha_ordinal": s.alpha_ordinal, "omega_ordinal": s.omega_ordinal}
                             if s.alpha_ordinal is not None else {})})
         return pd.DataFrame(rows)
@@ -254,7 +180,7 @@ class ReliabilityResult:
                   f"missing data: {m['missing']}; CI: {m['ci']}"
                   + (f" ({m['n_boot']} replicates, seed {m['seed']})" if m["ci"] != "feldt" else ""),
                   f"psychometrics {m['package_version']}"] + [f"note: {x}" for x in m["notes"]]
-        table = self.table()
+        table = self.table().rename(columns=APA_HEADERS)
         table.insert(6, "alpha 95% CI", [f"[{a:.2f}, {b:.2f}]" for a, b in zip(table.pop("alpha_ci_lower"),
                                                                                 table.pop("alpha_ci_upper"))])
         tables = [("Reliability", table), ("Item analysis", self.item_table())]
@@ -265,15 +191,6 @@ class ReliabilityResult:
             tables.append(("HTMT2 (heterotrait-monotrait ratio, geometric means)", self.htmt.reset_index(names="scale")))
         return Summary("Reliability", header, tables)
 
-    def to_docx(self, path: str, digits: int = 2) -> None:
-        """Word document with the APA reliability table and the item-analysis table."""
-        from ..reporting.docx import write_tables
-
-        s = self.summary()
-        write_tables(path, s.title, s.header, s.tables, digits=digits)
-
-    def __str__(self) -> str:
-        return str(self.summary())
 
 
 # --------------------------------------------------------------------------- main entry
@@ -338,8 +255,7 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
     inst = instrument if instrument is not None else adhoc_instrument(scales, range, 1, missing_codes)
     src = source or data.attrs.get("source", {}).get("path", "<DataFrame>")
     vr = validate_responses(data, inst, id_column=id, on_invalid=on_invalid, source=src, warn_unknown=False)
-    data_info = {"source": src, "sha256": data.attrs.get("source", {}).get("sha256") or frame_sha256(data)}
-    return reliability_validated(vr.data, inst, data_info, missing=missing, ci=ci, boot_ci=boot_ci, n_boot=n_boot,
+    return reliability_validated(vr.data, inst, vr.meta["data"], missing=missing, ci=ci, boot_ci=boot_ci, n_boot=n_boot,
                                  seed=seed, ordinal=ordinal, omega=omega, level=level, omega_h=omega_h,
                                  progress=progress)
 
@@ -372,10 +288,13 @@ def reliability_validated(d: pd.DataFrame, inst: Instrument, data_info: dict, mi
     if missing == "listwise":
         notes.insert(0, "listwise: each scale uses the respondents who answered all its items (column n)")
     meta = {"package_version": __version__, "instrument": inst.provenance,
-            "data": data_info, "missing": missing, "ci": ci if ci == "feldt" else f"bootstrap {boot_ci}",
+            "data": dict(data_info), "data_sha256": data_info.get("sha256"), "missing": missing,
+            "ci": ci if ci == "feldt" else f"bootstrap {boot_ci}",
             "n_boot": n_boot if ci == "bootstrap" else None, "seed": seed, "estimator": "ML (omega)",
             "level": level, "notes": notes}
-    return ReliabilityResult(scales=tuple(results), htmt=ht, fornell_larcker=fl, meta=meta)
+    scale_meta = {k: v for k, v in meta.items() if k != "notes"}
+    return ReliabilityResult(scales=tuple(replace(r, meta=scale_meta) for r in results), htmt=ht, fornell_larcker=fl,
+                             meta=meta)
 
 
 def _scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, level, progress, notes, n_group):

@@ -13,15 +13,23 @@ from .._version import __version__
 from ..instruments import Instrument
 from ..measurement.reliability import ReliabilityResult
 from ..scoring.score import ScoreResult
+from .result import ResultBase
 from .summary import Summary
 
 
-@dataclass(frozen=True)
-class Report:
+@dataclass(frozen=True, repr=False)
+class Report(ResultBase):
     scores: ScoreResult
     reliability: ReliabilityResult
     meta: dict = field(default_factory=dict)
     model: object | None = None      # SEMResult when a model was given
+
+    @property
+    def nobs(self) -> int:
+        return self.scores.nobs
+
+    def _repr_fields(self) -> dict:
+        return {"instrument": self.meta["instrument"]["id"], "model": self.model is not None}
 
     def summary(self) -> Summary:
         sc, rel = self.scores.summary(), self.reliability.summary()
@@ -51,11 +59,6 @@ class Report:
     def to_frame(self) -> pd.DataFrame:
         return self.reliability.table()
 
-    def to_docx(self, path: str) -> None:
-        from .docx import write_tables
-
-        s = self.summary()
-        write_tables(path, s.title, s.header, s.tables)
 
 
 def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: str = "error", id: str | None = None,
@@ -66,16 +69,14 @@ def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: str = "
     syntax) the validated item responses are also fitted as a CFA/SEM (ML; FIML by default, so every
     respondent counts; ``model_missing="listwise"`` for complete cases only)."""
     from ..measurement.reliability import reliability_validated
-    from ..responses.io import frame_sha256
     from ..responses.validation import validate_responses
     from ..scoring.score import score_validated
 
     src = source or data.attrs.get("source", {}).get("path", "<DataFrame>")
-    sha = data.attrs.get("source", {}).get("sha256") or frame_sha256(data)
     # validated once; scores, reliability and the model all read these values
     vr = validate_responses(data, instrument, id_column=id, on_invalid=on_invalid, source=src)
-    res = score_validated(vr, instrument, source=src, data_sha256=sha, on_invalid=on_invalid)
-    rel = reliability_validated(vr.data, instrument, {"source": src, "sha256": sha}, progress=False)
+    res = score_validated(vr, instrument, on_invalid=on_invalid)
+    rel = reliability_validated(vr.data, instrument, vr.meta["data"], progress=False)
     fitted = None
     if model is not None:
         from ..sem import sem

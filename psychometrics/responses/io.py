@@ -113,7 +113,7 @@ def read_responses(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
         raise DataReadError(f"{path}: duplicate column names {dup}; rename them so each column is unique")
     df.columns = [str(c).strip() for c in df.columns]
     df = df.reset_index(drop=True)
-    df.attrs["source"] = {"path": str(path), "format": fmt, "sha256": file_sha256(path)}
+    df.attrs["source"] = {"path": str(path), "format": fmt, "sha256": file_sha256(path), "rows": len(df)}
     return df
 
 
@@ -165,3 +165,29 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
         (pyreadstat.write_sav if fmt == "sav" else pyreadstat.write_dta)(out, str(path))
     else:
         df.to_csv(path, index=False)
+
+
+def data_fingerprint(df: pd.DataFrame, source: str | None = None) -> dict:
+    """The one fingerprint of the data a result was computed from: ``source``, ``sha256``, ``rows``.
+
+    A frame read by :func:`read_responses` carries its file's path and SHA-256
+    (``df.attrs["source"]``); every result computed from it, whatever columns it uses and
+    however they were validated, records that file's SHA-256, so results from one file can be
+    linked. A frame that did not come from a file, or whose rows were filtered, is fingerprinted
+    by its full content (:func:`frame_sha256`). Values changed in place after reading are not
+    detected: re-read the file, or pass ``df.attrs.pop("source")`` first.
+
+    >>> a = pd.DataFrame({"x": [1, 2], "y": [3, 4]})
+    >>> fp = data_fingerprint(a)
+    >>> fp["source"], fp["rows"], fp["sha256"] == frame_sha256(a)
+    ('<DataFrame>', 2, True)
+    >>> a.attrs["source"] = {"path": "s.csv", "format": "csv", "sha256": "f" * 64, "rows": 2}
+    >>> data_fingerprint(a[["x"]])["sha256"] == "f" * 64   # a column subset: still the file
+    True
+    >>> data_fingerprint(a.iloc[:1])["source"]               # rows filtered: the frame itself
+    '<DataFrame>'
+    """
+    src = df.attrs.get("source") or {}
+    if src.get("sha256") and src.get("rows", len(df)) == len(df):
+        return {"source": src.get("path", source or "<DataFrame>"), "sha256": src["sha256"], "rows": len(df)}
+    return {"source": source or "<DataFrame>", "sha256": frame_sha256(df), "rows": len(df)}

@@ -25,18 +25,22 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .._version import __version__
 from ..exceptions import DataWarning, ResponseValidationError
 from ..instruments import Instrument
+from ..reporting.result import ResultBase
+from ..reporting.summary import Summary, jsonable
 from .harmonize import KOBO_META, harmonize_columns
 from .harmonize import norm_text as _norm
+from .io import data_fingerprint
 
 OnInvalid = Literal["error", "missing"]
 ID_CANDIDATES = ("id", "respondent_id", "respondent", "_uuid", "_id", "meta/instanceID", "instanceID")
 MAX_LISTED = 20
 
 
-@dataclass(frozen=True)
-class ValidatedResponses:
+@dataclass(frozen=True, repr=False)
+class ValidatedResponses(ResultBase):
     """Responses ready for scoring.
 
     Attributes
@@ -64,6 +68,31 @@ class ValidatedResponses:
     problems: pd.DataFrame
     missing_codes: dict[str, int]
     notes: list[str] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def nobs(self) -> int:
+        """Rows (every input row is kept)."""
+        return len(self.data)
+
+    def _repr_fields(self) -> dict:
+        return {"problems": len(self.problems), "missing_codes": sum(self.missing_codes.values())}
+
+    def to_frame(self) -> pd.DataFrame:
+        """The validated data (id column, items as numbers, other columns unchanged)."""
+        return self.data
+
+    def to_dict(self) -> dict:
+        return jsonable({"nobs": self.nobs, "id_column": self.id_column, "problems": self.problems,
+                         "missing_codes": self.missing_codes, "notes": self.notes, "meta": self.meta})
+
+    def summary(self) -> Summary:
+        header = self.provenance.header() + [f"id column '{self.id_column}'"] + [f"note: {n}" for n in self.notes]
+        counts = pd.DataFrame({"column": list(self.missing_codes), "declared_missing": list(self.missing_codes.values())})
+        tables = [("Problems (invalid values and structure)", self.problems)]
+        if len(counts):
+            tables.append(("Declared missing codes set missing", counts))
+        return Summary("Validation", header, tables)
 
 
 def _problem_frame(rows: list[dict]) -> pd.DataFrame:
@@ -267,8 +296,13 @@ def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str 
         warnings.warn(_message(src, problems, "value(s) set missing", "See the problems table for all of them."),
                       DataWarning, stacklevel=2)
     _warn_degenerate(data, instrument.scale_item_ids, src, notes)
+    if df.attrs.get("source"):   # the file it came from: its fingerprint is the data's
+        data.attrs["source"] = dict(df.attrs["source"])
+    fingerprint = data_fingerprint(df, source)
+    meta = {"package_version": __version__, "instrument": instrument.provenance, "data": fingerprint,
+            "data_sha256": fingerprint["sha256"], "on_invalid": on_invalid}
     return ValidatedResponses(data=data, ids=pd.Series(ids.to_numpy(), name=id_col), id_column=id_col,
-                              problems=pf, missing_codes=missing_counts, notes=notes)
+                              problems=pf, missing_codes=missing_counts, notes=notes, meta=meta)
 
 
 class _YesNo:

@@ -30,8 +30,8 @@ import pandas as pd
 from .._version import __version__
 from ..exceptions import CarelessWarning, ScoringError
 from ..instruments import Instrument, adhoc_instrument, reverse_key
+from ..reporting.result import ResultBase
 from ..reporting.summary import Summary, jsonable
-from ..responses.io import frame_sha256
 from ..responses.validation import OnInvalid, ValidatedResponses, validate_responses
 from .careless import even_odd, irv, longstring, mahalanobis, psychsyn
 from .classify import classify
@@ -40,8 +40,8 @@ CARELESS_DEFAULTS = {"longstring": {}, "irv": {"min_sd": 0.25}, "mahalanobis": {
                      "even_odd": {"min_r": 0.0}, "psychsyn": {"r_crit": 0.6, "min_r": 0.0}}
 
 
-@dataclass(frozen=True)
-class ScoreResult:
+@dataclass(frozen=True, repr=False)
+class ScoreResult(ResultBase):
     """Scores of every input row, in input order, keyed by respondent id.
 
     Attributes
@@ -60,6 +60,14 @@ class ScoreResult:
     scores: pd.DataFrame
     problems: pd.DataFrame
     meta: dict = field(default_factory=dict)
+
+    @property
+    def nobs(self) -> int:
+        """Rows scored (every input row)."""
+        return len(self.scores)
+
+    def _repr_fields(self) -> dict:
+        return {"scales": len(self.meta.get("scales", [])), "problems": len(self.problems)}
 
     def to_frame(self) -> pd.DataFrame:
         return self.scores
@@ -114,8 +122,6 @@ class ScoreResult:
             out["scores"] = jsonable(self.scores.astype(object).where(self.scores.notna(), None))
         return out
 
-    def __str__(self) -> str:
-        return str(self.summary())
 
 
 def score_matrix(X: np.ndarray, signs: np.ndarray, lo: np.ndarray, hi: np.ndarray,
@@ -197,14 +203,13 @@ def score(data: pd.DataFrame, instrument: Instrument | None = None, scales: dict
     src = source or data.attrs.get("source", {}).get("path", "<DataFrame>")
     vr = validate_responses(data, inst, id_column=id, on_invalid=on_invalid, source=src,
                             warn_unknown=instrument is not None)
-    return score_validated(vr, inst, careless=careless, source=src,
-                           data_sha256=data.attrs.get("source", {}).get("sha256") or frame_sha256(data),
-                           on_invalid=on_invalid)
+    return score_validated(vr, inst, careless=careless, on_invalid=on_invalid)
 
 
-def score_validated(vr: ValidatedResponses, inst: Instrument, careless: bool | dict = True, source: str = "<DataFrame>",
-                    data_sha256: str = "", on_invalid: str = "error") -> ScoreResult:
-    """Score already validated responses (see :func:`score`)."""
+def score_validated(vr: ValidatedResponses, inst: Instrument, careless: bool | dict = True,
+                    on_invalid: str = "error") -> ScoreResult:
+    """Score already validated responses (see :func:`score`); the data fingerprint is the one
+    validation recorded (``vr.meta["data"]``)."""
     d = vr.data
     n = len(d)
     cols: dict[str, object] = {vr.id_column: vr.ids.to_numpy()}
@@ -240,7 +245,8 @@ def score_validated(vr: ValidatedResponses, inst: Instrument, careless: bool | d
     meta = {
         "package_version": __version__,
         "instrument": inst.provenance,
-        "data": {"source": source, "sha256": data_sha256},
+        "data": dict(vr.meta.get("data") or {"source": "<DataFrame>", "sha256": "", "rows": n}),
+        "data_sha256": (vr.meta.get("data") or {}).get("sha256", ""),
         "seed": None,
         "estimator": None,
         "n_rows": n,

@@ -150,7 +150,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
 
             mi = modification_indices(pt, f.mdl, f.theta, blocks, f.c0, f.N, labels if f.G > 1 else None, f.S_g,
                                       f.mean_g)
-    meta = {"package_version": __version__, "data_sha256": stats_.fingerprint,
+    meta = {"package_version": __version__, "data": stats_.fingerprint, "data_sha256": stats_.fingerprint["sha256"],
             "input": "sample_cov" if summary is not None else "data",
             "estimator": est_name, "information": opt.information, "se": opt.se, "test": opt.test,
             "missing": missing, "fixed_x": opt.fixed_x,

@@ -8,13 +8,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .._version import __version__
 from ..exceptions import PsychometricsError
+from ..reporting.result import ResultBase
 from ..reporting.summary import Summary, jsonable
 
 
-@dataclass(frozen=True)
-class SEMResult:
+@dataclass(frozen=True, repr=False)
+class SEMResult(ResultBase):
     """A fitted model: ``parameters`` (lavaan's parameterEstimates + std_lv/std_all), ``fit``
     (fitMeasures names with ``.`` as ``_``), ``r2`` (by variable; with several groups by group
     label, then variable), ``converged``, ``meta``."""
@@ -68,6 +68,11 @@ class SEMResult:
                         "note": r.get("note", "")})
         return out
 
+    def _repr_fields(self) -> dict:
+        f = self.fit
+        return {"estimator": self.estimator, "converged": self.converged, "chisq": f.get("chisq"), "df": f.get("df"),
+                "cfi": f.get("cfi"), "rmsea": f.get("rmsea")}
+
     def to_frame(self) -> pd.DataFrame:
         return self.parameters
 
@@ -103,7 +108,7 @@ class SEMResult:
             header.append(f"Bollen-Stine bootstrap p = {f['bollen_stine_pvalue']:.3f}")
         if np.isfinite(f.get("logl", np.nan)):
             header.append(f"logL = {f['logl']:.3f}; AIC = {f['aic']:.3f}; BIC = {f['bic']:.3f}; parameters: {f['npar']}")
-        header += [f"psychometrics {__version__}", *[f"note: {n}" for n in self.meta.get("notes", [])]]
+        header += [*self.provenance.header(), *[f"note: {n}" for n in self.meta.get("notes", [])]]
         cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all",
                 "std_all_se"]
         if len(self.groups) > 1:
@@ -119,8 +124,6 @@ class SEMResult:
             tables.append(("Modification indices (10 largest)", self.modindices.head(10)))
         return Summary("Structural equation model", header, tables)
 
-    def __str__(self) -> str:
-        return str(self.summary())
 
     def path_diagram(self, path: str | None = None, standardized: bool = True) -> str:
         """Graphviz DOT of the model (latent ovals, observed boxes, directed effects and

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import EstimationError, PsychometricsError
-from ..responses.io import frame_sha256
+from ..responses.io import data_fingerprint, frame_sha256
 from . import model as _model
 from .partable import ParTable
 
@@ -25,7 +25,7 @@ class SampleStats:
     X_groups: list            # the rows per group (None when fitted from summary statistics)
     notes: list[str]
     variances: np.ndarray     # of the model's observed variables (for the scale check)
-    fingerprint: str          # SHA-256 of the model's data (or of the summary statistics)
+    fingerprint: dict         # source, sha256 and rows of the data (or of the summary statistics)
 
 
 @dataclass
@@ -146,7 +146,7 @@ def from_data(data: pd.DataFrame, pt: ParTable, group: str | None, gcode: np.nda
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         var = np.nanvar(X, axis=0) if len(X) else np.full(X.shape[1], np.nan)
-    return SampleStats(blocks, X_groups, notes, var, frame_sha256(used))
+    return SampleStats(blocks, X_groups, notes, var, data_fingerprint(data))
 
 
 def _as_list(value, labels, what: str) -> list:
@@ -226,6 +226,7 @@ def from_moments(summary: Summary, pt: ParTable, estimator: str) -> SampleStats:
         parts.append(C.loc[pt.observed, pt.observed])
         if summary.means is not None:
             parts.append(summary.means[g].loc[pt.observed].to_frame().T)
-    fingerprint = frame_sha256(pd.concat(parts, axis=0).reset_index(drop=True))
+    fingerprint = {"source": "<summary statistics>", "sha256": frame_sha256(pd.concat(parts, axis=0).reset_index(drop=True)),
+                   "rows": int(sum(summary.nobs))}
     notes = [f"fitted from summary statistics (sample_cov, N = {', '.join(map(str, summary.nobs))})"]
     return SampleStats(blocks, [None] * len(blocks), notes, np.diag(blocks[0].S).copy(), fingerprint)

@@ -18,8 +18,9 @@ import pandas as pd
 
 from ..._version import __version__
 from ...exceptions import EFAWarning, EstimationError, PsychometricsError
+from ...reporting.result import ResultBase
 from ...reporting.summary import Summary, jsonable
-from ...responses.io import frame_sha256
+from ...responses.io import data_fingerprint
 from . import extraction
 from . import rotation as rot
 from .extraction import Method
@@ -55,8 +56,8 @@ def _rotate(L: np.ndarray, rotation: str, target: np.ndarray | None) -> tuple[np
 
 
 # --------------------------------------------------------------------------- result
-@dataclass(frozen=True)
-class EFAResult:
+@dataclass(frozen=True, repr=False)
+class EFAResult(ResultBase):
     """A fitted exploratory factor model.
 
     ``loadings`` (items x factors; pattern matrix for oblique rotations), ``phi`` (factor
@@ -69,7 +70,7 @@ class EFAResult:
     method: str
     rotation: str
     cor: str
-    n_obs: int
+    nobs: int
     loadings: pd.DataFrame
     phi: pd.DataFrame
     communalities: pd.Series
@@ -125,18 +126,27 @@ class EFAResult:
         S[np.isnan(Z).any(axis=1)] = np.nan
         return pd.DataFrame(S, index=data.index, columns=self.loadings.columns)
 
+    @property
+    def n_obs(self) -> int:
+        """Same as :attr:`nobs` (the name before 0.2)."""
+        return self.nobs
+
+    def _repr_fields(self) -> dict:
+        return {"n_factors": self.n_factors, "method": self.method, "rotation": self.rotation}
+
     def to_frame(self) -> pd.DataFrame:
         return self.loadings.assign(h2=self.communalities, u2=self.uniquenesses)
 
     def to_dict(self) -> dict:
         out = {"n_factors": self.n_factors, "method": self.method, "rotation": self.rotation, "cor": self.cor,
-               "n_obs": self.n_obs, "items": self.items, "factors": list(self.loadings.columns),
+               "n_obs": self.nobs, "nobs": self.nobs, "items": self.items, "factors": list(self.loadings.columns),
                "loadings": jsonable(self.loadings.to_numpy()), "phi": jsonable(self.phi.to_numpy()),
                "communalities": jsonable(self.communalities.to_numpy()),
                "uniquenesses": jsonable(self.uniquenesses.to_numpy()),
                "variance": jsonable(self.variance.reset_index(names="factor")),
                "kmo": {"overall": self.kmo[0], "items": jsonable(self.kmo[1].to_numpy())},
-               "bartlett": {"chisq": self.bartlett[0], "df": self.bartlett[1], "p": self.bartlett[2]},
+               "bartlett": {"chisq": self.bartlett[0], "df": self.bartlett[1], "p": self.bartlett[2],
+                            "pvalue": self.bartlett[2]},
                "heywood": self.heywood, "converged": self.converged, "meta": jsonable(self.meta)}
         if self.parallel is not None:
             out["parallel"] = self.parallel.to_dict()
@@ -146,7 +156,7 @@ class EFAResult:
 
     def summary(self, cutoff: float = 0.3) -> Summary:
         header = [f"{self.n_factors} factor(s), {self.method}, {self.rotation} rotation, {self.cor} correlations, "
-                  f"n = {self.n_obs}",
+                  f"n = {self.nobs}",
                   f"KMO = {self.kmo[0]:.3f}; Bartlett chi2({self.bartlett[1]}) = {self.bartlett[0]:.2f}, "
                   f"p = {self.bartlett[2]:.3g}"]
         if self.parallel is not None:
@@ -154,7 +164,7 @@ class EFAResult:
                           f"{self.parallel.suggested_components} component(s)")
         if self.map is not None:
             header.append(f"Velicer's MAP suggests {self.map[1]} factor(s)")
-        header += [f"note: {n}" for n in self.meta.get("notes", [])] + [f"psychometrics {__version__}"]
+        header += [f"note: {n}" for n in self.meta.get("notes", [])] + self.provenance.header()
         shown = self.sorted_loadings(cutoff)
         factors = list(self.loadings.columns)
         shown[factors] = shown[factors].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")  # blanks below the cut-off
@@ -176,8 +186,6 @@ class EFAResult:
 
         loadings_heatmap(self, path)
 
-    def __str__(self) -> str:
-        return str(self.summary())
 
 
 def correlation_matrix(data: pd.DataFrame, items: list[str], cor: str, missing: str) -> tuple[np.ndarray, int]:
@@ -293,10 +301,11 @@ def efa(data: pd.DataFrame, items: list[str] | None = None, factors: int | Liter
         warnings.warn(f"EFA: {notes[-1]}; the solution is improper (too many factors, or an item duplicates "
                       "another)", EFAWarning, stacklevel=2)
     variance = pd.DataFrame({"ss_loadings": ss, "proportion": ss / p, "cumulative": np.cumsum(ss) / p}, index=names)
-    meta = {"package_version": __version__, "data_sha256": frame_sha256(data[items]), "missing": missing,
+    fingerprint = data_fingerprint(data)
+    meta = {"package_version": __version__, "data": fingerprint, "data_sha256": fingerprint["sha256"], "missing": missing,
             "seed": seed, "estimator": method, "notes": notes}
     return EFAResult(
-        n_factors=n, method=method, rotation=rotation if n > 1 else "none", cor=cor, n_obs=n_obs,
+        n_factors=n, method=method, rotation=rotation if n > 1 else "none", cor=cor, nobs=n_obs,
         loadings=pd.DataFrame(L, index=items, columns=names), phi=pd.DataFrame(Phi, index=names, columns=names),
         communalities=pd.Series(h2, index=items), uniquenesses=pd.Series(1 - h2, index=items), variance=variance,
         eigenvalues=values, kmo=(k_all, pd.Series(k_items, index=items)), bartlett=bart, parallel=pa, map=mp,

@@ -3,12 +3,15 @@ Velicer's minimum average partial (MAP, as ``psych::VSS``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
-from ...reporting.summary import jsonable
+from ..._version import __version__
+from ...reporting.result import ResultBase
+from ...reporting.summary import Summary, jsonable
 from .extraction import Method, extract
 
 
@@ -70,8 +73,11 @@ def _batched_minres1(Rs: np.ndarray, tol: float = 1e-10, max_iter: int = 50) -> 
     return np.linalg.eigvalsh(Rm)[:, ::-1]
 
 
-@dataclass(frozen=True)
-class ParallelAnalysis:
+@dataclass(frozen=True, repr=False)
+class ParallelAnalysis(ResultBase):
+    """Observed and simulated eigenvalues (components and one-factor solution) and the number of
+    factors and components whose observed eigenvalue exceeds the simulated ``quantile`` (or mean)."""
+
     observed_components: np.ndarray
     observed_factors: np.ndarray
     simulated_components: np.ndarray    # n_iter x p
@@ -79,6 +85,26 @@ class ParallelAnalysis:
     quantile: float | None
     suggested_factors: int
     suggested_components: int
+    nobs: int = 0
+    meta: dict = field(default_factory=dict)
+
+    def _repr_fields(self) -> dict:
+        return {"suggested_factors": self.suggested_factors, "suggested_components": self.suggested_components}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per eigenvalue: observed and simulated, factors and components."""
+        k = len(self.observed_components)
+        return pd.DataFrame({"number": np.arange(1, k + 1), "observed_factors": self.observed_factors,
+                             "simulated_factors": self.thresholds("factors"),
+                             "observed_components": self.observed_components,
+                             "simulated_components": self.thresholds("components")})
+
+    def summary(self) -> Summary:
+        q = f"{self.quantile:.0%} quantile" if self.quantile else "mean"
+        header = [f"n = {self.nobs}; {len(self.simulated_factors)} simulated data sets ({q})",
+                  f"suggests {self.suggested_factors} factor(s) and {self.suggested_components} component(s)",
+                  *self.provenance.header()]
+        return Summary("Parallel analysis", header, [("Eigenvalues", self.to_frame())])
 
     def thresholds(self, which: Literal["factors", "components"]) -> np.ndarray:
         sim = self.simulated_factors if which == "factors" else self.simulated_components
@@ -126,7 +152,10 @@ def parallel_analysis(R: np.ndarray, n_obs: int, n_iter: int = 20, quantile: flo
     thr_f = np.quantile(sim_f, quantile, axis=0) if quantile else sim_f.mean(axis=0)
     thr_c = np.quantile(sim_c, quantile, axis=0) if quantile else sim_c.mean(axis=0)
     first = lambda obs, thr: int(np.argmax(~(obs > thr))) if (~(obs > thr)).any() else len(obs)  # noqa: E731
-    return ParallelAnalysis(obs_c, obs_f, sim_c, sim_f, quantile, first(obs_f, thr_f), first(obs_c, thr_c))
+    meta = {"package_version": __version__, "seed": seed, "estimator": method, "n_iter": n_iter,
+            "quantile": quantile}
+    return ParallelAnalysis(obs_c, obs_f, sim_c, sim_f, quantile, first(obs_f, thr_f), first(obs_c, thr_c),
+                            nobs=int(n_obs), meta=meta)
 
 
 def velicer_map(R: np.ndarray, max_factors: int = 8) -> tuple[np.ndarray, int]:
