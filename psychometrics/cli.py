@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from . import instruments as inst_mod
+from ._options import as_flags
 from ._version import __version__
 from .exceptions import PsychometricsError, PsychometricsWarning
 from .reporting.summary import Summary, jsonable
@@ -64,7 +65,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PsychometricsError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {as_flags(str(exc))}", err=True)  # the library names arguments
             ctx.exit(exc.exit_code)
 
 
@@ -98,8 +99,8 @@ def instruments_list(ctx, fmt, out):
     for ident in reg.ids():
         i = reg.get(ident)
         rows.append({"id": i.id, "kind": i.kind, "version": i.version, "status": i.status,
-                     "title": i.title[i.languages["source"]], "items": len(i.items), "scales": len(i.scoring),
-                     "languages": ",".join(i.languages["available"]), "path": str(reg.path(ident))})
+                     "title": i.title[i.languages.source], "items": len(i.items), "scales": len(i.scoring),
+                     "languages": ",".join(i.languages.available), "path": str(reg.path(ident))})
     df = pd.DataFrame(rows, columns=["id", "kind", "version", "status", "title", "items", "scales", "languages", "path"])
     if fmt == "json":
         _emit(json.dumps({"instruments": jsonable(df)}, ensure_ascii=False, indent=2), out)
@@ -121,9 +122,9 @@ def instruments_show(ctx, ident, lang, fmt, out):
     import pandas as pd
 
     i = _registry(ctx).resolve(ident)
-    lang = lang or i.languages["source"]
-    if lang not in i.languages["available"]:
-        raise inst_mod.InstrumentError(f"{i.id} has no '{lang}' version; available: {', '.join(i.languages['available'])}")
+    lang = lang or i.languages.source
+    if lang not in i.languages.available:
+        raise inst_mod.InstrumentError(f"{i.id} has no '{lang}' version; available: {', '.join(i.languages.available)}")
     items = pd.DataFrame([{"item": it.id, "instrument": it.instrument, "dimension": it.dimension,
                            "reverse": it.reverse, "scale": it.scale.id, "text": it.text.get(lang, "")}
                           for it in i.items])
@@ -571,7 +572,7 @@ sem_command = _sem_command("sem")
 @main.command()
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--instrument", "instrument", required=True, help="Instrument or battery id(s), comma-separated.")
-@click.option("--model", help="CFA/SEM model: lavaan syntax or a file holding it (ML, listwise).")
+@click.option("--model", help="CFA/SEM model: lavaan syntax or a file holding it (ML with FIML: every respondent counts).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="report.md, report.html, report.docx or report.txt")
 @click.option("--scores", "scores_out", type=click.Path(dir_okay=False), help="Also write every respondent's scores.")
 @click.option("--on-invalid", type=click.Choice(["error", "missing"]), default="error", show_default=True)

@@ -18,6 +18,17 @@ class PsychometricsError(Exception):
     exit_code = 2
 
 
+class OptionError(PsychometricsError, ValueError):
+    """An option has a value the function does not accept; ``argument`` names the argument.
+
+    Also a ``ValueError``, which these checks raised before 0.2.
+    """
+
+    def __init__(self, message: str, argument: str | None = None):
+        super().__init__(message)
+        self.argument = argument
+
+
 class InstrumentError(PsychometricsError):
     """An instrument or battery file is malformed, inconsistent or cannot be found.
 

@@ -268,3 +268,15 @@ def test_declared_missing_codes_are_not_taken_as_answers_by_cfa():
     r = run("--instruments", str(INSTRUMENTS), "efa", data, "--items", "shr01,shr02,shr03,rcv01,rcv02,rcv03",
             "--factors", "2", "--format", "json", "--quiet")
     assert r.returncode == 0 and "taken as answers" in r.stderr
+
+
+def test_library_messages_name_arguments_and_the_cli_names_flags(tmp_path):
+    """The library says on_invalid="missing" / range=(MIN, MAX); the command line says its flags."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,kse01,kse02,kse03,kse04,kse05,kse06,kse07\nT1,9,1,1,1,1,1,1\n")
+    r = run("score", str(bad), "--instrument", "kss_efficacy")
+    assert r.returncode == 2 and "--on-invalid missing" in r.stderr and "on_invalid=" not in r.stderr, r.stderr
+    r = run("score", str(bad), "--scale", "A=-kse01,kse02")
+    assert r.returncode == 2 and "--range MIN,MAX" in r.stderr and "range=" not in r.stderr, r.stderr
+    r = run("efa", str(bad), "--items", "kse01,kse02,kse03", "--method", "nope")
+    assert r.returncode == 2 and "Traceback" not in r.stderr

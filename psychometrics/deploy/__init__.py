@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from .._options import validate_option
 from ..instruments import Instrument
 
 Format = Literal["xlsform", "limesurvey", "redcap", "codebook", "paper"]
@@ -57,6 +58,7 @@ def export(inst: Instrument, to: Format, langs: list[str] | None = None, out: st
     """
     from .texts import Texts
 
+    validate_option("to", to, FORMATS)
     texts = Texts(inst, langs, fallback)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -75,4 +77,4 @@ def export(inst: Instrument, to: Format, langs: list[str] | None = None, out: st
     if to == "codebook":
         from .codebook import write_codebook
         return write_codebook(texts, out)
-    raise ValueError(f"unknown export format {to!r}; choose from {', '.join(FORMATS)}")
+    raise AssertionError(to)  # unreachable: validate_option above

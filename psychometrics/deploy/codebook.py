@@ -30,7 +30,7 @@ from .texts import Texts
 
 def codebook_frame(instrument: Instrument, lang: str | None = None) -> pd.DataFrame:
     """Columns a response file for ``instrument`` has, in questionnaire order."""
-    lang = lang or instrument.languages["source"]
+    lang = lang or instrument.languages.source
     scale_of: dict[str, str] = {}
     reversed_items: set[str] = set()
     for s in instrument.scoring:
@@ -41,7 +41,7 @@ def codebook_frame(instrument: Instrument, lang: str | None = None) -> pd.DataFr
     rows = []
     for it in instrument.items:
         sc = it.scale
-        labels = sc.labels.get(lang) or sc.labels.get(instrument.languages["source"]) or ()
+        labels = sc.labels.get(lang) or sc.labels.get(instrument.languages.source) or ()
         missing = "; ".join(f"{c} = {lab.get(lang, next(iter(lab.values())))}" for c, lab in sc.missing_labels.items())
         base = {"scale": scale_of.get(it.id, ""), "item": it.id, "instrument": it.instrument,
                 "missing_codes": missing, "reverse": it.id in reversed_items, "text": it.text.get(lang, "")}
@@ -65,7 +65,7 @@ def codebook_frame(instrument: Instrument, lang: str | None = None) -> pd.DataFr
 
 def codebook_markdown(instrument: Instrument, lang: str | None = None) -> str:
     """A Markdown codebook: scoring rules, classifications and every column."""
-    lang = lang or instrument.languages["source"]
+    lang = lang or instrument.languages.source
     out = [f"## Instrument {instrument.id} {instrument.version}", "",
            f"Content hash `{instrument.content_hash}`.", "", "### Scores", "",
            "| score | method | items (- = reverse-keyed) | minimum answered |", "|---|---|---|---|"]

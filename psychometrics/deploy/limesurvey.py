@@ -7,7 +7,7 @@ frequency items of an instrument form an Array question (type ``F``) per respons
 items as subquestions; select_one items are list questions (``L``), select_multiple multiple
 choice (``M``), integers numerical input (``N``). LimeSurvey codes must be alphanumeric and start
 with a letter, so every code is sanitised and ``<name>.codes.csv`` maps LimeSurvey's response
-columns (``Q[SQ]``) back to item ids; :func:`psychometrics.export.imports.read_limesurvey` uses it.
+columns (``Q[SQ]``) back to item ids; :func:`psychometrics.responses.harmonize.from_limesurvey` uses it.
 """
 
 from __future__ import annotations
@@ -75,12 +75,12 @@ def write_limesurvey(texts: Texts, out: Path) -> list[Path]:
         for gi, g in enumerate(groups, start=1):
             gi_inst = g["inst"]
             rows.append({"id": gi, "class": "G", "type/scale": "", "name": texts.get(gi_inst.title, lang, gi_inst.id),
-                         "relevance": "1", "text": texts.doc_text(gi_inst, "instructions", lang), "language": lime[lang]})
+                         "relevance": "1", "text": texts.instructions(gi_inst, lang), "language": lime[lang]})
             for q in g["questions"]:
                 qid += 1
                 sc = q["scale"]
                 if q["type"] == "F":
-                    text = texts.doc_text(gi_inst, "instructions", lang) or texts.get(gi_inst.title, lang, gi_inst.id)
+                    text = texts.instructions(gi_inst, lang) or texts.get(gi_inst.title, lang, gi_inst.id)
                 else:
                     text = texts.item(q["items"][0][1], lang)
                 mandatory = "Y" if all(it.required for _, it in q["items"]) else "N"

@@ -47,7 +47,7 @@ def _blocks(texts: Texts, lang: str):
             else:
                 entries.append(("item", it))
         yield (texts.get(sec.inst.title, lang, f"{sec.inst.id} title"),
-               texts.doc_text(sec.inst, "instructions", lang), entries)
+               texts.instructions(sec.inst, lang), entries)
 
 
 def write_pdf(texts: Texts, lang: str, out: Path) -> None:

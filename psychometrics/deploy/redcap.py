@@ -34,8 +34,8 @@ def records(texts: Texts, lang: str) -> list[dict]:
     for sec in texts.sections():
         inst = sec.inst
         header = texts.get(inst.title, lang, f"{inst.id} title")
-        if inst.document.get("instructions"):
-            header += ": " + texts.doc_text(inst, "instructions", lang)
+        if inst.instructions:
+            header += ": " + texts.instructions(inst, lang)
         for k, it in enumerate(sec.items):
             sc = it.scale
             row = {"Variable / Field Name": it.id, "Form Name": inst.id, "Field Label": texts.item(it, lang),

@@ -27,8 +27,8 @@ class Section:
 class Texts:
     def __init__(self, inst: Instrument, langs: list[str] | None, fallback: bool):
         self.inst = inst
-        self.source = inst.languages["source"]
-        available = list(inst.languages.get("available", [self.source]))
+        self.source = inst.languages.source
+        available = list(inst.languages.available or (self.source,))
         # a language the instrument does not declare is still tried text by text: the first text
         # without it is named in the error (or falls back to the source language)
         self.langs = list(langs) if langs else available
@@ -42,7 +42,7 @@ class Texts:
                         f"{inst.id}: item {missing[0]} has no '{lang}' translation"
                         + (f" (nor {len(missing) - 1} more: {shown})" if len(missing) > 1 else "")
                         + "; add the translations to the instrument file, or export with the source-language "
-                          "fallback (--fallback)")
+                          "fallback (fallback=True)")
         self.fell_back: list[str] = []
 
     def get(self, mapping: dict | None, lang: str, where: str) -> str:
@@ -53,7 +53,7 @@ class Texts:
             self.fell_back.append(f"{where} ({lang})")
             return mapping[self.source]
         raise InstrumentError(f"{self.inst.id}: {where} has no '{lang}' translation; add it to the instrument "
-                              f"file, or export with the source-language fallback (--fallback)")
+                              f"file, or export with the source-language fallback (fallback=True)")
 
     def item(self, it: Item, lang: str) -> str:
         return self.get(it.text, lang, f"item {it.id}")
@@ -68,7 +68,7 @@ class Texts:
             self.fell_back.append(f"response scale {sc.id} ({lang})")
             return list(sc.labels[self.source])
         raise InstrumentError(f"{self.inst.id}: response scale {sc.id} has no '{lang}' labels; add them, or "
-                              "export with the source-language fallback (--fallback)")
+                              "export with the source-language fallback (fallback=True)")
 
     def missing_label(self, sc: ResponseScale, code: int, lang: str) -> str:
         return self.get(sc.missing_labels.get(code), lang, f"missing code {code} of response scale {sc.id}")
@@ -81,9 +81,9 @@ class Texts:
             opts += [(str(c), self.missing_label(sc, c, lang)) for c in sc.missing_codes]
         return opts
 
-    def doc_text(self, inst: Instrument, key: str, lang: str) -> str:
-        value = inst.document.get(key)
-        return self.get(value, lang, f"{inst.id} {key}") if value else ""
+    def instructions(self, inst: Instrument, lang: str) -> str:
+        """The instrument's instructions in ``lang`` ("" when it has none)."""
+        return self.get(inst.instructions, lang, f"{inst.id} instructions") if inst.instructions else ""
 
     def sections(self) -> list[Section]:
         parts = self.inst.sections or (self.inst,)

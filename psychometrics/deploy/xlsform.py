@@ -36,9 +36,9 @@ def rows(texts: Texts) -> tuple[list[dict], list[dict], dict]:
         inst = sec.inst
         survey.append({"type": "begin_group", "name": f"grp_{inst.id}", "appearance": "field-list",
                        **{f"label::{col[lg]}": texts.get(inst.title, lg, f"{inst.id} title") for lg in langs}})
-        if inst.document.get("instructions"):
+        if inst.instructions:
             survey.append({"type": "note", "name": f"{inst.id}_intro",
-                           **{f"label::{col[lg]}": texts.doc_text(inst, "instructions", lg) for lg in langs}})
+                           **{f"label::{col[lg]}": texts.instructions(inst, lg) for lg in langs}})
         for it in sec.items:
             sc = it.scale
             row = {"name": it.id, **{f"label::{col[lg]}": texts.item(it, lg) for lg in langs}}
@@ -72,7 +72,7 @@ def rows(texts: Texts) -> tuple[list[dict], list[dict], dict]:
             name = sc.names[k] if sc.type == "select_multiple" else code     # ODK: no spaces in multi names
             choices.append({"list_name": sc.id, "name": name, **{f"label::{col[lg]}": opts[lg][k][1] for lg in langs}})
     inst = texts.inst
-    default = inst.languages.get("default") if inst.languages.get("default") in langs else langs[0]
+    default = inst.languages.default if inst.languages.default in langs else langs[0]
     settings = {"form_title": texts.get(inst.title, default, f"{inst.id} title"), "form_id": inst.id,
                 "version": inst.version.replace(".", "") or "1", "default_language": col[default]}
     return survey, choices, settings

@@ -16,11 +16,21 @@ from ..exceptions import InstrumentError, InstrumentWarning
 from .checks import check_document, schema, validate_files
 from .keys import leaf_scales, reverse_key
 from .load import INSTRUMENT_SUFFIXES, InstrumentRegistry, adhoc_instrument, compose, load_instrument
-from .model import SCORABLE_TYPES, Classification, Instrument, Item, Problem, ResponseScale, ScoringRule
+from .model import (
+    SCORABLE_TYPES,
+    Classification,
+    Instrument,
+    Item,
+    Languages,
+    Problem,
+    ResponseScale,
+    ScoringRule,
+    Translation,
+)
 from .translations import LANG_MAP_FIELDS, canonical_json, content_hash, iter_lang_maps, rehash, stamp_translations, text_hash
 
 __all__ = [
-    "Instrument", "Item", "ResponseScale", "ScoringRule", "Classification", "Problem",
+    "Instrument", "Item", "ResponseScale", "ScoringRule", "Classification", "Problem", "Languages", "Translation",
     "InstrumentRegistry", "load_instrument", "compose", "adhoc_instrument",
     "reverse_key", "leaf_scales", "check_document", "schema", "validate_files",
     "canonical_json", "content_hash", "text_hash", "iter_lang_maps", "rehash", "stamp_translations",

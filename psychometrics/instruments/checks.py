@@ -252,7 +252,7 @@ def _check_battery(doc: dict, registry: "InstrumentRegistry | None", P) -> None:
             P(f"sections[{n}]", f"asks for {sec['instrument']} {sec['version']} but the registry has {inst.version} "
               f"({inst.path})")
         for lang in doc["languages"]["available"]:
-            if lang not in inst.languages["available"]:
+            if lang not in inst.languages.available:
                 P(f"sections[{n}]", f"{inst.id} has no '{lang}' version, which the battery lists as available")
         for it in inst.items:
             if it.id in items:
@@ -263,10 +263,10 @@ def _check_battery(doc: dict, registry: "InstrumentRegistry | None", P) -> None:
             score_ids.add(s.id)
         for c in inst.classifications:
             extra[c.id] = "classification"
-        for sid, sc in inst.document["response_scales"].items():
-            scales[f"{inst.id}.{sid}"] = sc
-        for it in inst.document["items"]:
-            item_docs[it["id"]] = dict(it, response_scale=f"{inst.id}.{it['response_scale']}")
+        for sid, sc in inst.response_scales.items():   # what the classification checks read
+            scales[f"{inst.id}.{sid}"] = {"type": sc.type, "names": list(sc.names)}
+        for it in inst.items:
+            item_docs[it.id] = {"id": it.id, "response_scale": f"{inst.id}.{it.scale.id}"}
     _dupes(ids, "sections", P)
     _check_classifications(doc, set(items), score_ids, item_docs, scales, P, extra)
 

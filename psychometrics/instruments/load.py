@@ -9,59 +9,109 @@ from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Literal
 
 from ..exceptions import InstrumentError, InstrumentWarning
 from . import _yaml
 from .checks import check_document
-from .model import Classification, Instrument, Item, Problem, ResponseScale, ScoringRule
+from .model import Classification, Instrument, Item, Languages, Problem, ResponseScale, ScoringRule, Translation
 from .translations import content_hash
 
 INSTRUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-def _build(doc: dict, path: str | None, sections: tuple[Instrument, ...] = ()) -> Instrument:
+@dataclass(frozen=True)
+class _Parts:
+    """What an instrument file, a battery file or a key set contributes itself (a battery: its own
+    classifications and quality checks; its items come from its sections)."""
+
+    response_scales: dict[str, ResponseScale] = field(default_factory=dict)
+    items: tuple[Item, ...] = ()
+    scoring: tuple[ScoringRule, ...] = ()
+    classifications: tuple[Classification, ...] = ()
+    quality_checks: dict = field(default_factory=dict)
+
+
+def _assemble(*, id: str, version: str, kind: Literal["instrument", "battery"], status: str, title: dict[str, str],
+              languages: Languages, content_hash: str, path: str | None, own: _Parts,
+              sections: tuple[Instrument, ...] = (), description: dict[str, str] | None = None,
+              instructions: dict[str, str] | None = None, metadata_fields: tuple[str, ...] = (),
+              translations: dict[str, Translation] | None = None, document: dict | None = None) -> Instrument:
+    """The one place an :class:`Instrument` is made (file, battery, composition, ad hoc).
+
+    Sections come first, in order: their items, scoring rules and classifications, their response
+    scales named ``<section>.<scale>``, their quality checks (later ones override earlier ones);
+    then what the instrument adds itself. Item ids must be unique across all of it.
+    """
+    seen: dict[str, str] = {}
+    for owner, items in [(s.id, s.items) for s in sections] + [(id, own.items)]:
+        for it in items:
+            if it.id in seen:
+                raise InstrumentError(f"item id '{it.id}' is in both {seen[it.id]} and {owner}; "
+                                      "they cannot be scored together")
+            seen[it.id] = owner
+    scales = {f"{s.id}.{k}": v for s in sections for k, v in s.response_scales.items()} | own.response_scales
+    qc: dict = {}
+    for s in sections:
+        qc.update(s.quality_checks)
+    qc.update(own.quality_checks)
+    return Instrument(
+        id=id, version=version, kind=kind, status=status, title=title, languages=languages,
+        items=tuple(it for s in sections for it in s.items) + own.items, response_scales=scales,
+        scoring=tuple(r for s in sections for r in s.scoring) + own.scoring,
+        classifications=tuple(c for s in sections for c in s.classifications) + own.classifications,
+        quality_checks=qc, content_hash=content_hash, path=path, sections=sections,
+        description=dict(description or {}), instructions=dict(instructions or {}),
+        metadata_fields=tuple(metadata_fields), translations=dict(translations or {}), document=document or {},
+    )
+
+
+def _languages(doc: dict) -> Languages:
+    lg = doc["languages"]
+    return Languages(lg["source"], tuple(lg["available"]), lg.get("default"))
+
+
+def _parts(doc: dict) -> _Parts:
+    """The typed parts of a schema-valid document (a battery has classifications and checks only)."""
     iid = doc["id"]
     classifications = tuple(
         Classification(c["id"], c["label"], c["description"], tuple(c["categories"]), tuple(c["rules"]), iid)
-        for c in doc.get("classifications", [])
-    )
+        for c in doc.get("classifications", []))
+    qc = dict(doc.get("quality_checks", {}))
     if doc["kind"] == "battery":
-        items = tuple(it for s in sections for it in s.items)
-        scales = {f"{s.id}.{k}": v for s in sections for k, v in s.response_scales.items()}
-        scoring = tuple(r for s in sections for r in s.scoring)
-        classifications = tuple(c for s in sections for c in s.classifications) + classifications
-        qc: dict = {}
-        for s in sections:
-            qc.update(s.quality_checks)
-        qc.update(doc.get("quality_checks", {}))
-    else:
-        scales = {}
-        for sid, sc in doc["response_scales"].items():
-            vals = tuple(sc.get("values", ()))
-            scales[sid] = ResponseScale(
-                id=sid, type=sc["type"], values=vals, names=tuple(sc.get("names", ())),
-                labels={k: tuple(v) for k, v in sc.get("labels", {}).items()},
-                min=sc.get("min", min(vals) if vals else None), max=sc.get("max", max(vals) if vals else None),
-                missing_codes=tuple(m["code"] for m in sc.get("missing", [])),
-                missing_labels={m["code"]: m["label"] for m in sc.get("missing", [])},
-            )
-        items = tuple(
-            Item(id=it["id"], instrument=iid, text=it["text"], intent=it["intent"], scale=scales[it["response_scale"]],
-                 dimension=it.get("dimension"), reverse=bool(it.get("reverse", False)),
-                 required=bool(it.get("required", False)), source=tuple(it["source"]))
-            for it in doc["items"]
+        return _Parts(classifications=classifications, quality_checks=qc)
+    scales = {}
+    for sid, sc in doc["response_scales"].items():
+        vals = tuple(sc.get("values", ()))
+        scales[sid] = ResponseScale(
+            id=sid, type=sc["type"], values=vals, names=tuple(sc.get("names", ())),
+            labels={k: tuple(v) for k, v in sc.get("labels", {}).items()},
+            min=sc.get("min", min(vals) if vals else None), max=sc.get("max", max(vals) if vals else None),
+            missing_codes=tuple(m["code"] for m in sc.get("missing", [])),
+            missing_labels={m["code"]: m["label"] for m in sc.get("missing", [])},
         )
-        scoring = tuple(ScoringRule(s["id"], s["label"], s["method"], tuple(s["items"]), s["min_valid"], iid)
-                        for s in doc["scoring"])
-        qc = dict(doc.get("quality_checks", {}))
-    return Instrument(
-        id=iid, version=doc["version"], kind=doc["kind"], status=doc["status"], title=doc["title"],
-        languages=doc["languages"], items=items, response_scales=scales, scoring=scoring,
-        classifications=classifications, quality_checks=qc, content_hash=doc["content_hash"], path=path,
-        document=doc, sections=sections,
-    )
+    items = tuple(
+        Item(id=it["id"], instrument=iid, text=it["text"], intent=it["intent"], scale=scales[it["response_scale"]],
+             dimension=it.get("dimension"), reverse=bool(it.get("reverse", False)),
+             required=bool(it.get("required", False)), source=tuple(it["source"]))
+        for it in doc["items"])
+    scoring = tuple(ScoringRule(s["id"], s["label"], s["method"], tuple(s["items"]), s["min_valid"], iid)
+                    for s in doc["scoring"])
+    return _Parts(scales, items, scoring, classifications, qc)
+
+
+def _from_document(doc: dict, path: str | None, sections: tuple[Instrument, ...] = ()) -> Instrument:
+    return _assemble(id=doc["id"], version=doc["version"], kind=doc["kind"], status=doc["status"],
+                     title=doc["title"], languages=_languages(doc), content_hash=doc["content_hash"], path=path,
+                     own=_parts(doc), sections=sections, description=doc.get("description"),
+                     instructions=doc.get("instructions"), metadata_fields=tuple(doc.get("metadata_fields", ())),
+                     translations={lang: Translation(t["method"], t["status"], dict(t["source_hashes"]),
+                                                     tuple(t.get("translators", ())), tuple(t.get("reviewers", ())),
+                                                     t.get("date"), t.get("notes", ""))
+                                   for lang, t in doc.get("translations", {}).items()},
+                     document=doc)
 
 
 def _raise_or_warn(problems: list[Problem], file: str, strict_translations: bool) -> None:
@@ -100,7 +150,7 @@ def load_instrument(path: str | Path, registry: "InstrumentRegistry | None" = No
     problems = check_document(doc, str(path), registry)
     _raise_or_warn(problems, str(path), strict_translations)
     sections = tuple(registry.get(s["instrument"]) for s in doc["sections"]) if doc["kind"] == "battery" else ()
-    return _build(doc, str(path), sections)
+    return _from_document(doc, str(path), sections)
 
 
 class InstrumentRegistry:
@@ -139,7 +189,7 @@ class InstrumentRegistry:
             where = ", ".join(map(str, self.directories)) or "no directory"
             known = ", ".join(self.ids()) or "none"
             raise InstrumentError(f"no instrument '{ident}' in {where} (known: {known}); "
-                                  "pass --instruments DIR or a path to the file")
+                                  "add the directory holding it (registry=DIR) or give the path to the file")
         return self._paths[ident]
 
     def get(self, ident: str) -> Instrument:
@@ -167,33 +217,26 @@ class InstrumentRegistry:
 
 
 def compose(instruments: list[Instrument]) -> Instrument:
-    """An ad-hoc battery of several instruments (item ids must not collide)."""
-    seen: dict[str, str] = {}
-    for inst in instruments:
-        for it in inst.items:
-            if it.id in seen:
-                raise InstrumentError(f"item id '{it.id}' is in both {seen[it.id]} and {inst.id}; "
-                                      "they cannot be scored together")
-            seen[it.id] = inst.id
-    comps = tuple(c for inst in instruments for c in inst.components)
-    doc = {"id": "+".join(i.id for i in instruments), "version": "0.0.0", "kind": "battery",
-           "sections": [{"instrument": c.id, "version": c.version} for c in comps]}
-    langs = {"source": comps[0].languages["source"],
-             "available": [l for l in comps[0].languages["available"]
-                           if all(l in c.languages["available"] for c in comps)]}
-    doc["content_hash"] = content_hash({"sections": [c.content_hash for c in comps]})
-    return Instrument(
-        id=doc["id"], version="0.0.0", kind="battery", status="draft",
-        title={lang: " + ".join(c.title.get(lang) or c.id for c in comps) for lang in langs["available"]}
-        | {langs["source"]: " + ".join(c.title.get(langs["source"]) or c.id for c in comps)},
-        languages=langs, items=tuple(it for c in instruments for it in c.items),
-        response_scales={k: v for c in instruments for k, v in c.response_scales.items()},
-        scoring=tuple(r for c in instruments for r in c.scoring),
-        classifications=tuple(x for c in instruments for x in c.classifications),
-        quality_checks={k: v for c in instruments for k, v in c.quality_checks.items()},
-        content_hash=doc["content_hash"], path=None, document=doc, sections=comps,
-    )
+    """An ad-hoc battery of several instruments (item ids must not collide), as the command line's
+    ``--instrument id1,id2``: the same result as a battery file listing them as sections.
 
+    >>> a = adhoc_instrument({"A": ["a1", "a2"]}, range=(1, 5))
+    >>> b = adhoc_instrument({"B": ["b1", "b2"]}, range=(1, 5))
+    >>> c = compose([a, b])
+    >>> [s.id for s in c.scoring], c.kind
+    (['A', 'B'], 'battery')
+    """
+    comps = tuple(c for inst in instruments for c in inst.components)
+    own_cls = tuple(c for inst in instruments if inst.sections
+                    for c in inst.classifications if all(c not in s.classifications for s in inst.sections))
+    source = comps[0].languages.source
+    available = tuple(lg for lg in comps[0].languages.available if all(lg in c.languages.available for c in comps))
+    default = comps[0].languages.default if comps[0].languages.default in available else None
+    title = {lang: " + ".join(c.title.get(lang) or c.id for c in comps) for lang in (*available, source)}
+    return _assemble(id="+".join(i.id for i in instruments), version="0.0.0", kind="battery", status="draft",
+                     title=title, languages=Languages(source, available or (source,), default),
+                     content_hash=content_hash({"sections": [c.content_hash for c in comps]}), path=None,
+                     own=_Parts(classifications=own_cls), sections=comps)
 
 
 def adhoc_instrument(scales: dict[str, list[str]], range: tuple[int, int] | None = None,
@@ -210,12 +253,12 @@ def adhoc_instrument(scales: dict[str, list[str]], range: tuple[int, int] | None
     {'A': ['-A1', 'A2', 'A3']}
     """
     if not scales:
-        raise InstrumentError("no scales given: use --scale NAME=item1,-item2,... or --instrument ID")
+        raise InstrumentError('no scales given: give scales={"NAME": ["item1", "-item2"]} or instrument=ID')
     items: dict[str, Item] = {}
     if range is not None:
         lo, hi = int(range[0]), int(range[1])
         if lo >= hi:
-            raise InstrumentError(f"--range {lo},{hi}: the minimum must be below the maximum")
+            raise InstrumentError(f"range=({lo}, {hi}): the minimum must be below the maximum")
         scale = ResponseScale(id="adhoc", type="likert", values=tuple(builtins_range(lo, hi + 1)), min=lo, max=hi,
                               missing_codes=tuple(missing_codes))
         clash = [c for c in missing_codes if lo <= c <= hi]
@@ -237,7 +280,7 @@ def adhoc_instrument(scales: dict[str, list[str]], range: tuple[int, int] | None
                 raise InstrumentError(f"scale '{name}': empty item name in {keyed}")
             if rev and range is None:
                 raise InstrumentError(f"scale '{name}': item '{iid}' is reverse-keyed, which needs the response "
-                                      "range: pass --range MIN,MAX (e.g. --range 1,5)")
+                                      "range: pass range=(MIN, MAX), e.g. range=(1, 5)")
             if iid in ids:
                 raise InstrumentError(f"scale '{name}' lists item '{iid}' twice")
             ids.append(iid)
@@ -248,15 +291,12 @@ def adhoc_instrument(scales: dict[str, list[str]], range: tuple[int, int] | None
         if "count" in need and need["count"] > len(ids):
             raise InstrumentError(f"scale '{name}' has {len(ids)} item(s) but min_valid is {need['count']}")
         rules.append(ScoringRule(name, {"en": name}, "mean", tuple(ids), need, "adhoc", tuple(signs)))
-    doc = {"scales": {k: list(v) for k, v in scales.items()}, "range": list(range) if range else None,
-           "min_valid": min_valid, "missing_codes": list(missing_codes)}
-    return Instrument(
-        id="adhoc", version="0.0.0", kind="instrument", status="draft", title={"en": "ad-hoc scales"},
-        languages={"source": "en", "available": ["en"]},
-        items=tuple(Item(id=i.id, instrument="adhoc", text=i.text, intent="", scale=scale) for i in items.values()),
-        response_scales={"adhoc": scale}, scoring=tuple(rules), classifications=(), quality_checks={},
-        content_hash=content_hash(doc), path=None, document=doc,
-    )
+    keys = {"scales": {k: list(v) for k, v in scales.items()}, "range": list(range) if range else None,
+            "min_valid": min_valid, "missing_codes": list(missing_codes)}
+    own = _Parts(response_scales={"adhoc": scale}, scoring=tuple(rules),
+                 items=tuple(Item(id=i.id, instrument="adhoc", text=i.text, intent="", scale=scale) for i in items.values()))
+    return _assemble(id="adhoc", version="0.0.0", kind="instrument", status="draft", title={"en": "ad-hoc scales"},
+                     languages=Languages("en", ("en",)), content_hash=content_hash(keys), path=None, own=own)
 
 
 builtins_range = range

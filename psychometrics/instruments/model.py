@@ -119,11 +119,55 @@ class Problem:
 
 
 @dataclass(frozen=True)
-class Instrument:
-    """A loaded instrument or battery.
+class Translation:
+    """Provenance of one target language: how it was made (``method``: TRAPD, forward-back, ...),
+    how far it got (``status``: draft ... final), by whom, and the hash of each source text it was
+    made from (``source_hashes``; a mismatch marks the translation stale)."""
 
-    For a battery, ``items``, ``scoring`` and ``classifications`` are those of all
-    its sections in order, followed by the battery's own classifications.
+    method: str
+    status: str
+    source_hashes: dict[str, str] = field(default_factory=dict)
+    translators: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    date: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Languages:
+    """The languages of an instrument: the ``source`` its texts were written in, the ``available``
+    ones (every text exists in each) and the ``default`` for respondents.
+
+    >>> lg = Languages("en", ("en", "ru"), "ru")
+    >>> lg.preferred, lg["available"]          # dict-style access as before 0.2 still works
+    ('ru', ['en', 'ru'])
+    """
+
+    source: str
+    available: tuple[str, ...]
+    default: str | None = None
+
+    @property
+    def preferred(self) -> str:
+        """The default language, or the source language when none is declared."""
+        return self.default or self.source
+
+    def __getitem__(self, key: str):
+        value = getattr(self, key)
+        return list(value) if isinstance(value, tuple) else value
+
+    def get(self, key: str, default=None):
+        value = getattr(self, key, None)
+        return default if value is None else self[key]
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A loaded instrument, battery, composition or ad-hoc key set (built only by :mod:`.load`).
+
+    For a battery or composition, ``items``, ``scoring`` and ``classifications`` are those of all
+    its sections in order, followed by the battery's own classifications; ``sections`` holds the
+    instruments it was made of.
     """
 
     id: str
@@ -131,7 +175,7 @@ class Instrument:
     kind: Literal["instrument", "battery"]
     status: str
     title: dict[str, str]
-    languages: dict
+    languages: Languages
     items: tuple[Item, ...]
     response_scales: dict[str, ResponseScale]
     scoring: tuple[ScoringRule, ...]
@@ -139,26 +183,23 @@ class Instrument:
     quality_checks: dict
     content_hash: str
     path: str | None
-    document: dict = field(repr=False, compare=False)
     sections: tuple["Instrument", ...] = ()
+    description: dict[str, str] = field(default_factory=dict)
+    instructions: dict[str, str] = field(default_factory=dict)
+    metadata_fields: tuple[str, ...] = ()
+    translations: dict[str, Translation] = field(default_factory=dict)
+    #: the parsed file (instrument and battery files only), for maintenance: content hash,
+    #: translation stamps. Analyses and exporters read the typed fields above, never this.
+    document: dict = field(default_factory=dict, repr=False, compare=False)
 
     # -- look-ups -----------------------------------------------------------
     @cached_property
     def item_map(self) -> dict[str, Item]:
         return {it.id: it for it in self.items}
 
-    @cached_property
-    def score_map(self) -> dict[str, ScoringRule]:
-        return {s.id: s for s in self.scoring}
-
     @property
     def item_ids(self) -> list[str]:
         return [it.id for it in self.items]
-
-    @property
-    def scored_item_ids(self) -> list[str]:
-        """Likert/frequency items, in questionnaire order."""
-        return [it.id for it in self.items if it.scale.type in SCORABLE_TYPES]
 
     @property
     def scale_item_ids(self) -> list[str]:
@@ -236,6 +277,6 @@ class Instrument:
                 for s in self.scoring}
 
     def text(self, lang: str | None = None) -> str:
-        lang = lang or self.languages.get("default") or self.languages["source"]
-        return self.title.get(lang) or self.title[self.languages["source"]]
+        lang = lang or self.languages.preferred
+        return self.title.get(lang) or self.title[self.languages.source]
 

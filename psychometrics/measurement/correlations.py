@@ -34,6 +34,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .._options import validate_option
 from .._version import __version__
 from ..exceptions import CorrelationError, DataWarning
 from ..reporting.result import ResultBase
@@ -266,8 +267,7 @@ def polychoric(data: pd.DataFrame, items: list[str] | None = None, missing: Miss
     >>> bool(abs(r.rho.loc["a", "b"] - 0.5) < 0.05)
     True
     """
-    if missing not in ("listwise", "pairwise"):
-        raise ValueError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
+    validate_option("missing", missing, Missing)
     items = list(items) if items is not None else list(data.columns)
     absent = [i for i in items if i not in data.columns]
     if absent:

@@ -39,6 +39,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .._options import validate_option
 from .._version import __version__
 from ..exceptions import ReverseKeyWarning, ScoringError
 from ..instruments import Instrument, adhoc_instrument
@@ -250,8 +251,9 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
     """
     if (instrument is None) == (scales is None):
         raise ScoringError("give either an instrument or ad-hoc scales (not both, not neither)")
-    if missing not in ("listwise", "pairwise"):
-        raise ValueError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
+    validate_option("missing", missing, Missing)
+    validate_option("ci", ci, CI)
+    validate_option("boot_ci", boot_ci, BootCI)
     inst = instrument if instrument is not None else adhoc_instrument(scales, range, 1, missing_codes)
     src = source or data.attrs.get("source", {}).get("path", "<DataFrame>")
     vr = validate_responses(data, inst, id_column=id, on_invalid=on_invalid, source=src, warn_unknown=False)
@@ -281,10 +283,11 @@ def reliability_validated(d: pd.DataFrame, inst: Instrument, data_info: dict, mi
     results = [replace(r, composite_reliability=validity.cr[r.scale], ave=validity.ave[r.scale])
                if r.scale in validity.cr else r for r in results]
     ht, fl = validity.htmt, validity.fornell_larcker
-    two = [x.split(" for ")[1].split(":")[0] for x in notes if x.startswith("omega not computed for ")]
-    if len(two) > 1:
-        notes = [x for x in notes if not x.startswith("omega not computed for ")]
-        notes.append(f"omega not computed for {', '.join(two)}: a one-factor model of 2 items is not identified")
+    short = [r for r in results if r.k < 3]
+    if omega and short:   # one note for all of them (a one-factor model needs 3 items)
+        what = " and ".join(sorted({f"{r.k} items" for r in short}))
+        notes.append(f"omega not computed for {', '.join(r.scale for r in short)}: a one-factor model of {what} "
+                     "is not identified")
     if missing == "listwise":
         notes.insert(0, "listwise: each scale uses the respondents who answered all its items (column n)")
     meta = {"package_version": __version__, "instrument": inst.provenance,
@@ -365,8 +368,6 @@ def _scale(rule, inst, d, missing, ci, boot_ci, n_boot, seed, ordinal, omega, le
         interval = boot[boot_ci]
         ci_method = f"bootstrap {boot_ci}"
     om = lam = None
-    if omega and k < 3:
-        notes.append(f"omega not computed for {rule.id}: a one-factor model of {k} items is not identified")
     if omega and k >= 3:
         S_n = np.cov(Xs[~np.isnan(Xs).any(axis=1)], rowvar=False, ddof=0)
         om, lam = omega_total(S_n)

@@ -25,6 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .._options import validate_option
 from .._version import __version__
 from ..exceptions import DataWarning, ResponseValidationError
 from ..instruments import Instrument
@@ -172,7 +173,7 @@ def resolve_ids(df: pd.DataFrame, id_column: str | None) -> tuple[pd.Series, str
     if id_column is not None and id_column not in df.columns:
         raise ResponseValidationError(
             f"id column '{id_column}' is not in the data; columns are: {', '.join(map(str, df.columns[:30]))}"
-            f"{' ...' if len(df.columns) > 30 else ''}. Pass --id with one of them")
+            f"{' ...' if len(df.columns) > 30 else ''}. Pass id=COLUMN with one of them")
     if id_column is None:
         id_column = next((c for c in ID_CANDIDATES if c in df.columns), None)
     if id_column is None:
@@ -220,15 +221,14 @@ def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str 
         Duplicate or missing ids (always), and invalid values or missing item
         columns when ``on_invalid="error"``.
     """
-    if on_invalid not in ("error", "missing"):
-        raise ValueError(f"on_invalid must be 'error' or 'missing', not {on_invalid!r}")
+    validate_option("on_invalid", on_invalid, OnInvalid)
     src = source or df.attrs.get("source", {}).get("path", "data")
     df, notes = harmonize_columns(df.reset_index(drop=True), instrument)
     ids, id_col, id_problems = resolve_ids(df, id_column)
     if id_problems:
         raise ResponseValidationError(_message(src, id_problems, "respondent id problem(s)",
                                                f"Every row needs its own id in column '{id_col}': fix the "
-                                               "duplicates/blanks, or pass --id with another column."),
+                                               "duplicates/blanks, or pass id=COLUMN naming another column."),
                                       _problem_frame(id_problems))
     if id_col == "row":
         notes.append("no id column found (looked for: " + ", ".join(ID_CANDIDATES[:4]) +
@@ -289,7 +289,7 @@ def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str 
     pf = _problem_frame(problems)
     if problems:
         fix = ("Fix: correct these cells in the file, declare the codes as missing codes in the "
-               "instrument, or rerun with --on-invalid missing to set them missing (each is reported).")
+               "instrument, or rerun with on_invalid='missing' to set them missing (each is reported).")
         what = "invalid value(s)" if all(p["row"] is not None for p in problems) else "problem(s)"
         if on_invalid == "error":
             raise ResponseValidationError(_message(src, problems, what, fix), pf)
@@ -324,7 +324,7 @@ def _message(src: str, problems: list[dict], what: str, fix: str) -> str:
     if missing_cols:
         lines.append(f"  {len(missing_cols)} item column(s) missing from the data: {', '.join(missing_cols[:MAX_LISTED])}"
                      + (" ..." if len(missing_cols) > MAX_LISTED else "")
-                     + " (check the instrument and the column names, or pass --on-invalid missing to score without them)")
+                     + " (check the instrument and the column names, or pass on_invalid='missing' to score without them)")
     if cells:
         lines.append(f"  rows are counted from 1 at the first data row; first {min(len(cells), MAX_LISTED)} shown:")
     for p in cells[:MAX_LISTED]:

@@ -199,7 +199,7 @@ def score(data: pd.DataFrame, instrument: Instrument | None = None, scales: dict
         raise ScoringError("give either an instrument or ad-hoc scales (not both, not neither)")
     inst = instrument if instrument is not None else adhoc_instrument(scales, range, min_valid, missing_codes)
     if scales is None and range is not None:
-        raise ScoringError("--range applies to ad-hoc --scale keys; an instrument declares its own ranges")
+        raise ScoringError("range=(MIN, MAX) is for ad-hoc scales; an instrument declares its own ranges")
     src = source or data.attrs.get("source", {}).get("path", "<DataFrame>")
     vr = validate_responses(data, inst, id_column=id, on_invalid=on_invalid, source=src,
                             warn_unknown=instrument is not None)

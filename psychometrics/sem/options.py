@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .._options import validate_option
 from ..exceptions import PsychometricsError
 
 Estimator = Literal["ML", "MLR", "GLS", "ULS"]
+Missing = Literal["listwise", "fiml"]
 ESTIMATORS = ("ML", "MLR", "GLS", "ULS")
 
 
@@ -66,10 +68,9 @@ def settle(estimator: str, missing: str = "listwise", information: str | None = 
     if est not in ESTIMATORS:
         raise PsychometricsError(f"estimator={estimator!r} is not available; choose from {', '.join(ESTIMATORS)} "
                                  "(WLSMV for ordinal items comes with a later version)")
-    if missing not in ("listwise", "fiml"):
-        raise PsychometricsError(f"missing={missing!r}: choose 'listwise' or 'fiml'")
-    if information not in (None, "expected", "observed"):
-        raise PsychometricsError(f"information={information!r}: choose 'expected' or 'observed'")
+    validate_option("missing", missing, ("listwise", "fiml"))
+    if information is not None:
+        validate_option("information", information, ("expected", "observed"))
     if missing == "fiml" and est not in ("ML", "MLR"):
         raise PsychometricsError(f"missing='fiml' with estimator {est} is not available; use ML or MLR")
     for name, value in (("bootstrap", bootstrap), ("bollen_stine", bollen_stine)):

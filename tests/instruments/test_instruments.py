@@ -229,7 +229,29 @@ def test_compose_refuses_colliding_item_ids(registry):
 
 
 def test_adhoc_instrument_needs_range_for_reverse_keys():
-    with pytest.raises(InstrumentError, match="--range"):
+    with pytest.raises(InstrumentError, match=r"range=\(MIN, MAX\)"):  # the library names its argument
         adhoc_instrument({"A": ["-A1", "A2"]})
     inst = adhoc_instrument({"A": ["-A1", "A2"], "B": ["A1", "A3"]}, range=(1, 5))
     assert inst.keys.loc["A1"].tolist() == [-1, 1]  # keyed per scale, as psych allows
+
+
+def test_battery_file_and_composition_of_its_sections_are_the_same_instrument(registry):
+    """One builder: a battery file and ``--instrument id1,id2,...`` of the same instruments give the
+    same items, scales, keys and response scales (only the battery's own classification differs)."""
+    from psychometrics.instruments import compose
+
+    b = registry.get("vpc_teachers")
+    c = registry.resolve(",".join(s.id for s in b.sections))
+    assert c.item_ids == b.item_ids and len(c.item_ids) > 70
+    assert [s.id for s in c.scoring] == [s.id for s in b.scoring]
+    assert c.keys.equals(b.keys)
+    assert c.response_scales.keys() == b.response_scales.keys()
+    own = [x.id for x in b.classifications if all(x not in s.classifications for s in b.sections)]
+    assert own == ["teacher_type"]
+    assert [x.id for x in c.classifications] + own == [x.id for x in b.classifications]
+    # composing the battery with another keeps its own classification and flattens its sections
+    both = compose([b])
+    assert [x.id for x in both.classifications] == [x.id for x in b.classifications]
+    assert [s.id for s in both.sections] == [s.id for s in b.sections]
+    assert b.instructions["en"].startswith("This questionnaire") and b.languages.default == "ru"
+    assert b.translations["ru"].status == "draft"

@@ -36,7 +36,7 @@ def test_invalid_values_are_refused_with_row_column_value(kse):
     assert "row 4 (id d), column kse02: '2.5': not a whole number" in msg
     assert "row 1 (id a), column kse05: '0': outside the response scale" in msg
     assert "conf5 (codes 1-5; missing codes -99)" in msg
-    assert "--on-invalid missing" in msg  # says how to fix it
+    assert "on_invalid='missing'" in msg  # says how to fix it (the CLI says --on-invalid missing)
     assert len(err.value.problems) == 4
 
 

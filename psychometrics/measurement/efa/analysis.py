@@ -16,8 +16,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..._options import validate_option
 from ..._version import __version__
-from ...exceptions import EFAWarning, EstimationError, PsychometricsError
+from ...exceptions import EFAWarning, EstimationError, OptionError, PsychometricsError
 from ...reporting.result import ResultBase
 from ...reporting.summary import Summary, jsonable
 from ...responses.io import data_fingerprint
@@ -239,6 +240,13 @@ def efa(data: pd.DataFrame, items: list[str] | None = None, factors: int | Liter
     >>> res.n_factors, [int(np.argmax(np.abs(r))) for r in res.loadings.to_numpy()] in ([0, 0, 0, 1, 1, 1], [1, 1, 1, 0, 0, 0])
     (2, True)
     """
+    validate_option("method", method, Method)
+    validate_option("rotation", rotation, Rotation)
+    validate_option("cor", cor, ("pearson", "polychoric"))
+    validate_option("missing", missing, ("pairwise", "listwise"))
+    if not (isinstance(factors, int) and factors >= 1) and factors not in ("parallel", "map"):
+        raise OptionError(f"factors={factors!r}: give a number of factors (1 or more), \"parallel\" or \"map\"",
+                          argument="factors")
     items = list(items) if items is not None else [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])]
     absent = [i for i in items if i not in data.columns]
     if absent:
