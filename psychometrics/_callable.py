@@ -9,6 +9,7 @@ and its attributes stay reachable, so no function shadows a module.
 
 from __future__ import annotations
 
+import inspect
 import sys
 import types
 
@@ -25,6 +26,6 @@ def make_callable(module_name: str, function_name: str) -> types.ModuleType:
             return getattr(self, function_name)(*args, **kwargs)
 
     _CallableModule.__call__.__doc__ = target.__doc__
-    _CallableModule.__call__.__signature__ = __import__("inspect").signature(target)
+    setattr(_CallableModule.__call__, "__signature__", inspect.signature(target))  # help() shows the function's
     module.__class__ = _CallableModule
     return module

@@ -21,7 +21,7 @@ from . import instruments as inst_mod
 from ._options import as_flags
 from ._version import __version__
 from .exceptions import PsychometricsError, PsychometricsWarning
-from .reporting.summary import Summary, jsonable
+from .reporting.summary import Summary, SummaryFormat, jsonable
 
 FORMATS = ["text", "json", "md", "latex", "html", "csv"]
 
@@ -56,7 +56,8 @@ def _emit(text: str, out: str | None) -> None:
 
 
 def _render(summary: Summary, fmt: str) -> str:
-    return summary.render({"md": "md", "latex": "latex", "html": "html"}.get(fmt, "text"))
+    shown: dict[str, SummaryFormat] = {"md": "md", "latex": "latex", "html": "html"}
+    return summary.render(shown.get(fmt, "text"))
 
 
 class _Group(click.Group):

@@ -149,7 +149,7 @@ def write_templates(texts: Texts, stem: Path) -> list[Path]:
     labels = {"id": "Respondent id", **{c["name"]: c["title"][:250] for c in cols}}
     values = {c["name"]: {float(v): lab[:120] for v, lab in c["categories"] + c["missing"]}
               for c in cols if c["categories"] or c["missing"]}
-    missing = {c["name"]: [float(v) for v, _ in c["missing"]][:3] for c in cols if c["missing"]}
+    missing: dict[str, list] = {c["name"]: [float(v) for v, _ in c["missing"]][:3] for c in cols if c["missing"]}
     sav, dta = stem.with_suffix(".sav"), stem.with_suffix(".dta")
     pyreadstat.write_sav(df, str(sav), column_labels=labels, variable_value_labels=values, missing_ranges=missing,
                          variable_measure={c["name"]: ("ordinal" if c["ordered"] else "nominal") for c in cols

@@ -64,7 +64,7 @@ def write_limesurvey(texts: Texts, out: Path) -> list[Path]:
     inst = texts.inst
     base = texts.langs[0]
     lime = {lang: lang.split("-")[0] for lang in texts.langs}          # LimeSurvey language codes (kk, ru, en)
-    rows = [{"class": "S", "name": "language", "text": lime[base]},
+    rows: list[dict[str, object]] = [{"class": "S", "name": "language", "text": lime[base]},
             {"class": "S", "name": "additional_languages", "text": " ".join(lime[lg] for lg in texts.langs[1:])},
             {"class": "S", "name": "format", "text": "G"}]
     for lang in texts.langs:
@@ -106,17 +106,17 @@ def write_limesurvey(texts: Texts, out: Path) -> list[Path]:
     # code map: LimeSurvey response column -> item id (and answer code -> value)
     mp = out.with_suffix(".codes.csv")
     with open(mp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["limesurvey_column", "item_id", "option"])
+        cw = csv.writer(fh)
+        cw.writerow(["limesurvey_column", "item_id", "option"])
         for g in groups:
             for q in g["questions"]:
                 if q["type"] == "F":
                     for sq, it in q["items"]:
-                        w.writerow([f"{q['code']}[{sq}]", it.id, ""])
+                        cw.writerow([f"{q['code']}[{sq}]", it.id, ""])
                 elif q["type"] == "M":
                     it = q["items"][0][1]
                     for name in it.scale.names:
-                        w.writerow([f"{q['code']}[{code(name, set())}]", it.id, name])
+                        cw.writerow([f"{q['code']}[{code(name, set())}]", it.id, name])
                 else:
-                    w.writerow([q["code"], q["items"][0][1].id, ""])
+                    cw.writerow([q["code"], q["items"][0][1].id, ""])
     return [out, mp]

@@ -37,7 +37,7 @@ def _fonts() -> tuple[str, str]:
 def _blocks(texts: Texts, lang: str):
     """Per section: (title, instructions, entries); an entry is ("grid", scale, [items]) or ("item", item)."""
     for sec in texts.sections():
-        entries = []
+        entries: list[tuple] = []
         for it in sec.items:
             if it.scale.type in ("likert", "frequency"):
                 if entries and entries[-1][0] == "grid" and entries[-1][1].id == it.scale.id:
@@ -70,7 +70,8 @@ def write_pdf(texts: Texts, lang: str, out: Path) -> None:
 
     def text_lines(w: float, txt: str, size: float) -> int:
         pdf.set_font("DejaVu", "", size)
-        return len(pdf.multi_cell(w, size * 0.45, txt, dry_run=True, output="LINES"))
+        lines = pdf.multi_cell(w, size * 0.45, txt, dry_run=True, output="LINES")
+        return len(lines) if isinstance(lines, list) else 1
 
     def code_in_margin(code: str, y: float) -> None:
         pdf.set_font("DejaVu", "", 6)

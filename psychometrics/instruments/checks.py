@@ -239,7 +239,10 @@ def _check_battery(doc: dict, registry: "InstrumentRegistry | None", P) -> None:
     if registry is None:
         P("sections", "a battery needs a registry of instruments to resolve its sections")
         return
-    ids, items, scales, score_ids = [], {}, {}, set()
+    ids: list[str] = []
+    items: dict[str, str] = {}
+    scales: dict[str, dict] = {}
+    score_ids: set[str] = set()
     extra: dict[str, str] = {}
     item_docs: dict[str, dict] = {}   # item documents with instrument-qualified response scales
     for n, sec in enumerate(doc["sections"]):

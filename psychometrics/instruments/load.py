@@ -149,7 +149,10 @@ def load_instrument(path: str | Path, registry: "InstrumentRegistry | None" = No
     doc = _yaml.read_document(path)
     problems = check_document(doc, str(path), registry)
     _raise_or_warn(problems, str(path), strict_translations)
-    sections = tuple(registry.get(s["instrument"]) for s in doc["sections"]) if doc["kind"] == "battery" else ()
+    sections: tuple[Instrument, ...] = ()
+    if doc["kind"] == "battery":
+        assert registry is not None   # check_document reported a battery without one
+        sections = tuple(registry.get(s["instrument"]) for s in doc["sections"])
     return _from_document(doc, str(path), sections)
 
 
@@ -286,7 +289,7 @@ def adhoc_instrument(scales: dict[str, list[str]], range: tuple[int, int] | None
             ids.append(iid)
             signs.append(-1 if rev else 1)
             items.setdefault(iid, Item(id=iid, instrument="adhoc", text={"en": iid}, intent="", scale=scale))
-        need = {"count": int(min_valid)} if isinstance(min_valid, int) else \
+        need: dict = {"count": int(min_valid)} if isinstance(min_valid, int) else \
             {"proportion": float(min_valid), "rounding": "ceil"}
         if "count" in need and need["count"] > len(ids):
             raise InstrumentError(f"scale '{name}' has {len(ids)} item(s) but min_valid is {need['count']}")

@@ -215,7 +215,7 @@ class Instrument:
     @property
     def provenance(self) -> dict:
         """What a result records about the instrument it used."""
-        out = {"id": self.id, "version": self.version, "content_hash": self.content_hash}
+        out: dict = {"id": self.id, "version": self.version, "content_hash": self.content_hash}
         if self.sections:
             out["sections"] = [{"id": s.id, "version": s.version, "content_hash": s.content_hash}
                                for s in self.sections]

@@ -52,7 +52,7 @@ def iter_lang_maps(doc: Any, path: str = "") -> Iterator[tuple[str, dict]]:
                 yield from iter_lang_maps(v, sub)
     elif isinstance(doc, list):
         for i, v in enumerate(doc):
-            key = i
+            key: object = i
             if isinstance(v, dict):
                 key = v.get("id", v.get("code", v.get("name", i)))
             yield from iter_lang_maps(v, f"{path}/{key}")

@@ -342,8 +342,8 @@ def polychoric(data: pd.DataFrame, items: list[str] | None = None, missing: Miss
             ci, cj = ordinal[a_idx[p]], ordinal[b_idx[p]]
             Ki, Kj = len(thresholds[ci]) + 1, len(thresholds[cj]) + 1
             n_emp = int((tables[p, :Ki, :Kj] == 0).sum())
-            i, j = items.index(ci), items.index(cj)
-            R[i, j] = R[j, i] = rho[p]
+            ii, jj = items.index(ci), items.index(cj)
+            R[ii, jj] = R[jj, ii] = rho[p]
             rows.append({"item1": ci, "item2": cj, "method": "polychoric", "n": int(tables[p].sum()),
                          "empty_cells": n_emp, "iterations": int(iters[p]), "converged": bool(conv[p])})
     for a in range(k):

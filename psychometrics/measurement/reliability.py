@@ -254,7 +254,11 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
     validate_option("missing", missing, Missing)
     validate_option("ci", ci, CI)
     validate_option("boot_ci", boot_ci, BootCI)
-    inst = instrument if instrument is not None else adhoc_instrument(scales, range, 1, missing_codes)
+    if instrument is not None:
+        inst = instrument
+    else:
+        assert scales is not None
+        inst = adhoc_instrument(scales, range, 1, missing_codes)
     src = source or data.attrs.get("source", {}).get("path", "<DataFrame>")
     vr = validate_responses(data, inst, id_column=id, on_invalid=on_invalid, source=src, warn_unknown=False)
     return reliability_validated(vr.data, inst, vr.meta["data"], missing=missing, ci=ci, boot_ci=boot_ci, n_boot=n_boot,

@@ -6,15 +6,20 @@ docx, text). CFA and the structural model join it as those analyses land.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
 from .._version import __version__
 from ..instruments import Instrument
 from ..measurement.reliability import ReliabilityResult
+from ..responses.validation import OnInvalid
 from ..scoring.score import ScoreResult
 from .result import ResultBase
 from .summary import Summary
+
+if TYPE_CHECKING:
+    from ..sem.result import SEMResult
 
 
 @dataclass(frozen=True, repr=False)
@@ -22,7 +27,7 @@ class Report(ResultBase):
     scores: ScoreResult
     reliability: ReliabilityResult
     meta: dict = field(default_factory=dict)
-    model: object | None = None      # SEMResult when a model was given
+    model: SEMResult | None = None      # when a model was given
 
     @property
     def nobs(self) -> int:
@@ -61,9 +66,9 @@ class Report(ResultBase):
 
 
 
-def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: str = "error", id: str | None = None,
+def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: OnInvalid = "error", id: str | None = None,
                  source: str | None = None, model: str | None = None,
-                 model_missing: str = "fiml") -> Report:
+                 model_missing: Literal["listwise", "fiml"] = "fiml") -> Report:
     """Validate and score ``data``, then run reliability and item analysis for every scale
     (``psychometrics.report``; the command line's ``psychometrics report``). With ``model`` (lavaan
     syntax) the validated item responses are also fitted as a CFA/SEM (ML; FIML by default, so every

@@ -102,7 +102,7 @@ def harmonize_columns(df: pd.DataFrame, instrument: Instrument) -> tuple[pd.Data
     notes: list[str] = []
     items = instrument.item_map
     multi = {i.id: i for i in instrument.items if i.scale.type == "select_multiple"}
-    by_text = {}
+    by_text: dict[str, str] = {}
     for it in instrument.items:
         for txt in it.text.values():
             by_text.setdefault(norm_text(txt), it.id)

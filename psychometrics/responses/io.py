@@ -12,6 +12,7 @@ import hashlib
 import io
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -99,7 +100,7 @@ def read_responses(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
             import pyreadstat
 
             reader = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
-            kwargs = {"user_missing": True} if fmt == "sav" else {}
+            kwargs: dict[str, Any] = {"user_missing": True} if fmt == "sav" else {}
             df, meta = reader(str(path), **kwargs)
             df.attrs["value_labels"] = {c: meta.variable_value_labels.get(c, {}) for c in df.columns}
         else:

@@ -28,7 +28,7 @@ import pandas as pd
 from .._options import validate_option
 from .._version import __version__
 from ..exceptions import DataWarning, ResponseValidationError
-from ..instruments import Instrument
+from ..instruments import Instrument, Item
 from ..reporting.result import ResultBase
 from ..reporting.summary import Summary, jsonable
 from .harmonize import KOBO_META, harmonize_columns
@@ -129,6 +129,7 @@ def _numeric_column(raw: pd.Series, scale, allowed: np.ndarray | None, lo, hi):
     text = present & np.isnan(num)
     if text.any():
         lookup = _label_lookup(scale)
+        assert obj is not None   # text only in a non-numeric column
         for r in np.flatnonzero(text):
             code = lookup.get(_norm(obj[r]))
             if code is None:
@@ -234,7 +235,7 @@ def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str 
         notes.append("no id column found (looked for: " + ", ".join(ID_CANDIDATES[:4]) +
                      "); rows are identified by their row number")
 
-    expected: list[tuple[str, object]] = []  # (column, item)
+    expected: list[tuple[str, Item]] = []  # (column, item)
     for it in instrument.items:
         if it.scale.type == "select_multiple":
             expected += [(f"{it.id}_{n}", it) for n in it.scale.names]

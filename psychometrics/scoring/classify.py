@@ -39,6 +39,7 @@ def _condition(values: pd.Series | None, dummies: pd.DataFrame | None, cond: dic
             return np.where(~answered, FALSE, res).astype(np.int8)
         return np.where(answered, res, UNKNOWN).astype(np.int8)
 
+    assert values is not None   # not a select_multiple item: its values are given
     missing = values.isna().to_numpy()
     if "is_missing" in cond and len(cond) == 1:
         return np.where(missing == cond["is_missing"], TRUE, FALSE).astype(np.int8)

@@ -197,7 +197,11 @@ def score(data: pd.DataFrame, instrument: Instrument | None = None, scales: dict
     """
     if (instrument is None) == (scales is None):
         raise ScoringError("give either an instrument or ad-hoc scales (not both, not neither)")
-    inst = instrument if instrument is not None else adhoc_instrument(scales, range, min_valid, missing_codes)
+    if instrument is not None:
+        inst = instrument
+    else:
+        assert scales is not None
+        inst = adhoc_instrument(scales, range, min_valid, missing_codes)
     if scales is None and range is not None:
         raise ScoringError("range=(MIN, MAX) is for ad-hoc scales; an instrument declares its own ranges")
     src = source or data.attrs.get("source", {}).get("path", "<DataFrame>")

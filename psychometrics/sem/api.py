@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -17,9 +17,11 @@ from .._version import __version__
 from ..exceptions import EstimationError, PsychometricsError, SEMWarning
 from . import baseline
 from . import model as _model
+from .constraints import Constraints
 from .diagnostics import check_identified, check_scales, improper
+from .estimators import Estimator as Estimator_
 from .expressions import defined_function
-from .options import Estimator
+from .options import Estimator, Options
 from .partable import ParTable, build
 from .result import SEMResult
 from .standardize import Standardizer, batched_jacobian
@@ -127,8 +129,11 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
                group_equal=group_equal, group_partial=group_partial, fixed_x=opt.fixed_x, orthogonal=orthogonal)
     if meanstructure is False and pt.meanstructure and (fiml or len(labels) > 1):
         raise PsychometricsError("meanstructure=False is not possible with missing='fiml' or several groups")
-    stats_ = from_moments(summary, pt, est_name) if summary is not None else from_data(data, pt, group, gcode,
-                                                                                        labels, fiml)
+    if summary is not None:
+        stats_ = from_moments(summary, pt, est_name)
+    else:
+        assert data is not None and gcode is not None
+        stats_ = from_data(data, pt, group, gcode, labels, fiml)
     X_groups, blocks, notes = stats_.X_groups, stats_.blocks, stats_.notes
     for note in pt.notes:
         warnings.warn(f"SEM: {note}", SEMWarning, stacklevel=2)
@@ -182,16 +187,16 @@ class _Fit:
     blocks: list
     X_groups: list
     labels: list
-    opt: object
+    opt: Options
     S_g: list
     mean_g: list
     c0: float
     logl_h1: float
     logl_b: float | None
     df: int
-    cons: object = None
-    active: np.ndarray | None = None
-    theta: np.ndarray | None = None
+    cons: Constraints | None = None
+    active: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # active inequality bounds
+    theta: np.ndarray = field(default_factory=lambda: np.zeros(0))                # estimates (after the fit)
     fmin: float = float("nan")
     ok: bool = False
     msg: str = ""
@@ -204,7 +209,7 @@ class _Fit:
         return self.opt.estimator
 
     @property
-    def estimator(self):
+    def estimator(self) -> Estimator_:
         from .estimators import for_options
 
         return for_options(self.opt)
@@ -257,7 +262,6 @@ def _prepare(pt: ParTable, X_groups, blocks, labels, opt) -> _Fit:
     f = _Fit(pt, _model.Model(pt, S_g, mean_g), blocks, X_groups, labels, opt, S_g, mean_g, c0, logl_h1,
              logl_b, ndat - pt.n_free)
     if pt.constraints:
-        from .constraints import Constraints
         from .expressions import constraint_function
 
         if opt.least_squares:

@@ -93,6 +93,7 @@ class BatchML:
                     sc = np.where(x["A"][None], mo["Mm"][:, x["j"]], np.where(x["m"], 1.0, 0.0)[None])
                     Ipos += sc[:, :, None] * sc[:, None, :] * K[:, x["i"]][:, :, x["i"]]
                 if x["perm"] is not None:     # one position per parameter: reorder instead of two products
+                    assert I is not None
                     I[:, x["perm"][:, None], x["perm"][None, :]] += wg * Ipos
                 else:
                     I += wg * (x["Z"].T[None] @ Ipos @ x["Z"][None])

@@ -69,11 +69,11 @@ def _chunk(bs: list[int]) -> list[tuple[np.ndarray | None, float]]:
             try:
                 th, F, ok, _, _ = fit_constrained(st["model"], blocks, st["theta"], st["cons"], c0)
             except Exception:   # a singular resample: counted, not fatal
-                th, F, ok = None, np.nan, False
+                th, F, ok = None, float("nan"), False
             out.append((th if ok else None, F * n.sum()))
         return out
-    th, F, ok = fit_batch(st["model"], S, xbar, n / n.sum(), st["theta"], tol=st["tol"])
-    return [(th[t] if ok[t] else None, F[t] * n.sum()) for t in range(len(bs))]
+    thb, Fb, okb = fit_batch(st["model"], S, xbar, n / n.sum(), st["theta"], tol=st["tol"])
+    return [(thb[t] if okb[t] else None, Fb[t] * n.sum()) for t in range(len(bs))]
 
 
 def _run(state: dict, n_boot: int, n_jobs: int, progress: bool, desc: str):
@@ -125,7 +125,7 @@ def bootstrap(model, X_groups: list[np.ndarray], theta: np.ndarray, values_at, n
     if kind == "bca":
         from tqdm.auto import tqdm
 
-        jack = []
+        jack_draws = []
         idx = [(g, i) for g, X in enumerate(X_groups) for i in range(len(X))]
         for g, i in tqdm(idx, desc="jackknife", disable=not progress, leave=False):
             Xs = [np.delete(X, i, axis=0) if h == g else X for h, X in enumerate(X_groups)]
@@ -135,8 +135,8 @@ def bootstrap(model, X_groups: list[np.ndarray], theta: np.ndarray, values_at, n
                 th = fit_constrained(model, _model.complete_blocks(Xs), theta, cons)[0]
             else:
                 th = _model.fit_ml(model, _model.complete_blocks(Xs), theta, warm=True)[0]
-            jack.append(th)
-        jack = values_at(np.array(jack))
+            jack_draws.append(th)
+        jack = values_at(np.array(jack_draws))
     se = draws.std(axis=0, ddof=1)
     ci = np.array([_quantile_ci(draws[:, j], base[j], level, kind, None if jack is None else jack[:, j])
                    for j in range(draws.shape[1])])

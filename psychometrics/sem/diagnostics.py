@@ -43,7 +43,7 @@ def check_identified(pt: ParTable, info: np.ndarray) -> None:
         if r.free and r.free not in names:
             names[r.free] = f"{r.lhs} {r.op} {r.rhs}".strip() + (f" (group {r.group})" if pt.n_groups > 1 else "")
     if (d <= 0).any():
-        bad = [names[k + 1] for k in np.flatnonzero(d <= 0)]
+        bad = [names[int(k) + 1] for k in np.flatnonzero(d <= 0)]
         raise EstimationError("the model is not identified: the data carry no information on " + ", ".join(bad[:5])
                               + "; fix or remove these parameters")
     R = info / np.outer(d, d)

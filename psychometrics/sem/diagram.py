@@ -64,8 +64,8 @@ def path_diagram(result, path: str | None = None, standardized: bool = True) -> 
             out.write_text(dot, encoding="utf-8")
         elif ext not in ("svg", "png", "pdf"):
             raise PsychometricsError(f"{out.name}: a path diagram is written as .dot, .svg, .png or .pdf")
-        elif shutil.which("dot"):
-            run = subprocess.run([shutil.which("dot"), f"-T{ext}", "-o", str(out)], input=dot.encode(),
+        elif (dot_exe := shutil.which("dot")):
+            run = subprocess.run([dot_exe, f"-T{ext}", "-o", str(out)], input=dot.encode(),
                                  capture_output=True)
             if run.returncode != 0:
                 raise PsychometricsError(f"Graphviz failed on {out.name}: {run.stderr.decode(errors='replace')[:300]}")

@@ -20,6 +20,7 @@ The log-likelihood is the full normal one, so AIC and BIC are on lavaan's scale.
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import numpy as np
 from scipy import special
@@ -101,6 +102,7 @@ def fit_measures(*, chisq: float, df: int, npar: int, n: int, n_groups: int, chi
            **incremental_measures(chisq, df, chisq_b, df_b, nr, npar, logl, n_groups)}
     if scaling is not None:
         c, cb = scaling, scaling_b
+        assert cb is not None  # given with scaling
         cs, cbs = chisq / c, chisq_b / cb
         cfi_s, tli_s = _cfi_tli(cs, df, cbs, df_b)
         rs = _rmsea(chisq, df, nr, n_groups, c, kind="scaled")
@@ -171,7 +173,7 @@ def residual_measures(S_list, Sigma_list, mean_list, mu_list, weights) -> dict:
     return acc
 
 
-def gfi_measures(S_list, Sigma_list, mean_list, mu_list, weights, df: int, exo: list[int] = (),
+def gfi_measures(S_list, Sigma_list, mean_list, mu_list, weights, df: int, exo: Sequence[int] = (),
                  weight: str = "ML") -> dict:
     """LISREL's GFI, AGFI and PGFI as lavaan computes them: :math:`GFI = 1 - e'We / s'Ws` over the
     sample moments s (covariances, lower triangle with the diagonal, and means with a mean
@@ -201,9 +203,9 @@ def gfi_measures(S_list, Sigma_list, mean_list, mu_list, weights, df: int, exo: 
         if mean_list is not None:
             r, xb = mean_list[g] - mu_list[g], np.where(x, 0.0, mean_list[g])
             if weight == "ULS":
-                t1, t2 = t1 + r @ r, t2 + xb @ xb
+                t1, t2 = t1 + float(r @ r), t2 + float(xb @ xb)
             else:
-                t1, t2 = t1 + r @ Wm @ r, t2 + xb @ Wm @ xb
+                t1, t2 = t1 + float(r @ Wm @ r), t2 + float(xb @ Wm @ xb)
         gfi += weights[g] * (1 - t1 / t2)
     agfi = 1 - nel / df * (1 - gfi) if df > 0 else 1.0
     return {"gfi": float(gfi), "agfi": float(agfi), "pgfi": float(df / nel * gfi)}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Sequence
 
 import numpy as np
 
@@ -82,7 +83,7 @@ def em_saturated(blocks: list[Block], p: int, tol: float = 1e-10, max_iter: int 
     return mu, Sigma, ll
 
 
-def independence_loglik(blocks: list[Block], p: int, exo: list[int] = ()) -> tuple[np.ndarray, np.ndarray, float]:
+def independence_loglik(blocks: list[Block], p: int, exo: Sequence[int] = ()) -> tuple[np.ndarray, np.ndarray, float]:
     """The baseline model (free means and variances, no covariances) factorises over variables:
     each variable's ML mean and variance from its observed values. Exogenous covariates fixed at
     their sample moments (``exo``, complete by then) keep their joint distribution, as lavaan's

@@ -28,7 +28,8 @@ expected information costs :math:`O(n_{par}^2)` after one small matrix product.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Sequence
 
 import numpy as np
 from scipy import optimize
@@ -46,6 +47,7 @@ class Block:
     S: np.ndarray            # covariance with divisor n
     mean: np.ndarray
     X: np.ndarray | None = None   # the rows (for casewise scores)
+    _pad: dict | None = field(default=None, repr=False, compare=False)   # padded patterns (FIML), cached
 
     def __post_init__(self):
         self.ix = np.ix_(self.obs, self.obs)       # cached: indexing by pattern is in every evaluation
@@ -78,7 +80,7 @@ class Model:
     """The parameter table in matrix form, with vectorised index arrays per group."""
 
     def __init__(self, pt: ParTable, sample_cov: list[np.ndarray], sample_mean: list[np.ndarray],
-                 extra: list[tuple[int, str, int, int]] = ()):
+                 extra: Sequence[tuple[int, str, int, int]] = ()):
         self.pt = pt
         self.names = pt.observed + pt.latent
         self.n_obs = len(pt.observed)
@@ -89,7 +91,7 @@ class Model:
         self.A_fixed = [np.zeros((n, n)) for _ in range(self.n_groups)]
         self.S_fixed = [np.zeros((n, n)) for _ in range(self.n_groups)]
         self.m_fixed = [np.zeros(n) for _ in range(self.n_groups)]
-        pos = []     # (group, matrix 0/1/2, i, j, free index or -1)
+        pos: list[tuple] = []     # (group, matrix 0/1/2, i, j, free index or -1)
         self.row_pos = []
         for r in pt.rows:
             g = r.group - 1
@@ -386,7 +388,8 @@ def start_values(pt: ParTable, model: Model, blocks: list[Block]) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
             covs.append(np.nan_to_num(S / cnt))
             means.append(np.nan_to_num(mu / mcnt))
-    marker, inds = {}, {}
+    marker: dict[str, str] = {}
+    inds: dict[str, list[str]] = {}
     for r in pt.rows:
         if r.op == "=~" and r.group == 1:
             marker.setdefault(r.lhs, r.rhs)
@@ -401,8 +404,8 @@ def start_values(pt: ParTable, model: Model, blocks: list[Block]) -> np.ndarray:
             others = [v for v in inds[f] if v in obs and v != m]
             if m in obs:
                 for a in range(len(others)):
-                    for b in range(a + 1, len(others)):
-                        j, k = obs[others[a]], obs[others[b]]
+                    for b2 in range(a + 1, len(others)):
+                        j, k = obs[others[a]], obs[others[b2]]
                         if abs(C[j, k]) > 1e-12:
                             vals.append(C[obs[m], j] * C[obs[m], k] / C[j, k])
                 good = [v for v in vals if 0 < v < C[obs[m], obs[m]]]
@@ -476,6 +479,7 @@ def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.
             if scale is None:
                 d = np.diag(H)
                 scale = 1.0 / np.sqrt(np.where(d > 0, d, 1.0))
+        assert H is not None and scale is not None
         try:
             step = scale * np.linalg.solve(H * np.outer(scale, scale), g * scale)
         except np.linalg.LinAlgError:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .syntax import ModelSyntaxError, Statement, parse
+from .syntax import ModelSyntaxError, Statement, Term, parse
 
 GROUP_EQUAL = ("loadings", "intercepts", "means", "residuals", "residual.covariances", "lv.variances",
                "lv.covariances", "regressions")
@@ -157,7 +157,9 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
     if unknown:
         raise ModelSyntaxError(f"group_equal: unknown kind(s) {', '.join(unknown)}; choose from {', '.join(GROUP_EQUAL)}")
     partial = {p.replace(" ", "") for p in group_partial}
-    defined, constraints, structural = [], [], []
+    defined: list[Statement] = []
+    constraints: list[Statement] = []
+    structural: list[Statement] = []
     for s in stmts:
         (defined if s.op == ":=" else constraints if s.op in ("==", "<", ">") else structural).append(s)
     if not structural:
@@ -220,7 +222,7 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
         def key(lhs, op, rhs):
             return (min(lhs, rhs), op, max(lhs, rhs)) if op == "~~" else (lhs, op, rhs)
 
-        user_rows: list[tuple[Row, object]] = []
+        user_rows: list[tuple[Row, Term]] = []
         for s in structural:
             for t in s.rhs:
                 rhs = "" if s.op == "~1" else t.name
@@ -309,7 +311,7 @@ def _number(rows, latent, observed, defined, constraints, n_groups, meanstructur
     latent_set = set(latent)
     exo = set(exo_x)
     # a label shared with a fixed parameter fixes its mates at that value (as lavaan)
-    fixed_labels = {}
+    fixed_labels: dict[str, float] = {}
     for r in rows:
         if r.label and r.free == -1:
             fixed_labels.setdefault(r.label, r.value if r.value is not None else 0.0)
@@ -328,7 +330,7 @@ def _number(rows, latent, observed, defined, constraints, n_groups, meanstructur
         kind = None if r.lhs in exo and r.op in ("~1", "~~") else _kind(r, latent_set)
         tag = f"{r.lhs}{r.op}{r.rhs}"
         if r.label:
-            key = ("label", r.label)
+            key: tuple = ("label", r.label)
         elif n_groups > 1 and kind in group_equal and tag not in partial and not r.fixed_x:
             key = ("equal", r.lhs, r.op, r.rhs)
         else:
@@ -341,7 +343,7 @@ def _number(rows, latent, observed, defined, constraints, n_groups, meanstructur
         if r.label:
             by_label[r.label] = n
     # equal("label") or equal("lhs op rhs"): one parameter with the one named
-    tags = {}
+    tags: dict[tuple[int, str], int] = {}
     for r in rows:
         if r.free:
             tags.setdefault((r.group, f"{r.lhs}{r.op}{r.rhs}"), r.free)

@@ -45,8 +45,8 @@ def factor_scores(state, data: pd.DataFrame, method: Literal["regression", "bart
                   ) -> pd.DataFrame:
     from .samplestats import numeric
 
-    method = method.lower()
-    if method not in ("regression", "bartlett"):
+    how = method.lower()
+    if how not in ("regression", "bartlett"):
         raise PsychometricsError(f"method={method!r}: choose 'regression' or 'bartlett'")
     pt, mdl, theta = state["pt"], state["model"], state["theta"]
     if not pt.latent:
@@ -78,7 +78,7 @@ def factor_scores(state, data: pd.DataFrame, method: Literal["regression", "bart
         V = mdl.total_cov(theta, g)
         E_all, E_y = _expected(state, g)
         Sigma = V[:p, :p]
-        if method == "bartlett":
+        if how == "bartlett":
             Lam = A[:p][:, lat]
             empty = [pt.latent[k] for k in range(len(lat)) if not np.any(Lam[:, k])]
             if empty:
@@ -104,7 +104,7 @@ def factor_scores(state, data: pd.DataFrame, method: Literal["regression", "bart
                 continue
             o = np.flatnonzero(pat)
             Si = np.linalg.inv(Sigma[np.ix_(o, o)])
-            if method == "regression":
+            if how == "regression":
                 C = V[np.ix_(lat, o)] @ Si
             else:
                 Lo = Lam[o]

@@ -23,13 +23,15 @@ Muthen & Muthen, Mplus technical appendices. R: ``lavaan::sem(..., estimator = "
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from ..exceptions import EstimationError
 from .model import Block, Model, fit_ml, start_values
 
 
-def _kurtosis_terms(X: np.ndarray, exo: list[int] = ()) -> tuple[float, float]:
+def _kurtosis_terms(X: np.ndarray, exo: Sequence[int] = ()) -> tuple[float, float]:
     """Complete data: the covariance part of tr(A1^-1 B1) of the saturated model and of the
     independence model. Without covariates the first is 1/2 (mean d^2 - p); with fixed covariates
     the moments among them are masked, so A1 and B1 are formed over the others (vech of the
@@ -57,7 +59,7 @@ def _kurtosis_terms(X: np.ndarray, exo: list[int] = ()) -> tuple[float, float]:
     return float(np.trace(np.linalg.solve(A1, B1))), base
 
 
-def _fixed_moments_model(model: Model, syntax: str, exo: list[int], moments: tuple[list, list] | None,
+def _fixed_moments_model(model: Model, syntax: str, exo: Sequence[int], moments: tuple[list, list] | None,
                          mark) -> tuple:
     """A model over the same observed variables from ``syntax`` (mean structure, same groups), with
     the rows ``mark(row, covariates)`` selects fixed at the given moments (EM estimates)."""
@@ -92,7 +94,7 @@ def _at_moments(pt, moments: tuple[list, list]) -> np.ndarray:
     return theta
 
 
-def saturated_fiml(model: Model, blocks: list[Block], c0: float, exo: list[int] = (),
+def saturated_fiml(model: Model, blocks: list[Block], c0: float, exo: Sequence[int] = (),
                    moments: tuple[list, list] | None = None) -> tuple[Model, np.ndarray]:
     """The saturated model (means and covariances per group; the covariates' own moments fixed,
     masked as lavaan does) fitted by FIML: its model and estimates (the EM moments)."""
@@ -108,7 +110,7 @@ def saturated_fiml(model: Model, blocks: list[Block], c0: float, exo: list[int] 
     return smodel, th
 
 
-def baseline_fiml(model: Model, blocks: list[Block], c0: float, exo: list[int] = (),
+def baseline_fiml(model: Model, blocks: list[Block], c0: float, exo: Sequence[int] = (),
                   moments: tuple[list, list] | None = None) -> tuple[Model, np.ndarray]:
     """The independence (baseline) model fitted by FIML: free means and variances, no covariances,
     except among the covariates (fixed at their moments, as lavaan's baseline with fixed.x)."""
@@ -125,7 +127,7 @@ def baseline_fiml(model: Model, blocks: list[Block], c0: float, exo: list[int] =
     return bmodel, th
 
 
-def _fiml_traces(model: Model, blocks: list[Block], c0: float, exo: list[int] = (),
+def _fiml_traces(model: Model, blocks: list[Block], c0: float, exo: Sequence[int] = (),
                  moments: tuple[list, list] | None = None) -> tuple[float, float]:
     """Incomplete data: tr(A1^-1 B1) of the saturated model (means and covariances per group) at its
     ML (EM) estimates, with A1 its observed information and B1 its casewise scores' cross-product;
@@ -155,7 +157,7 @@ def _pad(b: Block, p: int) -> np.ndarray:
 
 
 def mlr(model: Model, blocks: list[Block], theta: np.ndarray, A: np.ndarray, df: int, df_b: int,
-        Ainv: np.ndarray | None = None, fiml_c0: float | None = None, exo: list[int] = (),
+        Ainv: np.ndarray | None = None, fiml_c0: float | None = None, exo: Sequence[int] = (),
         moments: tuple[list, list] | None = None) -> dict:
     """Sandwich covariance of the estimates, scores' B, and the scaling factors of the model and
     baseline. ``Ainv``: the inverse to use for A (under constraints, the bordered inverse);
@@ -172,6 +174,7 @@ def mlr(model: Model, blocks: list[Block], theta: np.ndarray, A: np.ndarray, df:
     else:
         h1, base = 0.0, 0.0
         for b in blocks:
+            assert b.X is not None   # complete-data blocks keep their rows
             t_h1, t_b = _kurtosis_terms(b.X, exo)
             h1 += t_h1 + (len(b.obs) - len(exo) if model.meanstructure else 0)
             base += t_h1 - t_b

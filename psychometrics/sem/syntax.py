@@ -142,11 +142,11 @@ def _parse_modifier(mod: str, text: str, line: int, col: int) -> dict:
                 return {"label": value}
             return {"equal": value.replace(" ", "")}
         if fn == "c":
-            parts = [p.strip() for p in arg.split(",")]
-            if all(NUMBER.fullmatch(p) or p == "NA" for p in parts):
-                return {"value": tuple(None if p == "NA" else float(p) for p in parts)}
-            if all(NAME.fullmatch(p) for p in parts):
-                return {"label": tuple(parts)}
+            items = [q.strip() for q in arg.split(",")]
+            if all(NUMBER.fullmatch(q) or q == "NA" for q in items):
+                return {"value": tuple(None if q == "NA" else float(q) for q in items)}
+            if all(NAME.fullmatch(q) for q in items):
+                return {"label": tuple(items)}
             raise _error(text, line, col, f"c(...) must hold only labels or only numbers: {mod}")
         raise _error(text, line, col, f"unknown modifier {fn}(); lavaan's label(), equal(), start() and c() are "
                                       "supported")

@@ -189,7 +189,8 @@ class EFAResult(ResultBase):
 
 
 
-def correlation_matrix(data: pd.DataFrame, items: list[str], cor: str, missing: str) -> tuple[np.ndarray, int]:
+def correlation_matrix(data: pd.DataFrame, items: list[str], cor: str,
+                       missing: Literal["listwise", "pairwise"]) -> tuple[np.ndarray, int]:
     X = data[items]
     if cor == "polychoric":
         from ..correlations import polychoric

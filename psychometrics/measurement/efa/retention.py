@@ -164,14 +164,14 @@ def velicer_map(R: np.ndarray, max_factors: int = 8) -> tuple[np.ndarray, int]:
     p = R.shape[0]
     val, vec = np.linalg.eigh(R)
     comp = vec[:, ::-1] * np.sqrt(np.maximum(val[::-1], 0))
-    out = []
+    vals: list[float] = []
     for m in range(1, min(max_factors, p - 1) + 1):
         C = R - comp[:, :m] @ comp[:, :m].T
         d = 1 / np.sqrt(np.diag(C))
         Rs = C * np.outer(d, d)
         np.fill_diagonal(Rs, 0)
-        out.append((Rs * Rs).sum() / (p * (p - 1)))
-    out = np.array(out)
+        vals.append(float((Rs * Rs).sum() / (p * (p - 1))))
+    out = np.array(vals)
     return out, int(np.nanargmin(out)) + 1
 
 

@@ -5,6 +5,8 @@ criteria. R: ``GPArotation::Varimax``, ``psych::Promax``, ``GPArotation::oblimin
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 
@@ -47,7 +49,7 @@ def geomin_criterion(L: np.ndarray, delta: float = 0.01) -> tuple[float, np.ndar
     return float(pro.sum()), (2 / m) * L / L2 * pro[:, None]
 
 
-def target_criterion(target: np.ndarray) -> callable:
+def target_criterion(target: np.ndarray) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
     """Partially specified target: entries that are NaN do not count (GPArotation ``pstQ``)."""
     W = (~np.isnan(target)).astype(float)
     B = np.nan_to_num(target)
