@@ -140,10 +140,26 @@ def load_instrument(path: str | Path, registry: "InstrumentRegistry | None" = No
     strict_translations
         Treat stale or unstamped translations as errors instead of warnings.
 
+    Returns
+    -------
+    Instrument
+        The typed instrument (or battery with its sections).
+
     Raises
     ------
     InstrumentError
         With every problem found, each naming the file and the field.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> from psychometrics.instruments import InstrumentRegistry
+    >>> reg = InstrumentRegistry([pathlib.Path(tempfile.mkdtemp())])
+    >>> try:
+    ...     load_instrument(pathlib.Path(tempfile.mkdtemp()) / "missing.yaml", reg)
+    ... except InstrumentError as e:
+    ...     print("InstrumentError" if "missing.yaml" in str(e) else e)
+    InstrumentError
     """
     path = Path(path)
     doc = _yaml.read_document(path)
@@ -220,9 +236,29 @@ class InstrumentRegistry:
 
 
 def compose(instruments: list[Instrument]) -> Instrument:
-    """An ad-hoc battery of several instruments (item ids must not collide), as the command line's
-    ``--instrument id1,id2``: the same result as a battery file listing them as sections.
+    """An ad-hoc battery of several instruments, as the command line's ``--instrument id1,id2``.
 
+    The result equals a battery file listing them as sections (same items, scales, keys and
+    response scales named ``<section>.<scale>``); a battery among them contributes its sections and
+    keeps its own classifications.
+
+    Parameters
+    ----------
+    instruments : list of Instrument
+        Instruments or batteries; item ids must not collide.
+
+    Returns
+    -------
+    Instrument
+        A battery (``kind="battery"``, version 0.0.0) whose content hash is that of its sections.
+
+    Raises
+    ------
+    InstrumentError
+        Two instruments share an item id.
+
+    Examples
+    --------
     >>> a = adhoc_instrument({"A": ["a1", "a2"]}, range=(1, 5))
     >>> b = adhoc_instrument({"B": ["b1", "b2"]}, range=(1, 5))
     >>> c = compose([a, b])
@@ -246,11 +282,36 @@ def adhoc_instrument(scales: dict[str, list[str]], range: tuple[int, int] | None
                      min_valid: int | float = 1, missing_codes: tuple[int, ...] = ()) -> Instrument:
     """An instrument made from psych-style keys: ``{"A": ["-A1", "A2"]}``.
 
-    ``-item`` marks a reverse-keyed item, reversed as ``min + max - x`` with
-    ``range=(min, max)``, which is required when any item is reversed.
-    ``min_valid``: a count (int) or a proportion of the scale's items (float, rounded up).
-    ``missing_codes``: codes that mean "no answer" (e.g. -99), read as missing.
+    Parameters
+    ----------
+    scales : dict of str to list of str
+        Scale name -> its items; ``-item`` marks a reverse-keyed item, reversed as ``min + max - x``.
+    range : tuple of int, optional
+        ``(min, max)`` of the response codes; required when any item is reversed. Without it any
+        number is a valid answer.
+    min_valid : int or float
+        Items that must be answered: a count (int) or a proportion of the scale's items (float,
+        rounded up).
+    missing_codes : tuple of int
+        Codes that mean "no answer" (e.g. -99), read as missing.
 
+    Returns
+    -------
+    Instrument
+        One Likert response scale, one item per key, one mean-scored rule per scale.
+
+    Raises
+    ------
+    InstrumentError
+        A bad scale name, a reversed item without ``range``, a repeated item, or a count above the
+        number of items.
+
+    Notes
+    -----
+    R: ``psych::make.keys(items, keys.list)`` (the keys), scored as ``psych::scoreItems``.
+
+    Examples
+    --------
     >>> inst = adhoc_instrument({"A": ["-A1", "A2", "A3"]}, range=(1, 6))
     >>> inst.psych_keys()
     {'A': ['-A1', 'A2', 'A3']}

@@ -240,6 +240,18 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
         scale. Default: a scale that contains other scales (e.g. a total over its facets) gets one
         group factor per contained scale; other scales get none.
 
+    Returns
+    -------
+    ReliabilityResult
+        One :class:`ScaleReliability` per scale (alpha with its interval, standardized alpha,
+        lambda 6, average r, omega total, omega hierarchical, CR and AVE of the leaf scales, item
+        analysis), HTMT and the Fornell-Larcker matrix; the formulas are in the module docstring.
+
+    Notes
+    -----
+    R: ``psych::alpha(x, keys)``, ``psych::alpha.ci``, ``semTools::compRelSEM(cfa(model, std.lv = TRUE))``,
+    ``psych::omega(x, nfactors)``, ``semTools::AVE``, ``semTools::htmt``.
+
     Examples
     --------
     >>> rng = np.random.default_rng(2)

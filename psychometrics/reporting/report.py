@@ -72,7 +72,42 @@ def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: OnInval
     """Validate and score ``data``, then run reliability and item analysis for every scale
     (``psychometrics.report``; the command line's ``psychometrics report``). With ``model`` (lavaan
     syntax) the validated item responses are also fitted as a CFA/SEM (ML; FIML by default, so every
-    respondent counts; ``model_missing="listwise"`` for complete cases only)."""
+    respondent counts; ``model_missing="listwise"`` for complete cases only).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Raw responses (as :func:`psychometrics.read_responses` reads them).
+    instrument : Instrument
+        The instrument or battery the data answer.
+    on_invalid : {"error", "missing"}
+        Refuse invalid values, or set them missing and list each.
+    id : str, optional
+        Respondent id column (default: found among common names).
+    source : str, optional
+        Name of the data recorded in the report (default: the file it was read from).
+    model : str, optional
+        lavaan syntax of a CFA/SEM fitted to the validated items.
+    model_missing : {"fiml", "listwise"}
+        Missing-data rule of the model.
+
+    Returns
+    -------
+    Report
+        Scores, reliability and (with ``model``) the fitted model, rendered by ``summary()`` and
+        ``to_docx()``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from psychometrics.instruments import adhoc_instrument
+    >>> rng = np.random.default_rng(1)
+    >>> f = rng.normal(size=200)
+    >>> df = pd.DataFrame({f"a{j}": np.clip(np.round(3 + f + rng.normal(size=200)), 1, 5) for j in (1, 2, 3)})
+    >>> rep = build_report(df, adhoc_instrument({"A": ["a1", "a2", "a3"]}, range=(1, 5)))
+    >>> rep.nobs, bool(0.6 < rep.reliability["A"].alpha < 0.9)
+    (200, True)
+    """
     from ..measurement.reliability import reliability_validated
     from ..responses.validation import validate_responses
     from ..scoring.score import score_validated

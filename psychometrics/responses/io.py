@@ -70,6 +70,12 @@ def read_responses(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
     sheet
         Worksheet of an Excel file (name or 0-based position).
 
+    Returns
+    -------
+    DataFrame
+        Every row of the file in file order, values as text (validation converts them), with
+        ``attrs["source"]`` = path, format, SHA-256 and rows (see :func:`data_fingerprint`).
+
     Raises
     ------
     DataReadError
@@ -172,12 +178,26 @@ def data_fingerprint(df: pd.DataFrame, source: str | None = None) -> dict:
     """The one fingerprint of the data a result was computed from: ``source``, ``sha256``, ``rows``.
 
     A frame read by :func:`read_responses` carries its file's path and SHA-256
-    (``df.attrs["source"]``); every result computed from it, whatever columns it uses and
-    however they were validated, records that file's SHA-256, so results from one file can be
-    linked. A frame that did not come from a file, or whose rows were filtered, is fingerprinted
-    by its full content (:func:`frame_sha256`). Values changed in place after reading are not
-    detected: re-read the file, or pass ``df.attrs.pop("source")`` first.
+    (``df.attrs["source"]``); every result computed from it, whatever columns it uses and however
+    they were validated, records that file's SHA-256, so results from one file can be linked. A
+    frame that did not come from a file, or whose rows were filtered, is fingerprinted by its full
+    content (:func:`frame_sha256`). Values changed in place after reading are not detected: re-read
+    the file, or drop ``df.attrs["source"]`` first.
 
+    Parameters
+    ----------
+    df : DataFrame
+        The data as given to an analysis.
+    source : str, optional
+        Name recorded when the frame did not come from a file.
+
+    Returns
+    -------
+    dict
+        ``source`` (path or name), ``sha256`` and ``rows``.
+
+    Examples
+    --------
     >>> a = pd.DataFrame({"x": [1, 2], "y": [3, 4]})
     >>> fp = data_fingerprint(a)
     >>> fp["source"], fp["rows"], fp["sha256"] == frame_sha256(a)

@@ -216,11 +216,25 @@ def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str 
         Warn about columns the instrument does not know (they are always kept and listed in
         ``notes``); callers that pick columns on purpose (ad-hoc keys, reliability) turn it off.
 
+    Returns
+    -------
+    ValidatedResponses
+        Every input row in input order: ids, items as numbers, a problems table, counts of declared
+        missing codes, notes, and the data fingerprint in ``meta``.
+
     Raises
     ------
     ResponseValidationError
         Duplicate or missing ids (always), and invalid values or missing item
         columns when ``on_invalid="error"``.
+
+    Examples
+    --------
+    >>> from psychometrics.instruments import adhoc_instrument
+    >>> inst = adhoc_instrument({"A": ["a1", "a2"]}, range=(1, 5), missing_codes=(-99,))
+    >>> vr = validate_responses(pd.DataFrame({"id": ["t1", "t2"], "a1": ["4", "-99"], "a2": [2, 5]}), inst)
+    >>> vr.data["a1"].tolist(), vr.missing_codes["a1"], vr.nobs
+    ([4.0, nan], 1, 2)
     """
     validate_option("on_invalid", on_invalid, OnInvalid)
     src = source or df.attrs.get("source", {}).get("path", "data")

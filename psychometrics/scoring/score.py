@@ -185,6 +185,21 @@ def score(data: pd.DataFrame, instrument: Instrument | None = None, scales: dict
     ScoreResult
         One row per input row, in input order.
 
+    Notes
+    -----
+    A scale score is the mean (or sum, or prorated sum) of its items after reverse keying
+    (:func:`~psychometrics.instruments.reverse_key`), :math:`\bar x_v = \frac{1}{k_v}\\sum_{j} x_j`
+    over the :math:`k_v` answered items, when :math:`k_v` reaches the rule's minimum; otherwise missing.
+
+    R: ``psych::scoreItems(keys, items, totals = FALSE, missing = TRUE, impute = "none")$scores``;
+    careless-responding indices as ``careless::longstring``, ``careless::irv``, ``careless::mahad``,
+    ``careless::evenodd`` and ``careless::psychsyn``.
+
+    References
+    ----------
+    Curran, P. G. (2016). Methods for the detection of carelessly invalid responses in survey data.
+    *Journal of Experimental Social Psychology*, 66, 4-19.
+
     Examples
     --------
     >>> df = pd.DataFrame({"id": ["a", "b", "c"], "A1": [1, 5, 2], "A2": [5, 1, None], "A3": [4, 2, 3]})

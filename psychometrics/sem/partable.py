@@ -145,9 +145,43 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
           fixed_x: bool = True, orthogonal: bool = False) -> ParTable:
     """Parse ``model`` and complete it with lavaan's ``sem()`` defaults (see the module docstring).
 
+    Parameters
+    ----------
+    model : str
+        lavaan model syntax.
+    data_columns : list of str
+        Columns of the data: a name in the syntax that is not among them must be a latent variable.
+    std_lv : bool
+        Fix latent variances to 1 instead of the first loadings.
+    meanstructure : bool
+        Add intercepts and latent means.
+    n_groups : int
+        Groups: one block of parameters each.
+    group_equal, group_partial : tuple of str
+        Kinds of parameters equal across groups, and single parameters exempted.
+    fixed_x : bool
+        Exogenous observed covariates fixed at their sample moments (lavaan's ``fixed.x``).
+    orthogonal : bool
+        Exogenous latent variables uncorrelated.
+
+    Returns
+    -------
+    ParTable
+        One row per parameter with lavaan's columns (``to_frame()``), free-parameter numbering,
+        labels, equality constraints and defined parameters.
+
+    Raises
+    ------
+    ModelSyntaxError
+        Unreadable syntax, an unknown variable, or a latent variable named like a data column.
+
+    Notes
+    -----
     R: ``lavaan::lavaanify(model, auto = TRUE)`` with the ``sem()`` options, as in
     ``parTable(sem(model, data))``.
 
+    Examples
+    --------
     >>> pt = build("y ~ x1 + x2", ["y", "x1", "x2"])
     >>> pt.exo_x, pt.n_free, pt.ndat()
     (['x1', 'x2'], 3, 3)

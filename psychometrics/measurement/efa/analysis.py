@@ -32,7 +32,7 @@ Rotation = Literal["oblimin", "quartimin", "geomin", "promax", "varimax", "targe
 OBLIQUE = ("oblimin", "quartimin", "geomin", "promax", "target")
 
 
-# --------------------------------------------------------------------------- factorability
+# --------------------------------------------------------------------------- rotation
 def _rotate(L: np.ndarray, rotation: str, target: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None, bool]:
     m = L.shape[1]
     if m == 1 or rotation == "none":
@@ -228,9 +228,19 @@ def efa(data: pd.DataFrame, items: list[str] | None = None, factors: int | Liter
     n_iter, quantile, seed
         Parallel analysis: simulated data sets, the quantile compared with (psych's .95), seed.
 
+    Returns
+    -------
+    EFAResult
+        Loadings (pattern matrix for oblique rotations), factor correlations, communalities,
+        uniquenesses, variance explained, KMO, Bartlett's test, and parallel analysis or MAP when
+        they chose the number of factors.
+
     Notes
     -----
     Factors are ordered by variance explained and signed so their loadings sum positive, as psych does.
+
+    R: ``psych::fa(r, nfactors, n.obs, fm = "minres", rotate = "oblimin")``,
+    ``psych::fa.parallel(x, fa = "both")``, ``psych::VSS(x)$map``.
 
     Examples
     --------

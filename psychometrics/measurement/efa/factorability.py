@@ -9,13 +9,40 @@ from ...exceptions import EstimationError
 
 
 def kmo(R: np.ndarray) -> tuple[float, np.ndarray]:
-    """Kaiser-Meyer-Olkin measure of sampling adequacy, overall and per item (``psych::KMO``):
+    r"""Kaiser-Meyer-Olkin measure of sampling adequacy, overall and per item.
 
-    .. math:: MSA_j = \\frac{\\sum_{i\\ne j} r_{ij}^2}{\\sum_{i\\ne j} r_{ij}^2 + \\sum_{i\\ne j} q_{ij}^2}
+    .. math:: MSA_j = \frac{\\sum_{i\ne j} r_{ij}^2}{\\sum_{i\ne j} r_{ij}^2 + \\sum_{i\ne j} q_{ij}^2}
 
-    with :math:`q` the partial correlations (from :math:`R^{-1}`). Works on any correlation matrix,
-    polychoric included.
+    with :math:`q` the partial correlations (from :math:`R^{-1}`); the overall value sums over all
+    pairs. Works on any correlation matrix, polychoric included.
 
+    Parameters
+    ----------
+    R : ndarray
+        A correlation matrix.
+
+    Returns
+    -------
+    overall : float
+        The overall MSA.
+    items : ndarray
+        The MSA of each item.
+
+    Raises
+    ------
+    EstimationError
+        The matrix is singular (an item duplicates others).
+
+    Notes
+    -----
+    R: ``psych::KMO(R)`` (``MSA``, ``MSAi``).
+
+    References
+    ----------
+    Kaiser, H. F. (1974). An index of factorial simplicity. *Psychometrika*, 39, 31-36.
+
+    Examples
+    --------
     >>> R = np.array([[1, .5, .4], [.5, 1, .3], [.4, .3, 1]])
     >>> round(kmo(R)[0], 4)   # R: psych::KMO(R)$MSA
     0.6279
@@ -35,8 +62,44 @@ def kmo(R: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 def bartlett(R: np.ndarray, n: int) -> tuple[float, int, float]:
-    """Bartlett's test that R is an identity matrix (``psych::cortest.bartlett``):
-    :math:`\\chi^2 = -(n - 1 - (2p + 5)/6)\\log|R|`, df = p(p-1)/2."""
+    r"""Bartlett's test that a correlation matrix is an identity matrix.
+
+    .. math:: \\chi^2 = -\\Bigl(n - 1 - \frac{2p + 5}{6}\\Bigr)\\log|R|, \\qquad df = \frac{p(p-1)}{2}
+
+    Parameters
+    ----------
+    R : ndarray
+        A p x p correlation matrix.
+    n : int
+        The number of respondents it was computed from.
+
+    Returns
+    -------
+    chisq : float
+    df : int
+    pvalue : float
+
+    Raises
+    ------
+    EstimationError
+        R is not positive definite.
+
+    Notes
+    -----
+    R: ``psych::cortest.bartlett(R, n)``.
+
+    References
+    ----------
+    Bartlett, M. S. (1951). The effect of standardization on a chi-square approximation in factor
+    analysis. *Biometrika*, 38, 337-344.
+
+    Examples
+    --------
+    >>> R = np.array([[1, .5, .4], [.5, 1, .3], [.4, .3, 1]])
+    >>> chisq, df, p = bartlett(R, 100)   # R: psych::cortest.bartlett(R, 100)$chisq = 46.449
+    >>> round(chisq, 3), df, p < 0.001
+    (46.449, 3, True)
+    """
     from scipy import stats
 
     p = R.shape[0]
@@ -48,4 +111,3 @@ def bartlett(R: np.ndarray, n: int) -> tuple[float, int, float]:
     return float(chisq), df, float(stats.chi2.sf(chisq, df))
 
 
-# --------------------------------------------------------------------------- retention

@@ -123,11 +123,53 @@ class ParallelAnalysis(ResultBase):
 
 def parallel_analysis(R: np.ndarray, n_obs: int, n_iter: int = 20, quantile: float | None = 0.95,
                       method: Method = "minres", seed: int | None = None, progress: bool = True) -> ParallelAnalysis:
-    """Horn's parallel analysis as ``psych::fa.parallel``: observed component eigenvalues of R and
-    factor eigenvalues (one-factor ``method`` solution), against those of ``n_iter`` random normal
-    data sets of the same size; the number suggested is the count of leading observed eigenvalues
-    above the simulated ``quantile`` (psych's default .95; ``None`` = the mean). Simulations run
-    in batches (random correlation matrices and their eigenvalues stacked), with a progress bar.
+    """Horn's parallel analysis, as ``psych::fa.parallel``.
+
+    Observed component eigenvalues of R and factor eigenvalues (of the one-factor ``method``
+    solution, psych's ``fa = "both"``) are compared with those of ``n_iter`` random normal data sets
+    of the same size; the number suggested is the count of leading observed eigenvalues above the
+    simulated ``quantile`` (psych's default .95; ``None``: the mean). Simulations run in batches
+    (random correlation matrices and their eigenvalues stacked), with a progress bar.
+
+    Parameters
+    ----------
+    R : ndarray
+        The observed correlation matrix.
+    n_obs : int
+        Respondents (the simulated data sets have as many rows).
+    n_iter : int
+        Simulated data sets.
+    quantile : float or None
+        Quantile of the simulated eigenvalues compared with (None: their mean).
+    method : {"minres", "ml", "pa"}
+        Extraction of the one-factor solution whose eigenvalues are compared.
+    seed : int, optional
+        Seed of the simulation.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    ParallelAnalysis
+        Observed and simulated eigenvalues and the suggested numbers of factors and components.
+
+    Notes
+    -----
+    R: ``psych::fa.parallel(x, n.iter = n_iter, fa = "both", quant = quantile)``.
+
+    References
+    ----------
+    Horn, J. L. (1965). A rationale and test for the number of factors in factor analysis.
+    *Psychometrika*, 30, 179-185.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> F = rng.normal(size=(400, 1))
+    >>> X = F @ np.ones((1, 5)) * 0.7 + rng.normal(size=(400, 5)) * 0.7
+    >>> pa = parallel_analysis(np.corrcoef(X, rowvar=False), 400, n_iter=20, seed=1, progress=False)
+    >>> pa.suggested_factors, pa.suggested_components
+    (1, 1)
     """
     from tqdm.auto import tqdm
 
@@ -159,8 +201,43 @@ def parallel_analysis(R: np.ndarray, n_obs: int, n_iter: int = 20, quantile: flo
 
 
 def velicer_map(R: np.ndarray, max_factors: int = 8) -> tuple[np.ndarray, int]:
-    """Velicer's minimum average partial: for m = 1..max_factors principal components removed, the
-    mean squared partial correlation (``psych::VSS``'s ``map``); the suggested number minimises it."""
+    r"""Velicer's minimum average partial (MAP) test.
+
+    For m = 1..max_factors principal components partialled out of R, the mean squared partial
+    correlation :math:`\bar{r^2_m} = \\sum_{i\ne j} r^{*2}_{ij,m} / (p(p-1))`; the suggested number of
+    factors is the m that minimises it.
+
+    Parameters
+    ----------
+    R : ndarray
+        A correlation matrix.
+    max_factors : int
+        Most components to partial out.
+
+    Returns
+    -------
+    values : ndarray
+        The average squared partial correlation after m = 1, 2, ... components.
+    suggested : int
+        The m with the smallest value.
+
+    Notes
+    -----
+    R: ``psych::VSS(R, n = max_factors)$map``.
+
+    References
+    ----------
+    Velicer, W. F. (1976). Determining the number of components from the matrix of partial
+    correlations. *Psychometrika*, 41, 321-327.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> F = rng.normal(size=(500, 2))
+    >>> X = np.hstack([F[:, [0]] + rng.normal(size=(500, 3)), F[:, [1]] + rng.normal(size=(500, 3))])
+    >>> velicer_map(np.corrcoef(X, rowvar=False), 4)[1]
+    2
+    """
     p = R.shape[0]
     val, vec = np.linalg.eigh(R)
     comp = vec[:, ::-1] * np.sqrt(np.maximum(val[::-1], 0))
@@ -175,4 +252,3 @@ def velicer_map(R: np.ndarray, max_factors: int = 8) -> tuple[np.ndarray, int]:
     return out, int(np.nanargmin(out)) + 1
 
 
-# --------------------------------------------------------------------------- extraction / rotation
