@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
-from ..exceptions import CarelessWarning, ScoringError
+from ..exceptions import CarelessWarning, OptionError, ScoringError
 from ..instruments import Instrument, adhoc_instrument, reverse_key
 from ..reporting.result import ResultBase
 from ..reporting.summary import Summary, jsonable
@@ -294,7 +294,8 @@ def _careless(d: pd.DataFrame, inst: Instrument, notes: list[str], overrides: di
     rec = reverse_key(raw, lo, hi, signs)
     unknown = set(overrides) - set(CARELESS_DEFAULTS)
     if unknown:
-        raise ScoringError(f"unknown careless-responding index {sorted(unknown)}; known: {sorted(CARELESS_DEFAULTS)}")
+        raise OptionError(f"careless: unknown careless-responding index {sorted(unknown)}; known: {sorted(CARELESS_DEFAULTS)}",
+                          argument="careless")
     cfg = {name: {**CARELESS_DEFAULTS[name], **inst.quality_checks.get(name, {}), **overrides.get(name, {})}
            for name in CARELESS_DEFAULTS}
     max_run = cfg["longstring"].get("max_run", max(6, math.ceil(k / 2)))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .._options import validate_option
-from ..exceptions import PsychometricsError
+from ..exceptions import OptionError, PsychometricsError
 
 Estimator = Literal["ML", "MLR", "GLS", "ULS"]
 Missing = Literal["listwise", "fiml"]
@@ -66,8 +66,8 @@ def settle(estimator: str, missing: str = "listwise", information: str | None = 
     only; robust Huber-White SEs and the Yuan-Bentler (Mplus) test with MLR."""
     est = str(estimator).upper()
     if est not in ESTIMATORS:
-        raise PsychometricsError(f"estimator={estimator!r} is not available; choose from {', '.join(ESTIMATORS)} "
-                                 "(WLSMV for ordinal items comes with a later version)")
+        raise OptionError(f"estimator={estimator!r} is not available; choose from {', '.join(ESTIMATORS)} "
+                          "(WLSMV for ordinal items comes with a later version)", argument="estimator")
     validate_option("missing", missing, ("listwise", "fiml"))
     if information is not None:
         validate_option("information", information, ("expected", "observed"))

@@ -22,6 +22,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .._options import validate_option
 from ..exceptions import PsychometricsError
 
 
@@ -45,9 +46,7 @@ def factor_scores(state, data: pd.DataFrame, method: Literal["regression", "bart
                   ) -> pd.DataFrame:
     from .samplestats import numeric
 
-    how = method.lower()
-    if how not in ("regression", "bartlett"):
-        raise PsychometricsError(f"method={method!r}: choose 'regression' or 'bartlett'")
+    how = validate_option("method", str(method).lower(), ("regression", "bartlett"))
     pt, mdl, theta = state["pt"], state["model"], state["theta"]
     if not pt.latent:
         raise PsychometricsError("the model has no latent variables, so there are no factor scores")

@@ -113,16 +113,15 @@ class EFAResult(ResultBase):
         :math:`W = U^{-2}\\Lambda(\\Lambda'U^{-2}\\Lambda)^{-1}`. Rows with a missing item get NaN
         scores (nothing is imputed). R: ``psych::factor.scores(x, f, method = "Thurstone" | "Bartlett")``.
         """
+        validate_option("method", method, ("regression", "bartlett"))
         X = data[self.items].to_numpy(dtype=float)
         Z = (X - np.nanmean(X, axis=0)) / np.nanstd(X, axis=0, ddof=1)
         L, Phi, R = self.loadings.to_numpy(), self.phi.to_numpy(), self.correlation.to_numpy()
         if method == "regression":
             W = np.linalg.solve(R, L @ Phi)
-        elif method == "bartlett":
+        else:
             Ui = np.diag(1 / self.uniquenesses.to_numpy())
             W = Ui @ L @ np.linalg.inv(L.T @ Ui @ L)
-        else:
-            raise PsychometricsError("scores method must be 'regression' or 'bartlett'")
         S = Z @ W
         S[np.isnan(Z).any(axis=1)] = np.nan
         return pd.DataFrame(S, index=data.index, columns=self.loadings.columns)
