@@ -73,7 +73,8 @@ FLAGS = {"id": "--id", "on_invalid": "--on-invalid", "range": "--range", "missin
          "group": "--group", "group_equal": "--group-equal", "items": "--items", "factors": "--factors",
          "instrument": "--instrument", "scales": "--scale", "missing_codes": "--missing-codes",
          "registry": "--instruments", "se": "--se", "test": "--test", "information": "--information",
-         "seed": "--seed", "bootstrap": "--bootstrap", "model": "--model", "ordinal": "--ordinal"}
+         "seed": "--seed", "bootstrap": "--bootstrap", "model": "--model", "ordinal": "--ordinal",
+         "force": "--force"}
 
 _ARG = re.compile(r"\b(?P<name>[a-z_]+)=(?P<value>\"[^\"]*\"|'[^']*'|\([^)]*\)|\{[^}]*\}|\[[^\]]*\]|[^\s,;)]+)")
 

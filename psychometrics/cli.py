@@ -19,6 +19,7 @@ import click
 
 from . import instruments as inst_mod
 from ._options import as_flags
+from ._safety import csv_frame
 from ._version import __version__
 from .exceptions import PsychometricsError, PsychometricsWarning
 from .reporting.summary import Summary, SummaryFormat, jsonable
@@ -60,7 +61,45 @@ def _render(summary: Summary, fmt: str) -> str:
     return summary.render(shown.get(fmt, "text"))
 
 
+#: parameters that name files a command reads, and those it writes
+_INPUT_PARAMS = ("data", "model", "path", "paths", "codes", "instrument")
+_OUTPUT_FLAGS = {"out": "--out", "problems_out": "--problems", "scores_out": "--scores", "scree_out": "--scree",
+                 "heatmap_out": "--heatmap", "items_out": "--items-out", "diagram": "--diagram"}
+
+
+def _check_outputs(params: dict) -> None:
+    """Refuse to write over a file the command reads, or to write two outputs to one file, before
+    any work is done (``--out data.csv`` would otherwise replace the data)."""
+    inputs: dict[Path, str] = {}
+    for name in _INPUT_PARAMS:
+        values = params.get(name)
+        for v in (values if isinstance(values, (list, tuple)) else [values]):
+            if isinstance(v, str) and v and Path(v).is_file():
+                inputs[Path(v).resolve()] = v
+    seen: dict[Path, str] = {}
+    for name, flag in _OUTPUT_FLAGS.items():
+        v = params.get(name)
+        if not v:
+            continue
+        p = Path(v).resolve()
+        if p in inputs:
+            raise click.UsageError(f"{flag} {v} is a file this command reads; writing it would replace it. "
+                                   "Choose another output file")
+        if p in seen:
+            raise click.UsageError(f"{flag} {v} is also given as {seen[p]}; one would overwrite the other. "
+                                   "Choose different files")
+        seen[p] = flag
+
+
+class _Command(click.Command):
+    def invoke(self, ctx):
+        _check_outputs(ctx.params)
+        return super().invoke(ctx)
+
+
 class _Group(click.Group):
+    command_class = _Command
+
     def invoke(self, ctx):
         warnings.showwarning = _show_warning
         try:
@@ -68,6 +107,10 @@ class _Group(click.Group):
         except PsychometricsError as exc:
             click.echo(f"error: {as_flags(str(exc))}", err=True)  # the library names arguments
             ctx.exit(exc.exit_code)
+        except OSError as exc:       # an unwritable --out, a folder named like the file, a full disk
+            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -82,7 +125,7 @@ def main(ctx: click.Context, instrument_dirs: tuple[str, ...]) -> None:
 
 
 # --------------------------------------------------------------------------- instruments
-@main.group()
+@main.group(cls=_Group)
 def instruments() -> None:
     """List, show, validate and maintain instrument files."""
 
@@ -106,7 +149,7 @@ def instruments_list(ctx, fmt, out):
     if fmt == "json":
         _emit(json.dumps({"instruments": jsonable(df)}, ensure_ascii=False, indent=2), out)
     elif fmt == "csv":
-        _emit(df.to_csv(index=False), out)
+        _emit(csv_frame(df).to_csv(index=False), out)
     else:
         _emit(_render(Summary("Instruments", [f"from: {', '.join(map(str, reg.directories))}"],
                               [("Instruments", df.drop(columns="path"))]), fmt), out)
@@ -154,14 +197,15 @@ def instruments_show(ctx, ident, lang, fmt, out):
 @click.option("--lang", help="Languages, e.g. en,ru,kk-Cyrl (default: all the instrument has).")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output file (companions go next to it).")
 @click.option("--fallback", is_flag=True, help="Use the source language where a translation is missing.")
+@click.option("--force", is_flag=True, help="Write over existing companion files (the SPSS/Stata templates, code maps...).")
 @click.pass_context
-def instruments_export(ctx, ident, to, lang, out, fallback):
+def instruments_export(ctx, ident, to, lang, out, fallback, force):
     """Export an instrument or battery (ID or ID1,ID2,...) for a survey platform, paper or a codebook."""
     from .deploy import export
 
     inst = _registry(ctx).resolve(ident)
     langs = [x.strip() for x in lang.split(",") if x.strip()] if lang else None
-    written = export(inst, to, langs, out, fallback=fallback)
+    written = export(inst, to, langs, out, fallback=fallback, force=force)
     for p in written:
         click.echo(str(p))
 
@@ -309,7 +353,7 @@ def score(ctx, data, instrument, scales, range_, min_valid, on_invalid, id_col, 
     if fmt == "json":
         click.echo(json.dumps(res.to_dict(rows=not out), ensure_ascii=False, indent=1))
     elif fmt == "csv":
-        click.echo(res.scores.to_csv(index=False), nl=False)
+        click.echo(csv_frame(res.scores).to_csv(index=False), nl=False)
     else:
         click.echo(_render(res.summary(), fmt))
         if out and not quiet:
@@ -351,10 +395,10 @@ def _write_result(res, fmt: str, out: str | None) -> None:
     if fmt == "json":
         _emit(json.dumps(res.to_dict(), ensure_ascii=False, indent=1), out)
     elif fmt == "csv":
-        _emit(res.to_frame().to_csv(index=False), out)
+        _emit(csv_frame(res.to_frame()).to_csv(index=False), out)
         if out and hasattr(res, "item_table"):  # the item-analysis table goes beside it
             items = Path(out).with_name(Path(out).stem + "_items.csv")
-            res.item_table().to_csv(items, index=False)
+            csv_frame(res.item_table()).to_csv(items, index=False)
             click.echo(f"item analysis written to {items}", err=True)
     elif fmt == "docx":
         if not out:
@@ -415,7 +459,7 @@ def polychoric(ctx, data, items, missing, missing_codes, instrument, fmt, out):
     sub, cols = _numeric_items(data, items, missing_codes, _registry(ctx).resolve(instrument) if instrument else None)
     res = poly(sub, cols, missing=missing)
     if fmt == "csv":
-        _emit(res.rho.to_csv(), out)
+        _emit(csv_frame(res.rho.reset_index(names="")).to_csv(index=False), out)
     else:
         _write_result(res, fmt, out)
 
@@ -484,7 +528,7 @@ def efa(ctx, data, items, factors, method, rotation, cor, missing, missing_codes
     if fmt == "json":
         _emit(json.dumps(res.to_dict(), ensure_ascii=False, indent=1), out)
     elif fmt == "csv":
-        _emit(res.to_frame().to_csv(), out)
+        _emit(csv_frame(res.to_frame().reset_index(names="item")).to_csv(index=False), out)
     else:
         _emit(_render(res.summary(cutoff), fmt), out)
 

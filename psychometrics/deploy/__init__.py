@@ -10,10 +10,13 @@ chosen language; a missing translation is an error naming the item and language 
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Literal
 
 from .._options import validate_option
+from ..exceptions import InstrumentError
 from ..instruments import Instrument
 
 Format = Literal["xlsform", "limesurvey", "redcap", "codebook", "paper"]
@@ -21,7 +24,7 @@ FORMATS = ("xlsform", "limesurvey", "redcap", "codebook", "paper")
 
 
 def export(inst: Instrument, to: Format, langs: list[str] | None = None, out: str | Path = "",
-           fallback: bool = False) -> list[Path]:
+           fallback: bool = False, force: bool = False) -> list[Path]:
     """Write ``inst`` in format ``to`` for languages ``langs`` (default: all available).
 
     Parameters
@@ -36,6 +39,8 @@ def export(inst: Instrument, to: Format, langs: list[str] | None = None, out: st
         The main output file; companions are written next to it.
     fallback
         Use the source language where a translation is missing (else an error names the item).
+    force
+        Write over companion files that already exist (``out`` itself is always written).
 
     Returns
     -------
@@ -61,20 +66,44 @@ def export(inst: Instrument, to: Format, langs: list[str] | None = None, out: st
     validate_option("to", to, FORMATS)
     texts = Texts(inst, langs, fallback)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    writer = _writer(to)
+    # written in a scratch folder first: companions the user did not name are never written over
+    # an existing file without force=True, and a failed export leaves nothing half-written
+    with tempfile.TemporaryDirectory(prefix=".export-", dir=_existing_parent(out)) as scratch:
+        made = writer(texts, Path(scratch) / out.name)
+        final = [out.parent / p.name for p in made]
+        clash = [f for f in final if f.exists() and f != out]
+        if clash and not force:
+            raise InstrumentError(f"{', '.join(map(str, clash))} already exist(s) next to {out}: this export writes "
+                                  "them too. Move them, choose another output name, or pass force=True")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        for made_file, dest in zip(made, final):
+            shutil.move(str(made_file), dest)
+    return final
+
+
+def _existing_parent(path: Path) -> Path | None:
+    """The nearest existing folder above ``path`` (the scratch folder lives on the same disk)."""
+    for parent in path.resolve().parents:
+        if parent.is_dir():
+            return parent
+    return None
+
+
+def _writer(to: str):
     if to == "xlsform":
         from .xlsform import write_xlsform
-        return write_xlsform(texts, out)
+        return write_xlsform
     if to == "limesurvey":
         from .limesurvey import write_limesurvey
-        return write_limesurvey(texts, out)
+        return write_limesurvey
     if to == "redcap":
         from .redcap import write_redcap
-        return write_redcap(texts, out)
+        return write_redcap
     if to == "paper":
         from .paper import write_paper
-        return write_paper(texts, out)
+        return write_paper
     if to == "codebook":
         from .codebook import write_codebook
-        return write_codebook(texts, out)
+        return write_codebook
     raise AssertionError(to)  # unreachable: validate_option above

@@ -16,7 +16,12 @@ import csv
 import re
 from pathlib import Path
 
+from .._safety import csv_cell
 from .texts import Texts
+
+
+def csv_row(cells: list) -> list:
+    return [csv_cell(c) for c in cells]
 
 COLUMNS = ["id", "related_id", "class", "type/scale", "name", "relevance", "text", "help", "language", "validation",
            "mandatory", "other", "default", "same_default"]
@@ -102,21 +107,21 @@ def write_limesurvey(texts: Texts, out: Path) -> list[Path]:
         w = csv.DictWriter(fh, fieldnames=COLUMNS, delimiter="\t", lineterminator="\n")
         w.writeheader()
         for r in rows:
-            w.writerow({c: r.get(c, "") for c in COLUMNS})
+            w.writerow({c: csv_cell(r.get(c, "")) for c in COLUMNS})
     # code map: LimeSurvey response column -> item id (and answer code -> value)
     mp = out.with_suffix(".codes.csv")
     with open(mp, "w", newline="", encoding="utf-8") as fh:
         cw = csv.writer(fh)
-        cw.writerow(["limesurvey_column", "item_id", "option"])
+        cw.writerow(csv_row(["limesurvey_column", "item_id", "option"]))
         for g in groups:
             for q in g["questions"]:
                 if q["type"] == "F":
                     for sq, it in q["items"]:
-                        cw.writerow([f"{q['code']}[{sq}]", it.id, ""])
+                        cw.writerow(csv_row([f"{q['code']}[{sq}]", it.id, ""]))
                 elif q["type"] == "M":
                     it = q["items"][0][1]
                     for name in it.scale.names:
-                        cw.writerow([f"{q['code']}[{code(name, set())}]", it.id, name])
+                        cw.writerow(csv_row([f"{q['code']}[{code(name, set())}]", it.id, name]))
                 else:
-                    cw.writerow([q["code"], q["items"][0][1].id, ""])
+                    cw.writerow(csv_row([q["code"], q["items"][0][1].id, ""]))
     return [out, mp]

@@ -15,6 +15,7 @@ import csv
 import json
 from pathlib import Path
 
+from .._safety import csv_cell
 from .texts import Texts
 
 COLUMNS = ["Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
@@ -70,7 +71,7 @@ def write_redcap(texts: Texts, out: Path) -> list[Path]:
         w = csv.DictWriter(fh, fieldnames=COLUMNS)
         w.writeheader()
         for r in records(texts, main):
-            w.writerow({c: r.get(c, "") for c in COLUMNS})
+            w.writerow({c: csv_cell(r.get(c, "")) for c in COLUMNS})
     langs = {lang: {r["Variable / Field Name"]: {"label": r["Field Label"],
                                                  "choices": r.get("Choices, Calculations, OR Slider Labels", "")}
                     for r in records(texts, lang)} for lang in texts.langs}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .._safety import xlsx_value
 from .texts import Texts, xlsform_language
 
 
@@ -91,8 +92,8 @@ def write_xlsform(texts: Texts, out: Path) -> list[Path]:
             for k in r:
                 if k not in header:
                     header.append(k)
-        ws.append(header)
-        for r in records:
-            ws.append([r.get(k, "") for k in header])
+        for row, values in enumerate([header] + [[r.get(k, "") for k in header] for r in records], start=1):
+            for col, v in enumerate(values, start=1):
+                xlsx_value(ws.cell(row=row, column=col), v)   # texts stay texts, never formulas
     wb.save(out)
     return [out]

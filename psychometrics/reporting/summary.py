@@ -14,6 +14,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._safety import markdown_text
+
 SummaryFormat = Literal["text", "md", "latex", "html"]
 NA = "—"  # how a missing number is shown
 
@@ -44,11 +46,12 @@ class Summary:
         return "\n".join(out)
 
     def as_markdown(self, digits: int = 3) -> str:
-        out = [f"# {self.title}", ""] + [f"- {h}" for h in self.header]
+        out = [f"# {markdown_text(self.title)}", ""] + [f"- {markdown_text(h)}" for h in self.header]
         for name, df in self.tables:
-            shown = _round(df, digits).astype(object)
+            shown = _round(df, digits).map(lambda v: markdown_text(v, cell=True)).astype(object)  # data stay text
             shown = shown.where(df.notna().to_numpy(), None)  # tabulate shows None as missingval
-            out += ["", f"## {name}", "", shown.to_markdown(index=False, missingval=NA)]
+            shown.columns = [markdown_text(str(c), cell=True) for c in shown.columns]
+            out += ["", f"## {markdown_text(name)}", "", shown.to_markdown(index=False, missingval=NA)]
         return "\n".join(out) + "\n"
 
     def as_latex(self, digits: int = 3) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._safety import csv_frame, read_csv_cell, xlsx_value
 from ..exceptions import DataReadError, DataWarning
 
 # Cells that mean "no value" in text files: empty, R's NA, SPSS/Stata's ".", Excel's #N/A.
@@ -58,7 +59,7 @@ def frame_sha256(df: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
-def read_responses(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
+def read_responses(path: str | Path, sheet: str | int = 0, encoding: str | None = None) -> pd.DataFrame:
     """Read a response file into a DataFrame, one row per respondent, in file order.
 
     ``df.attrs["source"]`` records the path, format and SHA-256 of the file.
@@ -69,6 +70,9 @@ def read_responses(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
         ``.csv``, ``.tsv``, ``.xlsx``, ``.sav``, ``.dta`` or ``.parquet``.
     sheet
         Worksheet of an Excel file (name or 0-based position).
+    encoding
+        Text files only: the encoding (default: UTF-8, else Windows-1251 or Latin-1 guessed from
+        the bytes, with a warning).
 
     Returns
     -------
@@ -99,9 +103,9 @@ def read_responses(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
                             + ", ".join(sorted(set(FORMATS))))
     try:
         if fmt in ("csv", "tsv"):
-            df = _read_text(path, "\t" if fmt == "tsv" else None)
+            df = _read_text(path, "\t" if fmt == "tsv" else None, encoding)
         elif fmt == "xlsx":
-            df = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
+            df = _read_excel(path, sheet)
         elif fmt in ("sav", "dta"):
             import pyreadstat
 
@@ -111,32 +115,104 @@ def read_responses(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
             df.attrs["value_labels"] = {c: meta.variable_value_labels.get(c, {}) for c in df.columns}
         else:
             df = pd.read_parquet(path)
+            if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
+                df = df.reset_index()      # an index (e.g. the respondent id) is data: keep it as a column
     except DataReadError:
         raise
     except Exception as exc:  # the readers raise many types; name the file in every case
         raise DataReadError(f"{path}: cannot be read as {fmt}: {exc}") from None
-    if df.columns.duplicated().any():
-        dup = sorted(set(df.columns[df.columns.duplicated()].astype(str)))
-        raise DataReadError(f"{path}: duplicate column names {dup}; rename them so each column is unique")
-    df.columns = [str(c).strip() for c in df.columns]
+    names = [str(c).strip() for c in df.columns]
+    dup = sorted({c for c in names if names.count(c) > 1})
+    if dup:
+        raise DataReadError(f"{path}: duplicate column names {dup} (spaces around names are ignored); rename them "
+                            "so each column is unique")
+    df.columns = names
+    if len(df) == 0:
+        raise DataReadError(f"{path}: no data rows (only a header, or an empty file); nothing to analyse")
     df = df.reset_index(drop=True)
     df.attrs["source"] = {"path": str(path), "format": fmt, "sha256": file_sha256(path), "rows": len(df)}
     return df
 
 
-def _read_text(path: Path, sep: str | None) -> pd.DataFrame:
+def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
+    """The sheet as text-like cells: the header row read as it is (duplicate names are refused,
+    not renamed "a.1" as pandas would), TRUE/FALSE cells kept as text (not taken as codes 1/0)."""
+    raw = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl", header=None)
+    if raw.empty:
+        return pd.DataFrame()
+    header = ["" if pd.isna(h) else str(h) for h in raw.iloc[0]]
+    body = raw.iloc[1:].reset_index(drop=True)
+    body.columns = header
+    return body.map(lambda v: ("TRUE" if v else "FALSE") if isinstance(v, bool) else v)
+
+
+def _guess_single_byte(raw: bytes) -> str:
+    """Windows-1251 (Cyrillic) or Latin-1 for text that is not UTF-8: Cyrillic words are runs of
+    high bytes, while accented Latin letters sit between ASCII letters ("Jos\xe9", "M\xfcller")."""
+    cyr = lat = 0
+    for i, b in enumerate(raw):
+        if b < 0xC0:
+            continue
+        left = raw[i - 1] if i else 32
+        right = raw[i + 1] if i + 1 < len(raw) else 32
+        if left >= 0xC0 or right >= 0xC0:
+            cyr += 1
+        elif chr(left).isalpha() or chr(right).isalpha():
+            lat += 1
+    return "latin-1" if lat > cyr else "cp1251"
+
+
+def _check_fields(text: str, sep: str, path: Path) -> None:
+    """Refuse rows with more fields than the header (the values would shift into the wrong
+    columns), naming their lines; warn about short rows (padded with missing values) and about
+    rows that only end with empty extra fields (a trailing delimiter; ignored)."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    header = next(reader, [])
+    k = len(header)
+    long: list[int] = []
+    trailing: list[int] = []
+    short: list[int] = []
+    for row in reader:
+        n = len(row)
+        if n == k or n == 0:
+            continue
+        if n > k:
+            (long if any(f.strip() for f in row[k:]) else trailing).append(reader.line_num)
+        else:
+            short.append(reader.line_num)
+
+    def lines(nums: list[int]) -> str:
+        return ", ".join(map(str, nums[:8])) + (f" and {len(nums) - 8} more" if len(nums) > 8 else "")
+
+    if long:
+        raise DataReadError(f"{path}: line(s) {lines(long)} have more fields than the {k} column names of the header; "
+                            f"their values would land in the wrong columns. Quote values that contain '{sep}', or "
+                            "add the missing column name")
+    if trailing:
+        warnings.warn(f"{path}: line(s) {lines(trailing)} end with empty extra fields (a trailing '{sep}'); "
+                      "they were ignored", DataWarning, stacklevel=4)
+    if short:
+        warnings.warn(f"{path}: line(s) {lines(short)} have fewer fields than the header; the missing values at "
+                      "their ends were read as missing", DataWarning, stacklevel=4)
+
+
+def _read_text(path: Path, sep: str | None, encoding: str | None = None) -> pd.DataFrame:
     raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1251"):
+    if encoding is None:
+        try:
+            text, encoding = raw.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError:
+            encoding = _guess_single_byte(raw)
+            text = raw.decode(encoding)
+            what = "Windows-1251 (Cyrillic)" if encoding == "cp1251" else "Latin-1 (Western European)"
+            warnings.warn(f"{path}: not UTF-8; read as {what}. Check the labels and ids, pass "
+                          "encoding=\"cp1251\" or encoding=\"latin-1\" to choose, or save the file as UTF-8",
+                          DataWarning, stacklevel=3)
+    else:
         try:
             text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1251 decodes every byte but 0x98
-        raise DataReadError(f"{path}: not UTF-8 or Windows-1251 text; save it as UTF-8 CSV")
-    if encoding == "cp1251":
-        warnings.warn(f"{path}: not UTF-8; read as Windows-1251 (Cyrillic). Check the Cyrillic labels, "
-                      "or save the file as UTF-8", DataWarning, stacklevel=3)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise DataReadError(f"{path}: cannot be read as {encoding}: {exc}") from None
     if sep is None:
         sample = "\n".join(text.splitlines()[:20])
         try:
@@ -144,11 +220,24 @@ def _read_text(path: Path, sep: str | None) -> pd.DataFrame:
         except csv.Error:
             sep = ","
     header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
-    dup = sorted({h for h in header if header.count(h) > 1})
+    stripped = [h.strip() for h in header]
+    dup = sorted({h for h in stripped if stripped.count(h) > 1})
     if dup:
-        raise DataReadError(f"{path}: duplicate column names {dup}; rename them so each column is unique")
-    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=MISSING_TOKENS,
-                       skipinitialspace=False)
+        raise DataReadError(f"{path}: duplicate column names {dup} (spaces around names are ignored); rename them "
+                            "so each column is unique")
+    _check_fields(text, sep, path)
+    df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=MISSING_TOKENS,
+                     skipinitialspace=False, index_col=False)
+    if "'" in text:   # cells the package neutralised as '=... when writing (see psychometrics._safety)
+        df = df.map(read_csv_cell)
+        df.columns = [read_csv_cell(c) for c in df.columns]
+    unnamed = [c for i, c in enumerate(header) if not c.strip()]
+    if unnamed and not header[-1].strip() and df.iloc[:, -1].isna().all():
+        # every line ends with a delimiter (a spreadsheet export): an empty column without a name
+        warnings.warn(f"{path}: the last column has no name and no values (every line ends with '{sep}'); "
+                      "it was left out", DataWarning, stacklevel=3)
+        df = df.iloc[:, :-1]
+    return df
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> None:
@@ -157,9 +246,9 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
     fmt = FORMATS.get(path.suffix.lower(), "csv")
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "tsv":
-        df.to_csv(path, sep="\t", index=False)
+        csv_frame(df).to_csv(path, sep="\t", index=False)
     elif fmt == "xlsx":
-        df.to_excel(path, index=False)
+        _write_xlsx(df, path)
     elif fmt == "parquet":
         df.to_parquet(path, index=False)
     elif fmt in ("sav", "dta"):
@@ -171,7 +260,23 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
                 out[c] = out[c].astype("float")
         (pyreadstat.write_sav if fmt == "sav" else pyreadstat.write_dta)(out, str(path))
     else:
-        df.to_csv(path, index=False)
+        csv_frame(df).to_csv(path, index=False)
+
+
+def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
+    """One sheet, texts stored as texts (an id such as ``=cmd|...`` never becomes a formula)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for col, name in enumerate(df.columns, start=1):
+        xlsx_value(ws.cell(row=1, column=col), str(name))
+    for row, values in enumerate(df.itertuples(index=False), start=2):
+        for col, v in enumerate(values, start=1):
+            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+                continue
+            xlsx_value(ws.cell(row=row, column=col), v.item() if isinstance(v, np.generic) else v)
+    wb.save(path)
 
 
 def data_fingerprint(df: pd.DataFrame, source: str | None = None) -> dict:

@@ -180,6 +180,9 @@ def resolve_ids(df: pd.DataFrame, id_column: str | None) -> tuple[pd.Series, str
     if id_column is None:
         return pd.Series(np.arange(1, len(df) + 1), name="row"), "row", []
     ids = df[id_column]
+    if pd.api.types.is_float_dtype(ids) and ids.notna().any() and (ids.dropna() % 1 == 0).all():
+        # numeric ids (SPSS, Stata, parquet store numbers as floats): 17, not "17.0"
+        ids = ids.astype("Int64")
     problems = []
     blank = ids.isna() | (ids.astype(str).str.strip() == "")
     for r in np.flatnonzero(blank.to_numpy()):

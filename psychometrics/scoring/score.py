@@ -231,6 +231,7 @@ def score_validated(vr: ValidatedResponses, inst: Instrument, careless: bool | d
     validation recorded (``vr.meta["data"]``)."""
     d = vr.data
     n = len(d)
+    _check_output_names(inst, vr.id_column)
     cols: dict[str, object] = {vr.id_column: vr.ids.to_numpy()}
     scale_meta = []
     for rule in inst.scoring:
@@ -278,6 +279,21 @@ def score_validated(vr: ValidatedResponses, inst: Instrument, careless: bool | d
         "notes": notes,
     }
     return ScoreResult(scores=out, problems=vr.problems, meta=meta)
+
+
+def _check_output_names(inst: Instrument, id_column: str) -> None:
+    """Refuse scale or classification names that would overwrite another output column (the id,
+    another scale's ``<scale>_n_valid``, a careless-responding column)."""
+    owners: dict[str, str] = {id_column: f"the id column '{id_column}'"}
+    generated = [(r.id, f"scale '{r.id}'") for r in inst.scoring]
+    generated += [(f"{r.id}_n_valid", f"the valid-item count of scale '{r.id}'") for r in inst.scoring]
+    generated += [(c.id, f"classification '{c.id}'") for c in inst.classifications]
+    for name, what in generated:
+        if name in owners or name.startswith(("careless_", "flag_")):
+            other = owners.get(name, "a careless-responding column")
+            raise ScoringError(f"{what} would be written to column '{name}', which is {other}; rename the scale "
+                               "or classification in the instrument (or the ad-hoc key)")
+        owners[name] = what
 
 
 def _careless(d: pd.DataFrame, inst: Instrument, notes: list[str], overrides: dict) -> tuple[pd.DataFrame, dict]:

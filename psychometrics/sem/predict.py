@@ -22,8 +22,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .._options import validate_option
-from ..exceptions import PsychometricsError
+from ..exceptions import OptionError, PsychometricsError
 
 
 def _expected(state, g: int) -> tuple[np.ndarray, np.ndarray]:
@@ -46,7 +45,9 @@ def factor_scores(state, data: pd.DataFrame, method: Literal["regression", "bart
                   ) -> pd.DataFrame:
     from .samplestats import numeric
 
-    how = validate_option("method", str(method).lower(), ("regression", "bartlett"))
+    how = str(method).lower()
+    if how not in ("regression", "bartlett"):
+        raise OptionError(f"method={method!r}: choose 'regression' or 'bartlett'", argument="method")
     pt, mdl, theta = state["pt"], state["model"], state["theta"]
     if not pt.latent:
         raise PsychometricsError("the model has no latent variables, so there are no factor scores")
