@@ -56,6 +56,18 @@ def _emit(text: str, out: str | None) -> None:
         click.echo(text)
 
 
+def _model_text(model: str) -> str:
+    """``--model``: a file holding lavaan syntax (UTF-8), or the syntax itself."""
+    path = Path(model)
+    if not path.is_file():
+        return model
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.BadParameter(f"{model} is not UTF-8 text; save the model file as UTF-8",
+                                 param_hint="--model") from None
+
+
 def _render(summary: Summary, fmt: str) -> str:
     shown: dict[str, SummaryFormat] = {"md": "md", "latex": "latex", "html": "html"}
     return summary.render(shown.get(fmt, "text"))
@@ -218,7 +230,10 @@ def instruments_validate(ctx, paths, fmt):
     """Check files against the schema, for consistency, complete and current translations
     and content hash. No PATH: every file in the instrument directories. Exit 2 on any problem."""
     reg = _registry(ctx)
-    files = [Path(p) for p in paths] or reg.paths()
+    files = []
+    for p in map(Path, paths):     # a folder stands for the instrument files in it
+        files += sorted(f for f in p.iterdir() if f.suffix.lower() in inst_mod.INSTRUMENT_SUFFIXES) if p.is_dir() else [p]
+    files = files or reg.paths()
     if not files:
         raise inst_mod.InstrumentError(f"no instrument files in {', '.join(map(str, reg.directories))}")
     problems = inst_mod.validate_files(files, reg)
@@ -340,6 +355,9 @@ def score(ctx, data, instrument, scales, range_, min_valid, on_invalid, id_col, 
                 if not quiet:
                     click.echo(n, err=True)
             id_col = id_col or ("record_id" if "record_id" in df.columns else None)
+    if not (min_valid > 0):       # also NaN
+        raise click.BadParameter(f"{min_valid}: give a count of items (1, 2, ...) or a proportion (0 to 1)",
+                                 param_hint="--min-valid")
     mv = int(min_valid) if min_valid >= 1 else float(min_valid)
     res = score_fn(df, instrument=inst, scales=_parse_scales(scales) if scales else None,
                    range=_parse_range(range_), id=id_col, on_invalid=on_invalid, careless=not no_careless,
@@ -582,7 +600,7 @@ def _sem_command(kind: str):
             raise click.BadParameter(f"'{estimator}': choose {', '.join(ESTIMATORS)}", param_hint="--estimator")
         if (group_equal or group_partial) and not group:
             raise click.UsageError("--group-equal/--group-partial need --group COLUMN")
-        text = Path(model).read_text(encoding="utf-8") if Path(model).is_file() else model
+        text = _model_text(model)
         from .responses.io import read_responses
 
         columns = [str(c) for c in read_responses(data).columns]
@@ -628,7 +646,7 @@ def report(ctx, data, instrument, model, out, scores_out, on_invalid, id_col):
     from .reporting.report import build_report
     from .responses.io import read_responses, write_table
 
-    model_text = (Path(model).read_text(encoding="utf-8") if Path(model).is_file() else model) if model else None
+    model_text = _model_text(model) if model else None
     suffix = Path(out).suffix.lower()
     if suffix not in (".md", ".html", ".htm", ".docx", ".txt"):
         raise click.UsageError(f"--out {out}: use .md, .html, .docx or .txt")

@@ -8,6 +8,7 @@ import copy
 import datetime as _dt
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,53 @@ from ruamel.yaml.error import YAMLError
 
 from ..exceptions import InstrumentError
 
+#: bounds that no real instrument file comes near; a hostile one is refused before it can
+#: exhaust memory or the stack (billion-laughs aliases, deep nesting, giant numbers)
+MAX_BYTES = 5_000_000
+MAX_DEPTH = 40
+MAX_DIGITS = 60
 
-def _plain(value: Any) -> Any:
+
+def _plain(value: Any, path: Path, depth: int = 0, seen: set[int] | None = None) -> Any:
+    """Plain dicts/lists/scalars; refuses shared (aliased) containers and nesting deeper than
+    ``MAX_DEPTH`` (instrument files need neither)."""
+    seen = set() if seen is None else seen
+    if depth > MAX_DEPTH:
+        raise InstrumentError(f"{path}: nested more than {MAX_DEPTH} levels deep; an instrument file is not")
+    if isinstance(value, (dict, list)):
+        if id(value) in seen:
+            raise InstrumentError(f"{path}: uses YAML aliases (&anchor / *alias) to repeat content; write the "
+                                  "content out (instrument files may not use aliases)")
+        seen.add(id(value))
     if isinstance(value, dict):
-        return {str(k) if not isinstance(k, str) else k: _plain(v) for k, v in value.items()}
+        return {str(k) if not isinstance(k, str) else k: _plain(v, path, depth + 1, seen) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain(v, path, depth + 1, seen) for v in value]
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     return value
+
+
+def _precheck(text: str, path: Path) -> None:
+    """Refuse, before parsing, what the parser would choke on: huge files, deep bracket nesting and
+    numbers with more digits than any code or count needs. (Aliases are refused after parsing,
+    when a container appears twice, before anything expands them.)"""
+    if len(text) > MAX_BYTES:
+        raise InstrumentError(f"{path}: {len(text)} characters; an instrument file has at most {MAX_BYTES}")
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    if deepest > MAX_DEPTH:
+        raise InstrumentError(f"{path}: brackets nested {deepest} deep; an instrument file needs at most {MAX_DEPTH}")
+    m = re.search(r"\d{%d,}" % (MAX_DIGITS + 1), text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        raise InstrumentError(f"{path}: line {line}: a number with {len(m.group())} digits; codes, counts and "
+                              f"hashes in instrument files have at most {MAX_DIGITS}")
 
 
 _CACHE: dict[tuple[str, int, int], dict] = {}
@@ -53,6 +92,7 @@ def _parse(path: Path) -> dict:
     except UnicodeDecodeError as exc:
         raise InstrumentError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
                               "save the file as UTF-8") from None
+    _precheck(text, path)
     try:
         if path.suffix.lower() == ".json":
             doc = json.loads(text)
@@ -71,10 +111,13 @@ def _parse(path: Path) -> dict:
                     " tags such as !!python/... are refused because they could run code.")
         message = f"YAML refused: {problem}.{hint}"
         raise InstrumentError(f"{path}: {where}: {message}", [(str(path), where, message)]) from None
+    except (RecursionError, ValueError, MemoryError) as exc:   # what slipped past the pre-check
+        raise InstrumentError(f"{path}: cannot be read as an instrument file: {type(exc).__name__}: "
+                              f"{str(exc)[:200]}") from None
     if not isinstance(doc, dict):
         raise InstrumentError(f"{path}: the file must hold one mapping (schema_version, kind, id, ...), "
                               f"found {type(doc).__name__}", [(str(path), "(top)", "not a mapping")])
-    return _plain(doc)
+    return _plain(doc, path)
 
 
 def rewrite(path: Path, edit) -> None:

@@ -20,6 +20,7 @@ from .model import Classification, Instrument, Item, Languages, Problem, Respons
 from .translations import content_hash
 
 INSTRUMENT_SUFFIXES = (".yaml", ".yml", ".json")
+MAX_CODES = 1000   # codes of an ad-hoc rating scale (a bigger range is not a rating scale)
 
 
 @dataclass(frozen=True)
@@ -323,6 +324,9 @@ def adhoc_instrument(scales: dict[str, list[str]], range: tuple[int, int] | None
         lo, hi = int(range[0]), int(range[1])
         if lo >= hi:
             raise InstrumentError(f"range=({lo}, {hi}): the minimum must be below the maximum")
+        if hi - lo > MAX_CODES:
+            raise InstrumentError(f"range=({lo}, {hi}): {hi - lo + 1} response codes; a rating scale has at most "
+                                  f"{MAX_CODES + 1}. For continuous scores leave out range (nothing can be reversed then)")
         scale = ResponseScale(id="adhoc", type="likert", values=tuple(builtins_range(lo, hi + 1)), min=lo, max=hi,
                               missing_codes=tuple(missing_codes))
         clash = [c for c in missing_codes if lo <= c <= hi]

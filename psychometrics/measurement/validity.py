@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..exceptions import PsychometricsWarning
+from ..exceptions import EstimationError, PsychometricsWarning
 from ..instruments import Instrument
 from ..instruments.keys import leaf_scales
 
@@ -65,20 +65,30 @@ def discriminant_validity(inst: Instrument, d: pd.DataFrame, fit: bool = True) -
             left = [r.id for r in inst.scoring if r not in leaves]
             notes.append(f"HTMT and measurement model use the most specific scales; left out (they contain "
                          f"other scales): {', '.join(left)}")
-        cr, ave, phi = measurement_model(Xr, groups)
-        M = phi.copy()
-        np.fill_diagonal(M, np.sqrt(ave))
-        fl = pd.DataFrame(M, index=names, columns=names)
-        fails = [f"{a}-{b}" for i, a in enumerate(names) for j, b in enumerate(names)
-                 if i < j and abs(phi[i, j]) >= min(np.sqrt(ave[i]), np.sqrt(ave[j]))]
-        if fails:
-            notes.append("Fornell-Larcker criterion not met (a factor correlation is at least the square root "
-                         f"of an AVE) for: {', '.join(fails)}")
-        cr_by = {n: float(c) for n, c in zip(names, cr)}
-        ave_by = {n: float(a) for n, a in zip(names, ave)}
+        try:
+            cr, ave, phi = measurement_model(Xr, groups)
+        except EstimationError as exc:   # reliability still stands; say why CR/AVE are missing
+            notes.append(f"CR, AVE and Fornell-Larcker not computed: the measurement model (one CFA of "
+                         f"{', '.join(names)}) could not be estimated: {exc}")
+            warnings.warn(notes[-1], PsychometricsWarning, stacklevel=3)
+        else:
+            M = phi.copy()
+            np.fill_diagonal(M, np.sqrt(ave))
+            fl = pd.DataFrame(M, index=names, columns=names)
+            fails = [f"{a}-{b}" for i, a in enumerate(names) for j, b in enumerate(names)
+                     if i < j and abs(phi[i, j]) >= min(np.sqrt(ave[i]), np.sqrt(ave[j]))]
+            if fails:
+                notes.append("Fornell-Larcker criterion not met (a factor correlation is at least the square root "
+                             f"of an AVE) for: {', '.join(fails)}")
+            cr_by = {n: float(c) for n, c in zip(names, cr)}
+            ave_by = {n: float(a) for n, a in zip(names, ave)}
         if len(leaves) >= 2:
             R = np.corrcoef(Xr, rowvar=False)
-            ht = pd.DataFrame(htmt(R, groups, "htmt2"), index=names, columns=names)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ht = pd.DataFrame(htmt(R, groups, "htmt2"), index=names, columns=names)
+            if not np.isfinite(ht.to_numpy()).all():
+                notes.append("HTMT undefined (shown as missing) where items of a scale do not correlate at all")
+                ht = ht.where(np.isfinite(ht.to_numpy()))
     return Validity(cr_by, ave_by, fl, ht, notes)
 
 
@@ -147,5 +157,7 @@ def htmt(R: np.ndarray, groups: list[np.ndarray], kind: Literal["htmt2", "htmt"]
     mono = [mean(A[np.ix_(g, g)][np.triu_indices(len(g), 1)]) if len(g) > 1 else np.nan for g in groups]
     for i in range(m):
         for j in range(i + 1, m):
-            out[i, j] = out[j, i] = mean(A[np.ix_(groups[i], groups[j])].ravel()) / math.sqrt(mono[i] * mono[j])
+            denom = math.sqrt(mono[i] * mono[j])
+            # items of a scale that do not correlate at all: the ratio is undefined (missing), not an error
+            out[i, j] = out[j, i] = mean(A[np.ix_(groups[i], groups[j])].ravel()) / denom if denom > 0 else np.nan
     return out

@@ -121,7 +121,10 @@ def mahalanobis(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         M = np.nonzero(miss[rows])[1].reshape(len(rows), c)          # missing positions per row
         Pmm = P[M[:, :, None], M[:, None, :]]                         # (r, c, c)
         u = np.take_along_axis(U[rows], M, axis=1)                    # (P_mo d_o) per row
-        corr = np.einsum("ij,ij->i", u, np.linalg.solve(Pmm, u[:, :, None])[:, :, 0])
+        try:
+            corr = np.einsum("ij,ij->i", u, np.linalg.solve(Pmm, u[:, :, None])[:, :, 0])
+        except np.linalg.LinAlgError:   # a constant item among those answered: P has a zero block
+            corr = np.einsum("ij,ijk,ik->i", u, np.linalg.pinv(Pmm), u)
         d2[rows] = full[rows] - corr
     df_obs = k - n_miss
     pval = np.where(df_obs > 0, stats.chi2.sf(d2, np.maximum(df_obs, 1)), np.nan)

@@ -17,14 +17,33 @@ _ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.
 
 
 def compile_expression(text: str, known: set[str], where: str):
-    tree = ast.parse(text.replace("^", "**"), mode="eval")
+    """Compile arithmetic over labels: numbers are floats (so ``9^9^9`` overflows at once instead of
+    computing a number with 370 million digits), and the expression is tried once with every label
+    1.0 so that syntax errors, division by a zero constant and overflow are named with their line."""
+    if len(text) > 2000:
+        raise ModelSyntaxError(f"{where}: the expression is {len(text)} characters long; at most 2000")
+    try:
+        tree = ast.parse(text.replace("^", "**"), mode="eval")
+    except SyntaxError as exc:
+        raise ModelSyntaxError(f"{where}: '{text}' is not an arithmetic expression ({exc.msg})") from None
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED) or (isinstance(node, ast.Constant)
                                               and not isinstance(node.value, (int, float))):
             raise ModelSyntaxError(f"{where}: '{text}' may only use labels, numbers and + - * / ^")
         if isinstance(node, ast.Name) and node.id not in known:
             raise ModelSyntaxError(f"{where}: '{node.id}' is not a parameter label or defined parameter")
-    return compile(tree, "<model>", "eval")
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            node.value = float(node.value)
+    code = compile(tree, "<model>", "eval")
+    try:
+        eval(code, {"__builtins__": {}}, {name: 1.0 for name in known})  # noqa: S307 - validated arithmetic only
+    except ZeroDivisionError:
+        if any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div) and isinstance(n.right, ast.Constant)
+               and n.right.value == 0 for n in ast.walk(tree)):
+            raise ModelSyntaxError(f"{where}: '{text}' divides by zero") from None
+    except OverflowError:
+        raise ModelSyntaxError(f"{where}: '{text}' overflows (a number too large for floating point)") from None
+    return code
 
 
 def _environment(pt, theta: np.ndarray, defined) -> dict:

@@ -1,0 +1,61 @@
+"""Command lines that used to end in a traceback, a hang or a misleading exit: each now ends in a
+message (exit 2 for bad input, 3 for estimation) or a result, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+FILES = {
+    "neg.csv": "id,a1,a2,a3\nT1,1,5,3\nT2,2,4,3\nT3,3,3,3\nT4,4,2,3\nT5,5,1,3\n",
+    "zero.csv": "id,a1,a2,a3,a4\nT1,1,1,1,2\nT2,2,1,2,1\nT3,1,2,2,2\nT4,2,2,1,1\nT5,1,1,2,1\nT6,2,2,2,2\n",
+    "constant_answered.csv": "id,a1,a2,a3\nT1,1,2,3\nT2,2,,2\nT3,3,2,\nT4,4,2,1\nT5,2,2,3\nT6,1,2,2\n",
+    "header_only.csv": "id,a1,a2,a3\n",
+    "xy.csv": "id,x,y\nT1,1,2\nT2,2,1\nT3,3,5\nT4,4,3\nT5,5,4\nT6,2,2\n",
+}
+
+CASES = [
+    # (name, args, exit codes allowed, text expected in stdout+stderr)
+    ("constant item among those who answered", ["score", "{constant_answered.csv}", "--scale", "A=a1,a2,a3", "--range", "1,5"],
+     (0,), "Scale scores"),
+    ("min-valid nan", ["score", "{neg.csv}", "--scale", "A=a1,a2", "--range", "1,5", "--min-valid", "nan"], (2,), "--min-valid"),
+    ("a range of a billion codes", ["score", "{neg.csv}", "--scale", "A=a1,a2", "--range", "1,1000000000"], (2,), "at most 1001"),
+    ("non-UTF-8 model file", ["sem", "{xy.csv}", "--model", "{model16.lav}"], (2,), "not UTF-8"),
+    ("1/0 in a defined parameter", ["sem", "{xy.csv}", "--model", "y ~ a*x\nd := a/0"], (0, 2, 3), ""),
+    ("unbalanced parenthesis", ["sem", "{xy.csv}", "--model", "y ~ a*x\nd := (a"], (2,), "line"),
+    ("negative bootstrap", ["sem", "{xy.csv}", "--model", "y ~ x", "--bootstrap", "-5"], (2,), "--bootstrap"),
+    ("items that do not correlate", ["reliability", "{zero.csv}", "--scale", "A=a1,a2", "--scale", "B=a3,a4",
+                                     "--range", "1,5"], (0,), "HTMT"),
+    ("perfectly negatively correlated items", ["reliability", "{neg.csv}", "--scale", "A=a1,a2", "--range", "1,5"],
+     (0, 2), ""),
+    ("validate a folder", ["instruments", "validate", str(ROOT / "instruments")], (0,), ""),
+    ("stamp a data file", ["instruments", "stamp", "{neg.csv}", "--lang", "ru"], (2,), "neg.csv"),
+    ("header-only file: score", ["score", "{header_only.csv}", "--scale", "A=a1,a2"], (2,), "no data rows"),
+    ("header-only file: reliability", ["reliability", "{header_only.csv}", "--scale", "A=a1,a2,a3"], (2,), "no data rows"),
+    ("header-only file: polychoric", ["polychoric", "{header_only.csv}", "--items", "a1,a2"], (2,), "no data rows"),
+    ("header-only file: efa", ["efa", "{header_only.csv}", "--items", "a1,a2,a3"], (2,), "no data rows"),
+    ("header-only file: cfa", ["cfa", "{header_only.csv}", "--model", "F =~ a1 + a2 + a3"], (2,), "no data rows"),
+]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli_hostile")
+    for name, text in FILES.items():
+        (d / name).write_text(text)
+    (d / "model16.lav").write_bytes("y ~ x\n".encode("utf-16"))
+    return d
+
+
+@pytest.mark.parametrize("name, args, codes, says", CASES, ids=[c[0] for c in CASES])
+def test_hostile_command_ends_in_a_message(folder, name, args, codes, says):
+    argv = [str(folder / a[1:-1]) if a.startswith("{") and a.endswith("}") else a for a in args]
+    r = subprocess.run([sys.executable, "-m", "psychometrics", *argv], capture_output=True, text=True, cwd=ROOT,
+                       timeout=120)
+    assert "Traceback" not in r.stderr, r.stderr[-3000:]
+    assert r.returncode in codes, (r.returncode, r.stderr[-2000:])
+    assert says in r.stdout + r.stderr, (r.stdout[-1000:], r.stderr[-1000:])
