@@ -16,6 +16,9 @@ FILES = {
     "constant_answered.csv": "id,a1,a2,a3\nT1,1,2,3\nT2,2,,2\nT3,3,2,\nT4,4,2,1\nT5,2,2,3\nT6,1,2,2\n",
     "header_only.csv": "id,a1,a2,a3\n",
     "xy.csv": "id,x,y\nT1,1,2\nT2,2,1\nT3,3,5\nT4,4,3\nT5,5,4\nT6,2,2\n",
+    "bigcell.csv": "id,a1,a2,a3\nT1,1,2,3\nT2,2,3,1000000000\nT3,3,1,2\nT4,1,2,3\nT5,2,2,1\n",
+    "x3.csv": "id,x1,x2,x3\nT1,1,2,3\nT2,2,3,1\nT3,3,1,2\nT4,1,2,3\nT5,2,2,1\n",
+    "f300.lav": "\n".join(f"F{i} =~ x1 + x2 + x3" for i in range(300)),
 }
 
 CASES = [
@@ -38,6 +41,8 @@ CASES = [
     ("header-only file: reliability", ["reliability", "{header_only.csv}", "--scale", "A=a1,a2,a3"], (2,), "no data rows"),
     ("header-only file: polychoric", ["polychoric", "{header_only.csv}", "--items", "a1,a2"], (2,), "no data rows"),
     ("header-only file: efa", ["efa", "{header_only.csv}", "--items", "a1,a2,a3"], (2,), "no data rows"),
+    ("one cell of 10^9 in polychoric", ["polychoric", "{bigcell.csv}", "--items", "a1,a2,a3"], (0, 2), ""),
+    ("a 300-factor model on 3 items", ["cfa", "{x3.csv}", "--model", "{f300.lav}"], (3,), "45753 free parameters"),
     ("header-only file: cfa", ["cfa", "{header_only.csv}", "--model", "F =~ a1 + a2 + a3"], (2,), "no data rows"),
 ]
 
@@ -54,8 +59,12 @@ def folder(tmp_path_factory):
 @pytest.mark.parametrize("name, args, codes, says", CASES, ids=[c[0] for c in CASES])
 def test_hostile_command_ends_in_a_message(folder, name, args, codes, says):
     argv = [str(folder / a[1:-1]) if a.startswith("{") and a.endswith("}") else a for a in args]
+    def limit_memory():   # a resource bomb must fail, not take the machine (2 GB of address space)
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
     r = subprocess.run([sys.executable, "-m", "psychometrics", *argv], capture_output=True, text=True, cwd=ROOT,
-                       timeout=120)
+                       timeout=120, preexec_fn=limit_memory)
     assert "Traceback" not in r.stderr, r.stderr[-3000:]
     assert r.returncode in codes, (r.returncode, r.stderr[-2000:])
     assert says in r.stdout + r.stderr, (r.stdout[-1000:], r.stderr[-1000:])

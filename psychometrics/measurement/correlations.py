@@ -144,7 +144,9 @@ def _codes(col: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray, list[str]
     v = col.to_numpy(dtype=float)
     obs = np.unique(v[~np.isnan(v)])
     notes = []
-    if len(obs) >= 2 and np.all(obs == np.round(obs)):
+    if len(obs) >= 2 and np.all(obs == np.round(obs)) and obs.max() - obs.min() <= 100:
+        # (a gap wider than 100 codes is an outlying value, reported by the outlying-code check,
+        # not a run of unused categories to list: 10^9 would otherwise allocate gigabytes)
         full = np.arange(obs.min(), obs.max() + 1)
         unused = np.setdiff1d(full, obs)
         if len(unused):

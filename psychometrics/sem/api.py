@@ -289,6 +289,9 @@ def _prepare(pt: ParTable, X_groups, blocks, labels, opt) -> _Fit:
         c0 = sum(b.w * (np.linalg.slogdet(b.S)[1] + p) for b in blocks)
         logl_h1 = float(-0.5 * sum(b.n * (p * math.log(2 * math.pi) + np.linalg.slogdet(b.S)[1] + p) for b in blocks))
     ndat = pt.ndat()
+    if ndat - pt.n_free + len(pt.constraints) < 0:   # before any matrix of the model's size is allocated
+        raise EstimationError(f"the model is not identified: {pt.n_free} free parameters for {ndat} sample moments "
+                              f"(degrees of freedom {ndat - pt.n_free}); fix or constrain parameters")
     f = _Fit(pt, _model.Model(pt, S_g, mean_g), blocks, X_groups, labels, opt, S_g, mean_g, c0, logl_h1,
              logl_b, ndat - pt.n_free)
     if pt.constraints:
