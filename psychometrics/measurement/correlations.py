@@ -39,7 +39,7 @@ from .._version import __version__
 from ..exceptions import CorrelationError, DataWarning
 from ..reporting.result import ResultBase
 from ..reporting.summary import Summary, jsonable
-from ..responses.io import data_fingerprint
+from ..responses.io import apply_declared_missing, data_fingerprint
 
 Missing = Literal["listwise", "pairwise"]
 BOUND = 10.0          # stands in for an infinite threshold: Phi(-10) = 7.6e-24
@@ -276,7 +276,7 @@ def polychoric(data: pd.DataFrame, items: list[str] | None = None, missing: Miss
         raise CorrelationError(f"item(s) {absent} are not in the data")
     if len(items) < 2:
         raise CorrelationError("correlations need at least two items")
-    X = data[items]
+    X, _ = apply_declared_missing(data[items])   # SPSS user-missing declarations
     text = [c for c in items if not pd.api.types.is_numeric_dtype(X[c])]
     if text:
         raise CorrelationError(f"item(s) {text} hold text; validate or recode them to numbers first")

@@ -113,6 +113,11 @@ def read_responses(path: str | Path, sheet: str | int = 0, encoding: str | None 
             kwargs: dict[str, Any] = {"user_missing": True} if fmt == "sav" else {}
             df, meta = reader(str(path), **kwargs)
             df.attrs["value_labels"] = {c: meta.variable_value_labels.get(c, {}) for c in df.columns}
+            ranges = {c: [(float(r["lo"]), float(r["hi"])) for r in rs] for c, rs in (meta.missing_ranges or {}).items()}
+            for c, values in (meta.missing_user_values or {}).items():
+                ranges.setdefault(c, []).extend((float(v), float(v)) for v in values if isinstance(v, (int, float)))
+            if ranges:   # SPSS user-missing declarations: every analysis reads them as missing
+                df.attrs["missing_declared"] = ranges
         else:
             df = pd.read_parquet(path)
             if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
@@ -277,6 +282,35 @@ def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
                 continue
             xlsx_value(ws.cell(row=row, column=col), v.item() if isinstance(v, np.generic) else v)
     wb.save(path)
+
+
+def apply_declared_missing(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """``df`` with the file's own missing-value declarations (SPSS user-missing values and ranges,
+    kept in ``df.attrs["missing_declared"]`` by :func:`read_responses`) set missing, and the count
+    per column. Frames without declarations come back unchanged.
+
+    >>> d = pd.DataFrame({"a": [1.0, -99.0, 3.0]})
+    >>> d.attrs["missing_declared"] = {"a": [(-99.0, -99.0)]}
+    >>> out, n = apply_declared_missing(d)
+    >>> out["a"].tolist()[1], n
+    (nan, {'a': 1})
+    """
+    declared = df.attrs.get("missing_declared") or {}
+    if not declared:
+        return df, {}
+    out, counts = df.copy(), {}
+    for col, ranges in declared.items():
+        if col not in out.columns:
+            continue
+        v = pd.to_numeric(out[col], errors="coerce")
+        hit = np.zeros(len(v), dtype=bool)
+        for lo, hi in ranges:
+            hit |= ((v >= lo) & (v <= hi)).to_numpy()
+        if hit.any():
+            out[col] = out[col].mask(hit)
+            counts[col] = int(hit.sum())
+    out.attrs = {k: v for k, v in df.attrs.items() if k != "missing_declared"}
+    return out, counts
 
 
 def data_fingerprint(df: pd.DataFrame, source: str | None = None) -> dict:

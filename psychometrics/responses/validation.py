@@ -33,7 +33,7 @@ from ..reporting.result import ResultBase
 from ..reporting.summary import Summary, jsonable
 from .harmonize import KOBO_META, harmonize_columns
 from .harmonize import norm_text as _norm
-from .io import data_fingerprint
+from .io import apply_declared_missing, data_fingerprint
 
 OnInvalid = Literal["error", "missing"]
 ID_CANDIDATES = ("id", "respondent_id", "respondent", "_uuid", "_id", "meta/instanceID", "instanceID")
@@ -241,7 +241,12 @@ def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str 
     """
     validate_option("on_invalid", on_invalid, OnInvalid)
     src = source or df.attrs.get("source", {}).get("path", "data")
+    original = df
+    df, declared = apply_declared_missing(df)    # the file's own (SPSS) missing-value declarations
     df, notes = harmonize_columns(df.reset_index(drop=True), instrument)
+    if declared:
+        notes.append(f"{sum(declared.values())} value(s) declared missing in the file itself set missing "
+                     f"({', '.join(f'{c}: {n}' for c, n in list(declared.items())[:6])})")
     ids, id_col, id_problems = resolve_ids(df, id_column)
     if id_problems:
         raise ResponseValidationError(_message(src, id_problems, "respondent id problem(s)",
@@ -290,6 +295,7 @@ def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str 
         else:
             allowed = np.array(sc.values) if sc.values else None
             values, invalid, reason, nmiss = _numeric_column(raw, sc, allowed, sc.min, sc.max)
+        nmiss += declared.get(col, 0)
         if nmiss:
             missing_counts[col] = nmiss
         for r in np.flatnonzero(invalid):
@@ -314,9 +320,9 @@ def validate_responses(df: pd.DataFrame, instrument: Instrument, id_column: str 
         warnings.warn(_message(src, problems, "value(s) set missing", "See the problems table for all of them."),
                       DataWarning, stacklevel=2)
     _warn_degenerate(data, instrument.scale_item_ids, src, notes)
-    if df.attrs.get("source"):   # the file it came from: its fingerprint is the data's
-        data.attrs["source"] = dict(df.attrs["source"])
-    fingerprint = data_fingerprint(df, source)
+    if original.attrs.get("source"):   # the file it came from: its fingerprint is the data's
+        data.attrs["source"] = dict(original.attrs["source"])
+    fingerprint = data_fingerprint(original, source)
     meta = {"package_version": __version__, "instrument": instrument.provenance, "data": fingerprint,
             "data_sha256": fingerprint["sha256"], "on_invalid": on_invalid}
     return ValidatedResponses(data=data, ids=pd.Series(ids.to_numpy(), name=id_col), id_column=id_col,

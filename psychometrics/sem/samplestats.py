@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import EstimationError, PsychometricsError
-from ..responses.io import data_fingerprint, frame_sha256
+from ..responses.io import apply_declared_missing, data_fingerprint, frame_sha256
 from . import model as _model
 from .partable import ParTable
 
@@ -139,7 +139,7 @@ def _warn_outlying(frame: pd.DataFrame) -> None:
 
 def from_data(data: pd.DataFrame, pt: ParTable, group: str | None, gcode: np.ndarray, labels: list[str],
               fiml: bool) -> SampleStats:
-    used = data[pt.observed + ([group] if group else [])]
+    used, _ = apply_declared_missing(data[pt.observed + ([group] if group else [])])   # SPSS user-missing
     X = numeric(used[pt.observed] if group else used)
     _warn_outlying(pd.DataFrame(X, columns=pt.observed))
     X_groups, blocks, notes = data_blocks(X, gcode, labels, pt, fiml)

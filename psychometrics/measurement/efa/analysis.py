@@ -21,7 +21,7 @@ from ..._version import __version__
 from ...exceptions import EFAWarning, EstimationError, OptionError, PsychometricsError
 from ...reporting.result import ResultBase
 from ...reporting.summary import Summary, jsonable
-from ...responses.io import data_fingerprint
+from ...responses.io import apply_declared_missing, data_fingerprint
 from . import extraction
 from . import rotation as rot
 from .extraction import Method
@@ -190,7 +190,7 @@ class EFAResult(ResultBase):
 
 def correlation_matrix(data: pd.DataFrame, items: list[str], cor: str,
                        missing: Literal["listwise", "pairwise"]) -> tuple[np.ndarray, int]:
-    X = data[items]
+    X, _ = apply_declared_missing(data[items])   # SPSS user-missing declarations
     if cor == "polychoric":
         from ..correlations import polychoric
 
