@@ -29,7 +29,6 @@ True
 import importlib as _importlib
 
 from . import _compat
-from ._callable import make_callable
 from ._version import __version__
 from .exceptions import (
     CarelessWarning,
@@ -44,32 +43,42 @@ from .exceptions import (
     ResponseValidationError,
     ScoringError,
 )
-from .instruments import Instrument, InstrumentRegistry, load_instrument
-from .measurement import efa, reliability
-from .measurement.correlations import polychoric
-from .reporting import report
-from .responses import read_responses, validate_responses
-from .scoring import score
 
 _compat.install(__name__)
 
-# modules that are also the command's function (psychometrics.efa(...), psychometrics.efa.efa)
-make_callable(efa.__name__, "efa")
-make_callable(reliability.__name__, "reliability")
-make_callable(report.__name__, "build_report")
+#: the curated API, imported on first use so that ``import psychometrics`` (and every one-shot
+#: command) loads only what it needs: name -> (module, attribute; None for the module itself)
+_LAZY = {
+    "Instrument": ("instruments", "Instrument"), "InstrumentRegistry": ("instruments", "InstrumentRegistry"),
+    "load_instrument": ("instruments", "load_instrument"), "read_responses": ("responses", "read_responses"),
+    "validate_responses": ("responses", "validate_responses"), "score": ("scoring", "score"),
+    "polychoric": ("measurement.correlations", "polychoric"), "efa": ("measurement.efa", None),
+    "reliability": ("measurement.reliability", None), "report": ("reporting.report", None),
+    "sem": ("sem", None), "cfa": ("sem", "cfa"),
+    "instruments": ("instruments", None), "responses": ("responses", None), "scoring": ("scoring", None),
+    "measurement": ("measurement", None), "reporting": ("reporting", None), "deploy": ("deploy", None),
+    "simulate": ("simulate", None),
+}
 
 
 def __getattr__(name: str):
-    """``sem`` (a callable module: ``pm.sem(model, data)``, ``pm.sem.partable``) and ``cfa`` are
-    imported on first use, so that ``import psychometrics`` does not load the SEM engine; old
-    flat module names (``pm.io``, ``pm.export``) resolve to their new homes."""
-    if name in ("sem", "cfa"):
-        module = _importlib.import_module(f"{__name__}.sem")
-        return module if name == "sem" else module.cfa
+    """The curated API on first use (PEP 562); ``sem``, ``efa``, ``reliability`` and ``report`` are
+    callable modules (``pm.sem(model, data)`` and ``pm.sem.partable``); old flat module names
+    (``pm.io``, ``pm.export``) resolve to their new homes."""
+    if name in _LAZY:
+        where, attr = _LAZY[name]
+        module = _importlib.import_module(f"{__name__}.{where}")   # efa, reliability, report, sem: callable
+        value = module if attr is None else getattr(module, attr)
+        globals()[name] = value
+        return value
     try:
         return _compat.resolve(__name__, name)
     except AttributeError:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [

@@ -9,8 +9,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-import jsonschema
-
 from ..exceptions import InstrumentError
 from . import _yaml
 from .model import SCORABLE_TYPES, Problem
@@ -33,6 +31,8 @@ def schema() -> dict:
 
 
 def _schema_problems(doc: dict, file: str) -> list[Problem]:
+    import jsonschema  # imported when a file is checked: keeps `import psychometrics` light
+
     validator = jsonschema.Draft202012Validator(schema())
     out = []
     for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):

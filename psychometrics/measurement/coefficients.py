@@ -48,11 +48,11 @@ def feldt_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, 
     >>> [round(float(x), 4) for x in feldt_ci(0.8, 200, 10)]   # R: psych::alpha.ci(0.8, 200, 10)
     [0.756, 0.8389]
     """
-    from scipy import stats
+    from scipy import special
 
     g = 1 - level
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    return (1 - (1 - alpha) * stats.f.ppf(1 - g / 2, df1, df2), 1 - (1 - alpha) * stats.f.ppf(g / 2, df1, df2))
+    return (1 - (1 - alpha) * special.fdtri(df1, df2, 1 - g / 2), 1 - (1 - alpha) * special.fdtri(df1, df2, g / 2))
 
 
 def _alpha_from_moments(S1: np.ndarray, S2: np.ndarray, T1: np.ndarray, T2: np.ndarray, n: np.ndarray, k: int):
@@ -73,7 +73,7 @@ def bootstrap_alpha(X: np.ndarray, n_boot: int = 1000, seed: int | None = None, 
     R: ``boot::boot(x, function(d, i) psych::alpha(d[i, ])$total$raw_alpha, R)`` and
     ``boot::boot.ci(type = c("perc", "bca"))``.
     """
-    from scipy import stats
+    from scipy import special
     from tqdm.auto import tqdm
 
     n, k = X.shape
@@ -93,13 +93,13 @@ def bootstrap_alpha(X: np.ndarray, n_boot: int = 1000, seed: int | None = None, 
     g = 1 - level
     perc = tuple(np.quantile(reps, [g / 2, 1 - g / 2]))
     # BCa: bias correction from the share of replicates below the estimate, acceleration from the jackknife
-    z0 = stats.norm.ppf(np.mean(reps < est))
+    z0 = special.ndtri(np.mean(reps < est))
     S1, S2 = X.sum(axis=0), (X * X).sum(axis=0)
     jack = _alpha_from_moments(S1 - X, S2 - X * X, T.sum() - T, (T * T).sum() - T * T, np.full(n, n - 1.0), k)
     d = jack.mean() - jack
     a = (d ** 3).sum() / (6 * ((d ** 2).sum()) ** 1.5) if np.any(d) else 0.0
-    zq = stats.norm.ppf([g / 2, 1 - g / 2])
-    adj = stats.norm.cdf(z0 + (z0 + zq) / (1 - a * (z0 + zq)))
+    zq = special.ndtri([g / 2, 1 - g / 2])
+    adj = special.ndtr(z0 + (z0 + zq) / (1 - a * (z0 + zq)))
     bca = tuple(np.quantile(reps, adj))
     return {"estimate": est, "replicates": reps, "perc": perc, "bca": bca, "z0": float(z0), "acceleration": float(a)}
 

@@ -84,7 +84,7 @@ def mahalanobis(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> bool(abs(d2.mean() - 4) < 0.5)
     True
     """
-    from scipy import stats
+    from scipy import special
 
     X = np.asarray(X, dtype=float)
     n, k = X.shape
@@ -127,7 +127,7 @@ def mahalanobis(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             corr = np.einsum("ij,ijk,ik->i", u, np.linalg.pinv(Pmm), u)
         d2[rows] = full[rows] - corr
     df_obs = k - n_miss
-    pval = np.where(df_obs > 0, stats.chi2.sf(d2, np.maximum(df_obs, 1)), np.nan)
+    pval = np.where(df_obs > 0, special.chdtrc(np.maximum(df_obs, 1), d2), np.nan)
     d2[df_obs == 0] = np.nan
     return d2, pval
 

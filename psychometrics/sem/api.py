@@ -343,7 +343,7 @@ def _parameters(f: _Fit, cov: np.ndarray, level: float, bootstrap: int, ci: str,
                 n_jobs: int, notes: list[str]):
     """The parameter table (estimates, SEs, Wald or bootstrap intervals, standardized solutions with
     delta-method SEs, ``:=`` rows), R-squared and the bootstrap draws."""
-    from scipy import stats
+    from scipy import special
 
     pt, mdl, theta, labels, G = f.pt, f.mdl, f.theta, f.labels, f.G
     se_free = np.sqrt(np.maximum(np.diag(cov), 0))
@@ -382,7 +382,7 @@ def _parameters(f: _Fit, cov: np.ndarray, level: float, bootstrap: int, ci: str,
                  "std_all_se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", G_std, cov, G_std), 0))}
         cols = {k: (list(v) + list(extra[k])) if isinstance(v, list) else np.concatenate([v, extra[k]])
                 for k, v in cols.items()}
-    cols["ci_lower"], cols["ci_upper"] = _wald_ci(cols["est"], cols["se"], stats.norm.ppf(1 - (1 - level) / 2))
+    cols["ci_lower"], cols["ci_upper"] = _wald_ci(cols["est"], cols["se"], special.ndtri(1 - (1 - level) / 2))
     draws = None
     if bootstrap:
         from .bootstrap import bootstrap as run_bootstrap

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from scipy import linalg, stats
+from scipy import linalg, special
 
 from . import model as _model
 
@@ -31,14 +31,14 @@ def _quantile_ci(draws: np.ndarray, est: float, level: float, kind: str, jack: n
     if kind == "perc":
         q = [g / 2, 1 - g / 2]
     else:
-        z0 = stats.norm.ppf(np.clip(np.mean(draws < est), 1e-10, 1 - 1e-10))
-        zq = stats.norm.ppf([g / 2, 1 - g / 2])
+        z0 = special.ndtri(np.clip(np.mean(draws < est), 1e-10, 1 - 1e-10))
+        zq = special.ndtri(np.array([g / 2, 1 - g / 2]))
         a = 0.0
         if kind == "bca" and jack is not None:
             d = jack.mean() - jack
             den = 6 * (d ** 2).sum() ** 1.5
             a = float((d ** 3).sum() / den) if den > 0 else 0.0
-        q = stats.norm.cdf(z0 + (z0 + zq) / (1 - a * (z0 + zq)))
+        q = special.ndtr(z0 + (z0 + zq) / (1 - a * (z0 + zq)))
     return tuple(np.quantile(draws, q))
 
 

@@ -21,3 +21,8 @@ from .analysis import (
 
 __all__ = ["efa", "EFAResult", "ParallelAnalysis", "parallel_analysis", "velicer_map", "kmo", "bartlett",
            "correlation_matrix", "Method", "Rotation", "OBLIQUE"]
+
+
+from ..._callable import make_callable as _make_callable  # noqa: E402
+
+_make_callable(__name__, "efa")   # psychometrics.efa(...) calls it; the module stays a module
