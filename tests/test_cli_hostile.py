@@ -68,3 +68,15 @@ def test_hostile_command_ends_in_a_message(folder, name, args, codes, says):
     assert "Traceback" not in r.stderr, r.stderr[-3000:]
     assert r.returncode in codes, (r.returncode, r.stderr[-2000:])
     assert says in r.stdout + r.stderr, (r.stdout[-1000:], r.stderr[-1000:])
+
+
+def test_continuous_values_with_range_get_a_fix_that_does_not_blank_them(folder):
+    """Before: 'not a whole number: allowed are adhoc (codes -10-10)', with a fix that would set every
+    cell missing; now the message names --range and says to leave it out for continuous scores."""
+    (folder / "cont.csv").write_text("id,a1,a2\nT1,1.5,2.25\nT2,3.1,4\n")
+    r = subprocess.run([sys.executable, "-m", "psychometrics", "score", str(folder / "cont.csv"), "--scale", "A=a1,a2",
+                        "--range", "1,5"], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and "adhoc" not in r.stderr and "leave out --range" in r.stderr, r.stderr
+    r = subprocess.run([sys.executable, "-m", "psychometrics", "score", str(folder / "cont.csv"), "--scale", "A=a1,a2"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0 and "2.712" in r.stdout, r.stderr

@@ -166,6 +166,9 @@ def _scale_text(scale) -> str:
     else:
         rng = "numbers" if scale.type == "number" else "whole numbers"
     miss = f"; missing codes {', '.join(map(str, scale.missing_codes))}" if scale.missing_codes else ""
+    if scale.id == "adhoc":   # keys given with range=(MIN, MAX): say so, and how to score continuous values
+        return (f"{rng} of range=({scale.min}, {scale.max}){miss}; for continuous scores (not rating codes) "
+                "leave out range=(MIN, MAX)")
     return f"{scale.id} ({rng}{miss})"
 
 
