@@ -80,3 +80,20 @@ def test_continuous_values_with_range_get_a_fix_that_does_not_blank_them(folder)
     r = subprocess.run([sys.executable, "-m", "psychometrics", "score", str(folder / "cont.csv"), "--scale", "A=a1,a2"],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0 and "2.712" in r.stdout, r.stderr
+
+
+def test_fiml_with_fewer_respondents_than_variables_is_refused():
+    """It used to report a converged fit (or end in a LinAlgError); the saturated model needs more
+    respondents than variables."""
+    import numpy as np
+    import pandas as pd
+
+    import psychometrics as pm
+    from psychometrics.exceptions import EstimationError
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5, 8))
+    X[rng.random((5, 8)) < 0.2] = np.nan
+    df = pd.DataFrame(X, columns=[f"x{i}" for i in range(8)])
+    with pytest.raises(EstimationError, match="FIML with 5 respondent"):
+        pm.cfa("F =~ " + " + ".join(df.columns), df, missing="fiml")

@@ -278,6 +278,13 @@ def _prepare(pt: ParTable, X_groups, blocks, labels, opt) -> _Fit:
     if opt.fiml:
         from .missing import em_saturated, independence_loglik
 
+        for g in range(G):   # the saturated model (p means, p(p+1)/2 covariances) needs more rows than variables
+            n_g = sum(b.n for b in blocks if b.group == g)
+            if n_g <= p:
+                where = f" in group {labels[g]}" if G > 1 else ""
+                raise EstimationError(f"FIML with {n_g} respondent(s){where} for {p} observed variables: the "
+                                      "saturated model cannot be estimated (it needs more respondents than "
+                                      "variables); collect more data or model fewer variables")
         h1 = [em_saturated([b for b in blocks if b.group == g], p) for g in range(G)]
         S_g, mean_g = [h[1] for h in h1], [h[0] for h in h1]
         logl_h1 = float(sum(h[2] for h in h1))
