@@ -74,7 +74,7 @@ FLAGS = {"id": "--id", "on_invalid": "--on-invalid", "range": "--range", "missin
          "instrument": "--instrument", "scales": "--scale", "missing_codes": "--missing-codes",
          "registry": "--instruments", "se": "--se", "test": "--test", "information": "--information",
          "seed": "--seed", "bootstrap": "--bootstrap", "model": "--model", "ordinal": "--ordinal",
-         "force": "--force"}
+         "force": "--force", "min_valid": "--min-valid"}
 
 _ARG = re.compile(r"\b(?P<name>[a-z_]+)=(?P<value>\"[^\"]*\"|'[^']*'|\([^)]*\)|\{[^}]*\}|\[[^\]]*\]|[^\s,;)]+)")
 

@@ -56,6 +56,11 @@ def _emit(text: str, out: str | None) -> None:
         click.echo(text)
 
 
+def _csv(df) -> str:
+    """A table as CSV text that a spreadsheet will not run (see psychometrics._safety)."""
+    return csv_frame(df).to_csv(index=False)
+
+
 def _model_text(model: str) -> str:
     """``--model``: a file holding lavaan syntax (UTF-8), or the syntax itself."""
     path = Path(model)
@@ -161,7 +166,7 @@ def instruments_list(ctx, fmt, out):
     if fmt == "json":
         _emit(json.dumps({"instruments": jsonable(df)}, ensure_ascii=False, indent=2), out)
     elif fmt == "csv":
-        _emit(csv_frame(df).to_csv(index=False), out)
+        _emit(_csv(df), out)
     else:
         _emit(_render(Summary("Instruments", [f"from: {', '.join(map(str, reg.directories))}"],
                               [("Instruments", df.drop(columns="path"))]), fmt), out)
@@ -355,10 +360,7 @@ def score(ctx, data, instrument, scales, range_, min_valid, on_invalid, id_col, 
                 if not quiet:
                     click.echo(n, err=True)
             id_col = id_col or ("record_id" if "record_id" in df.columns else None)
-    if not (min_valid > 0):       # also NaN
-        raise click.BadParameter(f"{min_valid}: give a count of items (1, 2, ...) or a proportion (0 to 1)",
-                                 param_hint="--min-valid")
-    mv = int(min_valid) if min_valid >= 1 else float(min_valid)
+    mv = int(min_valid) if min_valid >= 1 else float(min_valid)   # NaN stays a float: the library refuses it
     res = score_fn(df, instrument=inst, scales=_parse_scales(scales) if scales else None,
                    range=_parse_range(range_), id=id_col, on_invalid=on_invalid, careless=not no_careless,
                    min_valid=mv, source=str(data))
@@ -371,7 +373,7 @@ def score(ctx, data, instrument, scales, range_, min_valid, on_invalid, id_col, 
     if fmt == "json":
         click.echo(json.dumps(res.to_dict(rows=not out), ensure_ascii=False, indent=1))
     elif fmt == "csv":
-        click.echo(csv_frame(res.scores).to_csv(index=False), nl=False)
+        click.echo(_csv(res.scores), nl=False)
     else:
         click.echo(_render(res.summary(), fmt))
         if out and not quiet:
@@ -413,10 +415,10 @@ def _write_result(res, fmt: str, out: str | None) -> None:
     if fmt == "json":
         _emit(json.dumps(res.to_dict(), ensure_ascii=False, indent=1), out)
     elif fmt == "csv":
-        _emit(csv_frame(res.to_frame()).to_csv(index=False), out)
+        _emit(_csv(res.to_frame()), out)
         if out and hasattr(res, "item_table"):  # the item-analysis table goes beside it
             items = Path(out).with_name(Path(out).stem + "_items.csv")
-            csv_frame(res.item_table()).to_csv(items, index=False)
+            Path(items).write_text(_csv(res.item_table()), encoding="utf-8")
             click.echo(f"item analysis written to {items}", err=True)
     elif fmt == "docx":
         if not out:
@@ -477,7 +479,7 @@ def polychoric(ctx, data, items, missing, missing_codes, instrument, fmt, out):
     sub, cols = _numeric_items(data, items, missing_codes, _registry(ctx).resolve(instrument) if instrument else None)
     res = poly(sub, cols, missing=missing)
     if fmt == "csv":
-        _emit(csv_frame(res.rho.reset_index(names="")).to_csv(index=False), out)
+        _emit(_csv(res.rho.reset_index(names="")), out)
     else:
         _write_result(res, fmt, out)
 
@@ -546,7 +548,7 @@ def efa(ctx, data, items, factors, method, rotation, cor, missing, missing_codes
     if fmt == "json":
         _emit(json.dumps(res.to_dict(), ensure_ascii=False, indent=1), out)
     elif fmt == "csv":
-        _emit(csv_frame(res.to_frame().reset_index(names="item")).to_csv(index=False), out)
+        _emit(_csv(res.to_frame().reset_index(names="item")), out)
     else:
         _emit(_render(res.summary(cutoff), fmt), out)
 

@@ -91,19 +91,7 @@ def _existing_parent(path: Path) -> Path | None:
 
 
 def _writer(to: str):
-    if to == "xlsform":
-        from .xlsform import write_xlsform
-        return write_xlsform
-    if to == "limesurvey":
-        from .limesurvey import write_limesurvey
-        return write_limesurvey
-    if to == "redcap":
-        from .redcap import write_redcap
-        return write_redcap
-    if to == "paper":
-        from .paper import write_paper
-        return write_paper
-    if to == "codebook":
-        from .codebook import write_codebook
-        return write_codebook
-    raise AssertionError(to)  # unreachable: validate_option above
+    """The writer of one format, imported when used (each pulls in its own libraries)."""
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{to}"), f"write_{to}")

@@ -319,6 +319,8 @@ def adhoc_instrument(scales: dict[str, list[str]], range: tuple[int, int] | None
     """
     if not scales:
         raise InstrumentError('no scales given: give scales={"NAME": ["item1", "-item2"]} or instrument=ID')
+    if not (min_valid > 0):       # also NaN
+        raise InstrumentError(f"min_valid={min_valid}: give a count of items (1, 2, ...) or a proportion (0 to 1)")
     items: dict[str, Item] = {}
     if range is not None:
         lo, hi = int(range[0]), int(range[1])

@@ -148,7 +148,12 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
     header = ["" if pd.isna(h) else str(h) for h in raw.iloc[0]]
     body = raw.iloc[1:].reset_index(drop=True)
     body.columns = header
-    return body.map(lambda v: ("TRUE" if v else "FALSE") if isinstance(v, bool) else v)
+    for j in range(body.shape[1]):   # only columns holding booleans are rewritten, not every cell
+        col = body.iloc[:, j]       # (by position: duplicate names are refused after this, with a message)
+        is_bool = col.map(lambda v: isinstance(v, bool)).to_numpy(dtype=bool) if col.dtype == object else None
+        if is_bool is not None and is_bool.any():
+            body.iloc[:, j] = col.astype(object).where(~is_bool, col.map({True: "TRUE", False: "FALSE"}))
+    return body
 
 
 def _guess_single_byte(raw: bytes) -> str:
