@@ -61,6 +61,46 @@ def validate_option(name: str, value: Any, allowed: Any) -> Any:
     raise OptionError(f"{name}={_literal(value)} is not an option here; choose {shown}", argument=name)
 
 
+def validate_count(name: str, value: Any, minimum: int = 1) -> int:
+    """Return ``value`` if it is a whole number of at least ``minimum`` (a number of draws,
+    replicates or iterations), else raise :class:`OptionError` naming the argument.
+
+    >>> validate_count("n_boot", 200)
+    200
+    >>> validate_count("n_boot", 0)
+    Traceback (most recent call last):
+    ...
+    psychometrics.exceptions.OptionError: n_boot=0: give a whole number of at least 1
+    """
+    import numbers
+
+    if (isinstance(value, bool) or not isinstance(value, numbers.Integral)) or int(value) < minimum:
+        raise OptionError(f"{name}={_literal(value)}: give a whole number of at least {minimum}", argument=name)
+    return int(value)
+
+
+def validate_seed(name: str, value: Any) -> int | None:
+    """Return ``value`` if it can seed NumPy's generator (``None`` or a whole number >= 0), else
+    raise :class:`OptionError` (NumPy's own message, "expected non-negative integer", names no
+    argument).
+
+    >>> validate_seed("seed", 42)
+    42
+    >>> validate_seed("seed", -1)
+    Traceback (most recent call last):
+    ...
+    psychometrics.exceptions.OptionError: seed=-1: give a whole number >= 0 (or leave it out for a fresh seed)
+    """
+    if value is None:
+        return None
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 0:
+        raise OptionError(f"{name}={_literal(value)}: give a whole number >= 0 (or leave it out for a fresh seed)",
+                          argument=name)
+    return int(value)
+
+
 def _literal(v: Any) -> str:
     return f'"{v}"' if isinstance(v, str) else repr(v)
 
@@ -74,7 +114,8 @@ FLAGS = {"id": "--id", "on_invalid": "--on-invalid", "range": "--range", "missin
          "instrument": "--instrument", "scales": "--scale", "missing_codes": "--missing-codes",
          "registry": "--instruments", "se": "--se", "test": "--test", "information": "--information",
          "seed": "--seed", "bootstrap": "--bootstrap", "model": "--model", "ordinal": "--ordinal",
-         "force": "--force", "min_valid": "--min-valid"}
+         "force": "--force", "min_valid": "--min-valid",
+         "n_boot": "--n-boot", "n_iter": "--n-iter", "bollen_stine": "--bollen-stine", "n_jobs": "--jobs"}
 
 _ARG = re.compile(r"\b(?P<name>[a-z_]+)=(?P<value>\"[^\"]*\"|'[^']*'|\([^)]*\)|\{[^}]*\}|\[[^\]]*\]|[^\s,;)]+)")
 

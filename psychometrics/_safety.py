@@ -20,15 +20,19 @@ import pandas as pd
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+#: what :func:`csv_cell` writes and :func:`read_csv_cell` reads back: quotes before a formula start
+#: (a text that itself begins with ``'=`` gets one more quote, so the round trip keeps it)
+QUOTED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
 
 
 def csv_cell(value: Any) -> Any:
     """A CSV cell that a spreadsheet will not run.
 
-    >>> csv_cell("=cmd|' /C calc'!A0"), csv_cell("-1"), csv_cell("- I share"), csv_cell(3)
-    ("'=cmd|' /C calc'!A0", '-1', "'- I share", 3)
+    >>> csv_cell("=cmd|' /C calc'!A0"), csv_cell("-1"), csv_cell("- I share"), csv_cell(3), csv_cell("'=x")
+    ("'=cmd|' /C calc'!A0", '-1', "'- I share", 3, "''=x")
     """
-    if isinstance(value, str) and value[:1] in FORMULA_START and not _NUMBER.match(value.strip()):
+    if isinstance(value, str) and ((value[:1] in FORMULA_START and not _NUMBER.match(value.strip()))
+                                   or QUOTED_FORMULA.match(value)):
         return "'" + value
     return value
 
@@ -36,10 +40,10 @@ def csv_cell(value: Any) -> Any:
 def read_csv_cell(value: Any) -> Any:
     """Undo :func:`csv_cell` on a cell read back from a CSV file.
 
-    >>> read_csv_cell("'=SUM(A1)"), read_csv_cell("'quoted"), read_csv_cell(None)
-    ('=SUM(A1)', "'quoted", None)
+    >>> read_csv_cell("'=SUM(A1)"), read_csv_cell("'quoted"), read_csv_cell(None), read_csv_cell("''=x")
+    ('=SUM(A1)', "'quoted", None, "'=x")
     """
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
+    if isinstance(value, str) and QUOTED_FORMULA.match(value):
         return value[1:]
     return value
 

@@ -111,7 +111,37 @@ def _check_outputs(params: dict) -> None:
 class _Command(click.Command):
     def invoke(self, ctx):
         _check_outputs(ctx.params)
-        return super().invoke(ctx)
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            raise OSError(exc.errno, _os_message(exc, ctx.params)) from None
+
+
+def _os_message(exc: OSError, params: dict) -> str:
+    """A failed write named by its output flag and file, with the fix (a full disk reports no file
+    name; a missing or file-named folder is said so, not 'File exists')."""
+    import errno
+
+    outputs = [(flag, params[name]) for name, flag in _OUTPUT_FLAGS.items() if params.get(name)]
+    target = str(exc.filename) if exc.filename else None
+    named = next(((f, v) for f, v in outputs if target and Path(v).resolve() == Path(target).resolve()), None)
+    if named is None and len(outputs) == 1:
+        named = outputs[0]
+    where = f"{named[0]} {named[1]}" if named else (target or "writing")
+    why = exc.strerror or str(exc)
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR) and named:
+        parent = next((p for p in Path(named[1]).parents if p.exists()), None)
+        if parent is not None and not parent.is_dir():
+            return f"{where}: {parent} is a file, not a folder; choose an output path inside a folder"
+    if exc.errno == errno.ENOENT and named and not Path(named[1]).parent.exists():
+        return f"{where}: the folder {Path(named[1]).parent} does not exist; create it or choose another path"
+    if exc.errno == errno.ENOSPC:
+        return f"{where}: no space left on the device; free some space or write elsewhere"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{where}: no permission to write there ({why}); choose a folder you can write to"
+    if named or not target:
+        return f"{where}: {why}" + (f" ({target})" if target and named and target != named[1] else "")
+    return f"{target}: {why}"
 
 
 class _Group(click.Group):
@@ -126,7 +156,7 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
         except OSError as exc:       # an unwritable --out, a folder named like the file, a full disk
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)   # _Command has named the output
             ctx.exit(2)
 
 
@@ -344,16 +374,14 @@ def score(ctx, data, instrument, scales, range_, min_valid, on_invalid, id_col, 
     inst = _registry(ctx).resolve(instrument) if instrument else None
     df = read_responses(data, sheet=int(sheet) if sheet.isdigit() else sheet)
     if source_format != "auto":
-        from .responses.harmonize import from_limesurvey, from_redcap
+        from .responses.harmonize import from_limesurvey, from_redcap, read_limesurvey_codes
 
         if inst is None:
             raise click.UsageError(f"--from {source_format} needs --instrument")
         if source_format == "limesurvey":
             if not codes:
                 raise click.UsageError("--from limesurvey needs --codes FILE (the *.codes.csv written with the survey)")
-            import pandas as pd
-
-            df = from_limesurvey(df, pd.read_csv(codes, dtype=str).fillna(""), inst)
+            df = from_limesurvey(df, read_limesurvey_codes(codes, inst), inst)
         else:
             df, notes = from_redcap(df, inst)
             for n in notes:

@@ -3,6 +3,7 @@ message (exit 2 for bad input, 3 for estimation) or a result, never a traceback.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -18,6 +19,9 @@ FILES = {
     "xy.csv": "id,x,y\nT1,1,2\nT2,2,1\nT3,3,5\nT4,4,3\nT5,5,4\nT6,2,2\n",
     "bigcell.csv": "id,a1,a2,a3\nT1,1,2,3\nT2,2,3,1000000000\nT3,3,1,2\nT4,1,2,3\nT5,2,2,1\n",
     "x3.csv": "id,x1,x2,x3\nT1,1,2,3\nT2,2,3,1\nT3,3,1,2\nT4,1,2,3\nT5,2,2,1\n",
+    "not_codes.csv": "a,b,c\n1,2,3\n",
+    "unclosed.codes.csv": 'limesurvey_column,item_id,option\n"kse01,kse01,\n',
+    "ls.csv": "id,kse01\nT1,A2\n",
     "f300.lav": "\n".join(f"F{i} =~ x1 + x2 + x3" for i in range(300)),
 }
 
@@ -43,6 +47,26 @@ CASES = [
     ("header-only file: efa", ["efa", "{header_only.csv}", "--items", "a1,a2,a3"], (2,), "no data rows"),
     ("one cell of 10^9 in polychoric", ["polychoric", "{bigcell.csv}", "--items", "a1,a2,a3"], (0, 2), ""),
     ("a 300-factor model on 3 items", ["cfa", "{x3.csv}", "--model", "{f300.lav}"], (3,), "45753 free parameters"),
+    ("zero bootstrap replicates", ["reliability", "{neg.csv}", "--scale", "A=a1,a2,a3", "--range", "1,5", "--ci",
+                                   "bootstrap", "--n-boot", "0"], (2,), "--n-boot 0"),
+    ("negative seed: reliability", ["reliability", "{neg.csv}", "--scale", "A=a1,a2,a3", "--range", "1,5", "--ci",
+                                    "bootstrap", "--n-boot", "5", "--seed", "-1"], (2,), "--seed -1"),
+    ("negative seed: sem", ["sem", "{xy.csv}", "--model", "y ~ x", "--bootstrap", "5", "--seed", "-1"], (2,), "--seed -1"),
+    ("zero workers", ["sem", "{xy.csv}", "--model", "y ~ x", "--bootstrap", "5", "--jobs", "0"], (2,), "--jobs 0"),
+    ("negative seed: efa", ["efa", "{zero.csv}", "--items", "a1,a2,a3,a4", "--factors", "parallel", "--seed", "-2"],
+     (2,), "--seed -2"),
+    ("zero parallel-analysis sets", ["efa", "{zero.csv}", "--items", "a1,a2,a3,a4", "--factors", "parallel",
+                                     "--n-iter", "0"], (2,), "--n-iter 0"),
+    ("a LimeSurvey --codes file that is not one",
+     ["score", "{ls.csv}", "--instrument", "kss_efficacy", "--from", "limesurvey", "--codes", "{not_codes.csv}"],
+     (2,), "no column limesurvey_column"),
+    ("a LimeSurvey --codes file with an open quote",
+     ["score", "{ls.csv}", "--instrument", "kss_efficacy", "--from", "limesurvey", "--codes", "{unclosed.codes.csv}"],
+     (2,), "unclosed.codes.csv"),
+    ("--out under a file", ["score", "{neg.csv}", "--scale", "A=a1,a2", "--range", "1,5", "--out", "{neg.csv}/s.csv"],
+     (2,), "is a file, not a folder"),
+    ("a full disk", ["score", "{neg.csv}", "--scale", "A=a1,a2", "--range", "1,5", "--out", "/dev/full"], (2,),
+     "--out /dev/full: no space left"),
     ("header-only file: cfa", ["cfa", "{header_only.csv}", "--model", "F =~ a1 + a2 + a3"], (2,), "no data rows"),
 ]
 
@@ -58,7 +82,7 @@ def folder(tmp_path_factory):
 
 @pytest.mark.parametrize("name, args, codes, says", CASES, ids=[c[0] for c in CASES])
 def test_hostile_command_ends_in_a_message(folder, name, args, codes, says):
-    argv = [str(folder / a[1:-1]) if a.startswith("{") and a.endswith("}") else a for a in args]
+    argv = [re.sub(r"\{([^}]+)\}", lambda m: str(folder / m.group(1)), a) for a in args]
     def limit_memory():   # a resource bomb must fail, not take the machine (2 GB of address space)
         import resource
         resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))

@@ -43,10 +43,59 @@ def _schema_problems(doc: dict, file: str) -> list[Problem]:
         leaf = leaves[0]
         where = _path_text(leaf.absolute_path, doc) or "(top level)"
         msg = leaf.message
-        if leaf.validator == "additionalProperties" or leaf.validator == "unevaluatedProperties":
+        if leaf.validator == "unevaluatedProperties":
+            # jsonschema lists every property as "unexpected" when another part of the document fails
+            # (the failed branch evaluated nothing); name only the fields the schema does not know
+            unknown = [k for k in (leaf.instance if isinstance(leaf.instance, dict) else {})
+                       if k not in _known_fields(doc)]
+            if not unknown:
+                continue
+            msg = (f"unknown field(s) {', '.join(map(repr, unknown))} (not a field of the schema; check the "
+                   f"spelling; known fields: {', '.join(sorted(_known_fields(doc)))})")
+        elif leaf.validator == "required":
+            name = leaf.message.split("'")[1] if leaf.message.count("'") >= 2 else ""
+            msg = f"missing field '{name}'" + (f", e.g. {_REQUIRED_EXAMPLE[name]}" if name in _REQUIRED_EXAMPLE else "")
+        elif leaf.validator == "minItems" and list(leaf.absolute_path)[-1:] == ["source"]:
+            msg += f", e.g. {_REQUIRED_EXAMPLE['source']}"
+        elif leaf.validator == "additionalProperties":
             msg += " (not a field of the schema; check the spelling)"
+        elif leaf.validator == "pattern" and leaf.schema.get("pattern") in _PATTERN_HELP:
+            msg = f"{leaf.instance!r} is not a valid {_PATTERN_HELP[leaf.schema['pattern']]}"
         out.append(Problem(file, where, msg))
     return out
+
+
+#: a line to copy for each required field (instruments/README.md has an annotated example file)
+_REQUIRED_EXAMPLE = {
+    "status": "status: draft (or pilot, validated, deprecated)",
+    "description": "description: {en: \"What the instrument measures\"}",
+    "citations": "citations: [] (or the sources of the items: {id: ..., text: ..., verified: false})",
+    "license": "license: {item_text: \"CC-BY-4.0\"}",
+    "construct": "construct: {name: ..., definition: {en: ...}, dimensions: [{id: ..., label: {en: ...}}]}",
+    "intent": "intent: \"what the item asks, in a few words\" (used to check translations)",
+    "source": "source: [{relation: new}] for an item written for this study (or [{ref: CITATION_ID, relation: "
+              "adapted}])",
+    "label": "label: {en: \"Scale name\"}",
+    "min_valid": "min_valid: {proportion: 0.7, rounding: ceil} (answers needed for a score)",
+    "title": "title: {en: \"Instrument title\"}",
+    "languages": "languages: {source: en, available: [en]}",
+    "version": "version: 0.1.0",
+}
+
+#: regular expressions of the schema, said in words
+_PATTERN_HELP = {
+    "^[a-z][a-z0-9_]{1,31}$": "id: 2-32 characters, lower-case letters, digits and _, starting with a letter",
+    "^[a-z][a-z0-9]{1,11}$": "item id: 2-12 lower-case letters and digits, starting with a letter (it must "
+                             "survive XLSForm, REDCap, SPSS, Stata and LimeSurvey)",
+    "^[a-z][a-z0-9_]{0,31}$": "choice name: up to 32 lower-case letters, digits and _, starting with a letter",
+    "^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$": "language tag (BCP 47, e.g. en, ru, kk-Cyrl)",
+}
+
+
+def _known_fields(doc: dict) -> set[str]:
+    defs = schema()["$defs"]
+    kind = doc.get("kind") if doc.get("kind") in ("instrument", "battery") else "instrument"
+    return set(defs["common"]["properties"]) | set(defs[kind]["properties"])
 
 
 def _path_text(path: Iterable, doc: Any) -> str:
@@ -122,7 +171,10 @@ def check_document(doc: dict, file: str, registry: "InstrumentRegistry | None" =
               "by bilingual experts and pretested before fieldwork", "note")
 
     expected = content_hash(doc)
-    if doc["content_hash"] != expected:
+    if "content_hash" not in doc:
+        P("content_hash", f"no content hash recorded (the content's is {expected}); to record it, so that later "
+          "edits are noticed, run: psychometrics instruments rehash FILE", "note")
+    elif doc["content_hash"] != expected:
         P("content_hash", f"does not match the content ({expected}); if the change is intended, bump 'version' "
           "as needed and run: psychometrics instruments rehash FILE")
     return problems

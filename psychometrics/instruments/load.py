@@ -105,7 +105,8 @@ def _parts(doc: dict) -> _Parts:
 
 def _from_document(doc: dict, path: str | None, sections: tuple[Instrument, ...] = ()) -> Instrument:
     return _assemble(id=doc["id"], version=doc["version"], kind=doc["kind"], status=doc["status"],
-                     title=doc["title"], languages=_languages(doc), content_hash=doc["content_hash"], path=path,
+                     title=doc["title"], languages=_languages(doc),
+                     content_hash=doc.get("content_hash") or content_hash(doc), path=path,
                      own=_parts(doc), sections=sections, description=doc.get("description"),
                      instructions=doc.get("instructions"), metadata_fields=tuple(doc.get("metadata_fields", ())),
                      translations={lang: Translation(t["method"], t["status"], dict(t["source_hashes"]),

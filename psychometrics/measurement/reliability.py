@@ -39,7 +39,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .._options import validate_option
+from .._options import validate_count, validate_option, validate_seed
 from .._version import __version__
 from ..exceptions import ReverseKeyWarning, ScoringError
 from ..instruments import Instrument, adhoc_instrument
@@ -266,6 +266,8 @@ def reliability(data: pd.DataFrame, scales: dict[str, list[str]] | None = None, 
     validate_option("missing", missing, Missing)
     validate_option("ci", ci, CI)
     validate_option("boot_ci", boot_ci, BootCI)
+    validate_count("n_boot", n_boot, 1)
+    validate_seed("seed", seed)
     if instrument is not None:
         inst = instrument
     else:
@@ -284,6 +286,8 @@ def reliability_validated(d: pd.DataFrame, inst: Instrument, data_info: dict, mi
                           omega_h: dict[str, int] | None = None, progress: bool = True) -> ReliabilityResult:
     """:func:`reliability` on responses already validated against ``inst`` (``ValidatedResponses.data``);
     ``data_info`` (source, sha256) is recorded in the result."""
+    validate_count("n_boot", n_boot, 1)
+    validate_seed("seed", seed)
     notes: list[str] = []
     if omega_h is None:
         omega_h = {scale: len(parts) for scale, parts in facets(inst.scoring).items() if len(parts) >= 2}

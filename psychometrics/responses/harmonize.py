@@ -30,6 +30,45 @@ KOBO_META = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "
              "response_language", "mode"}
 
 
+CODES_COLUMNS = ("limesurvey_column", "item_id", "option")
+
+
+def read_limesurvey_codes(path: str, instrument: Instrument | None = None) -> pd.DataFrame:
+    """Read the code map written with a LimeSurvey export (``*.codes.csv``), refusing a file that
+    is not one with a message naming the file and what it lacks (a malformed file used to end in a
+    pandas ParserError or a KeyError)."""
+    import csv
+
+    from .._safety import read_csv_cell
+
+    hint = "use the *.codes.csv written by 'psychometrics instruments export --to limesurvey' with the survey"
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh, strict=True))
+    except UnicodeDecodeError:
+        raise ResponseValidationError(f"{path}: not a UTF-8 text file; {hint}") from None
+    except csv.Error as exc:
+        raise ResponseValidationError(f"{path}: not a readable CSV file ({exc}); {hint}") from None
+    if not rows:
+        raise ResponseValidationError(f"{path}: the file is empty; {hint}")
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in CODES_COLUMNS if c not in header]
+    if missing:
+        raise ResponseValidationError(f"{path}: not a LimeSurvey code map (no column {', '.join(missing)}; "
+                                      f"found {', '.join(header[:6]) or 'none'}); {hint}")
+    bad = [i + 2 for i, r in enumerate(rows[1:]) if len(r) != len(header)]
+    if bad:
+        raise ResponseValidationError(f"{path}: line(s) {', '.join(map(str, bad[:5]))} have a different number of "
+                                      f"fields from the header ({len(header)}); {hint}")
+    codes = pd.DataFrame([[read_csv_cell(v) for v in r] for r in rows[1:]], columns=header, dtype=object)
+    if instrument is not None:
+        unknown = sorted(set(codes["item_id"]) - set(instrument.item_map))
+        if unknown:
+            raise ResponseValidationError(f"{path}: item(s) {', '.join(unknown[:5])} are not in instrument "
+                                          f"{instrument.id}; was the survey exported from another instrument?")
+    return codes
+
+
 def from_limesurvey(df: pd.DataFrame, codes: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     items = instrument.item_map
     out = pd.DataFrame(index=df.index)

@@ -17,11 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._safety import csv_frame, read_csv_cell, xlsx_value
+from .._safety import QUOTED_FORMULA, csv_frame, read_csv_cell, xlsx_value
 from ..exceptions import DataReadError, DataWarning
 
 # Cells that mean "no value" in text files: empty, R's NA, SPSS/Stata's ".", Excel's #N/A.
 MISSING_TOKENS = ["", "NA", "NaN", "N/A", "#N/A", "."]
+#: column names taken for the respondent id (validation looks for them in this order)
+ID_CANDIDATES = ("id", "respondent_id", "respondent", "_uuid", "_id", "meta/instanceID", "instanceID")
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".sav": "sav",
            ".zsav": "sav", ".dta": "dta", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -206,6 +208,44 @@ def _check_fields(text: str, sep: str, path: Path) -> None:
                       "their ends were read as missing", DataWarning, stacklevel=4)
 
 
+def _delimiter(text: str) -> str:
+    r"""The delimiter of a CSV file, judged on its header line: the one of ``,`` ``;`` tab that
+    splits the column names most often (outside quotes). csv.Sniffer judged on the data rows as
+    well, and ids or answers containing ``;`` or quotes made it split a comma file at ``;``.
+
+    >>> _delimiter('id;a1;a2\n"x,y";1;2\n'), _delimiter('id,a1\n";";1\n'), _delimiter("id\nT1\n")
+    (';', ',', ',')
+    """
+    counts = {",": 0, ";": 0, "\t": 0}
+    quoted = False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in "\r\n":
+            break
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts, key=lambda c: counts[c])     # ties: the first, a comma
+    return best if counts[best] else ","
+
+
+def _missing_tokens(df: pd.DataFrame) -> pd.DataFrame:
+    """Blank the missing-value tokens (NA, ., N/A, ...) of numeric columns; in a text column and in
+    an id column they are values (a respondent id "NA" or "." is an id, not a missing one)."""
+    tokens = MISSING_TOKENS[1:]
+    for i in range(df.shape[1]):
+        if str(df.columns[i]).strip() in ID_CANDIDATES:
+            continue
+        col = df.iloc[:, i]
+        hit = col.isin(tokens)
+        if not hit.any():
+            continue
+        rest = col[~hit & col.notna()]
+        if pd.to_numeric(rest, errors="coerce").notna().all():
+            df.iloc[:, i] = col.mask(hit)
+    return df
+
+
 def _read_text(path: Path, sep: str | None, encoding: str | None = None) -> pd.DataFrame:
     raw = path.read_bytes()
     if encoding is None:
@@ -224,11 +264,7 @@ def _read_text(path: Path, sep: str | None, encoding: str | None = None) -> pd.D
         except (UnicodeDecodeError, LookupError) as exc:
             raise DataReadError(f"{path}: cannot be read as {encoding}: {exc}") from None
     if sep is None:
-        sample = "\n".join(text.splitlines()[:20])
-        try:
-            sep = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-        except csv.Error:
-            sep = ","
+        sep = _delimiter(text)
     header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
     stripped = [h.strip() for h in header]
     dup = sorted({h for h in stripped if stripped.count(h) > 1})
@@ -236,12 +272,13 @@ def _read_text(path: Path, sep: str | None, encoding: str | None = None) -> pd.D
         raise DataReadError(f"{path}: duplicate column names {dup} (spaces around names are ignored); rename them "
                             "so each column is unique")
     _check_fields(text, sep, path)
-    df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=MISSING_TOKENS,
+    df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
                      skipinitialspace=False, index_col=False)
+    df = _missing_tokens(df)
     if "'" in text:   # cells the package neutralised as '=... when writing (see psychometrics._safety)
         for c in df.columns:   # vectorised per column: names such as O'Brien elsewhere cost nothing
             col = df[c]
-            hit = col.str.match(r"'[=+\-@\t\r]", na=False)
+            hit = col.str.match(QUOTED_FORMULA.pattern, na=False)
             if hit.any():
                 df[c] = col.mask(hit, col.str[1:])
         df.columns = [read_csv_cell(c) for c in df.columns]
@@ -272,6 +309,13 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
         for c in out.columns:
             if out[c].dtype == "boolean" or out[c].dtype == bool:
                 out[c] = out[c].astype("float")
+            elif fmt == "sav" and (out[c].dtype == object or pd.api.types.is_string_dtype(out[c])):
+                trailing = out[c].astype(str).str.contains(r"\s$", regex=True) & out[c].notna()
+                if trailing.any():   # SPSS pads strings to a fixed width: trailing spaces cannot be stored
+                    warnings.warn(f"{path}: {int(trailing.sum())} value(s) of column {c!r} end in spaces, which SPSS "
+                                  "files cannot keep (e.g. row " + str(int(np.flatnonzero(trailing)[0]) + 1)
+                                  + "); they are written without them. Use .csv, .xlsx or .parquet to keep them",
+                                  DataWarning, stacklevel=2)
         (pyreadstat.write_sav if fmt == "sav" else pyreadstat.write_dta)(out, str(path))
     else:
         csv_frame(df).to_csv(path, index=False)

@@ -33,10 +33,9 @@ from ..reporting.result import ResultBase
 from ..reporting.summary import Summary, jsonable
 from .harmonize import KOBO_META, harmonize_columns
 from .harmonize import norm_text as _norm
-from .io import apply_declared_missing, data_fingerprint
+from .io import ID_CANDIDATES, apply_declared_missing, data_fingerprint
 
 OnInvalid = Literal["error", "missing"]
-ID_CANDIDATES = ("id", "respondent_id", "respondent", "_uuid", "_id", "meta/instanceID", "instanceID")
 MAX_LISTED = 20
 
 

@@ -14,8 +14,9 @@ from typing import Callable, Literal, ParamSpec, TypeVar
 import numpy as np
 import pandas as pd
 
+from .._options import validate_seed
 from .._version import __version__
-from ..exceptions import EstimationError, PsychometricsError, SEMWarning
+from ..exceptions import EstimationError, OptionError, PsychometricsError, SEMWarning
 from . import baseline
 from . import model as _model
 from .constraints import Constraints
@@ -137,6 +138,10 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     from .options import settle
 
     opt = settle(estimator, missing, information, fixed_x, bootstrap, bollen_stine)
+    validate_seed("seed", seed)
+    if n_jobs != -1 and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1):
+        raise OptionError(f"n_jobs={n_jobs!r}: give a number of worker processes (1 or more; -1 for all cores)",
+                          argument="n_jobs")
     est_name, fiml = opt.estimator, opt.fiml
     group_equal, group_partial = _split_option(group_equal), _split_option(group_partial)
     from .samplestats import from_data, from_moments, split_groups, summary_input
@@ -171,7 +176,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     check_scales(pt, stats_.variances, notes)
     f = _prepare(pt, X_groups, blocks, labels, opt)
     _estimate(f, notes)
-    cov, robust = _covariance(f, opt.information)
+    cov, robust = _covariance(f, opt.information, notes)
     params, r2, draws = _parameters(f, cov, level, bootstrap, ci, seed, progress, n_jobs, notes)
     improper(f, params, notes)
     fit, bs_draws = fit_statistics(f, robust, bollen_stine, seed, progress, n_jobs, notes)
@@ -308,7 +313,9 @@ def _prepare(pt: ParTable, X_groups, blocks, labels, opt) -> _Fit:
             raise PsychometricsError(f"constraints other than 'a == b' with estimator {opt.estimator} are not available "
                                      "yet; use ML or MLR")
         f.cons = Constraints(*constraint_function(pt))
-        f.df += f.cons.n_eq          # lavaan: each equality constraint adds a degree of freedom
+        # lavaan: each non-redundant equality constraint adds a degree of freedom (the rank of their
+        # Jacobian, so 'a == b' written twice counts once)
+        f.df += f.cons.rank_eq(_model.start_values(f.pt, f.mdl, f.blocks))
     if f.df < 0:
         raise EstimationError(f"the model is not identified: {pt.n_free} free parameters for {ndat} sample moments "
                               f"(degrees of freedom {f.df}); fix or constrain parameters")
@@ -323,7 +330,7 @@ def _estimate(f: _Fit, notes: list[str]) -> None:
         warnings.warn(f"SEM: {notes[-1]}; estimates are unreliable", SEMWarning, stacklevel=3)
 
 
-def _covariance(f: _Fit, information: str) -> tuple[np.ndarray, dict | None]:
+def _covariance(f: _Fit, information: str, notes: list[str] | None = None) -> tuple[np.ndarray, dict | None]:
     """Covariance of the free parameters: inverse information / N (expected, observed; bordered
     under constraints), the MLR sandwich, or lavaan's least-squares SEs."""
     mdl, theta = f.mdl, f.theta
@@ -331,7 +338,12 @@ def _covariance(f: _Fit, information: str) -> tuple[np.ndarray, dict | None]:
     if f.cons is not None:      # constrained: the bordered inverse (singular if not identified)
         from .constraints import bordered_inverse
 
-        info_inv = bordered_inverse(info, f.cons.jacobian(theta)[f.active])
+        keep, redundant = f.cons.independent(theta, f.active)
+        if redundant and notes is not None:
+            notes.append(f"constraint(s) {', '.join(redundant[:6])} follow from the others and add nothing "
+                         "(counted once in the degrees of freedom, as lavaan does)")
+            warnings.warn(f"SEM: {notes[-1]}", SEMWarning, stacklevel=3)
+        info_inv = bordered_inverse(info, f.cons.jacobian(theta)[keep])
     else:
         check_identified(f.pt, info)
         info_inv = np.linalg.inv(info)

@@ -30,11 +30,49 @@ from .model import Block, Model
 
 
 class Constraints:
-    def __init__(self, fun, kinds: list[str]):
+    def __init__(self, fun, kinds: list[str], texts: list[str] | None = None):
         self.fun = fun
         self.kinds = np.array(kinds)
         self.eq = self.kinds == "eq"
         self.n_eq = int(self.eq.sum())
+        self.texts = list(texts) if texts is not None else [f"constraint {i + 1}" for i in range(len(kinds))]
+        self.rank = self.n_eq     # non-redundant equalities; set by rank_eq() (lavaan's rank of con.jac)
+
+    def check_feasible(self, theta: np.ndarray) -> None:
+        """Refuse equality constraints that cannot all hold at once (``a == 2`` with ``a == 3``,
+        or ``a == b``, ``a - b == 1``): Gauss-Newton on the constraints alone from ``theta``
+        (exact in one step for linear ones) leaves a violation. Without this check the SQP stalls
+        and the singular bordered matrix is reported as "not identified"."""
+        if not self.n_eq:
+            return
+        idx = np.flatnonzero(self.eq)
+        th = theta.copy()
+        for _ in range(50):
+            h = self.fun(th)[idx]
+            if np.abs(h).max() < 1e-10:
+                return
+            step = np.linalg.lstsq(self.jacobian(th)[idx], h, rcond=None)[0]
+            th = th - step
+            if np.abs(step).max() < 1e-12:
+                break
+        h = self.fun(th)[idx]
+        if np.abs(h).max() < 1e-7 * (1 + np.abs(th).max()):
+            return
+        broken = [self.texts[i] for i, v in zip(idx, h) if abs(v) > 1e-7]
+        others = [self.texts[i] for i in idx if self.texts[i] not in broken]
+        raise EstimationError("the equality constraints cannot all hold at once: the closest the parameters come "
+                              "still violates " + ", ".join(broken[:6])
+                              + (f"; it conflicts with {', '.join(others[:6])}: remove or correct the conflicting ones"
+                                 if others else ("; they conflict with each other: remove or correct one"
+                                                 if len(broken) > 1 else "; no parameter values satisfy it: correct it")))
+
+    def rank_eq(self, theta: np.ndarray) -> int:
+        """The number of non-redundant equality constraints at ``theta`` (lavaan's rank of con.jac)."""
+        if not self.n_eq:
+            return 0
+        J = self.jacobian(theta)[self.eq]
+        self.rank = int(np.linalg.matrix_rank(J, tol=1e-7 * max(1.0, np.abs(J).max())))
+        return self.rank
 
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
         k = len(theta)
@@ -47,11 +85,29 @@ class Constraints:
             J[:, j] = (self.fun(tp) - self.fun(tm)) / (2 * h[j])
         return J
 
+    def independent(self, theta: np.ndarray, active: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """The active constraints whose Jacobian rows are independent (a mask), and those that
+        follow from the others (e.g. ``a + b == 1`` and ``2*a + 2*b == 2``), as written."""
+        A = np.flatnonzero(active)
+        J = self.jacobian(theta)
+        keep = np.zeros(len(self.kinds), dtype=bool)
+        out: list[str] = []
+        kept = np.zeros((0, J.shape[1]))
+        tol = 1e-7 * max(1.0, np.abs(J).max(initial=0.0))
+        for i in A:
+            trial = np.vstack([kept, J[i]])
+            if np.linalg.matrix_rank(trial, tol=tol) > len(kept):
+                kept, keep[i] = trial, True
+            else:
+                out.append(self.texts[i])
+        return keep, out
+
 
 def fit_constrained(model: Model, blocks: list[Block], theta0: np.ndarray, cons: Constraints, c0: float = 0.0,
                     tol: float = 1e-8, max_iter: int = 300) -> tuple[np.ndarray, float, bool, str, np.ndarray]:
     """Returns (theta, F, converged, message, active) with ``active`` marking the constraints held
     as equalities at the solution (all equalities, the binding inequalities)."""
+    cons.check_feasible(theta0)
     theta = theta0.copy()
     F, g = model.objective(theta, blocks, c0)
     if not np.isfinite(F):
@@ -111,7 +167,8 @@ def fit_constrained(model: Model, blocks: list[Block], theta0: np.ndarray, cons:
 
 
 def bordered_inverse(info: np.ndarray, J: np.ndarray) -> np.ndarray:
-    """Top-left block of [[I, J'], [J, 0]]^-1 (unit covariance under the constraints J d = 0)."""
+    """Top-left block of [[I, J'], [J, 0]]^-1 (unit covariance under the constraints J d = 0; the
+    rows of J independent, see :meth:`Constraints.independent`)."""
     k = len(info)
     K = np.zeros((k + len(J), k + len(J)))
     K[:k, :k] = info

@@ -64,11 +64,24 @@ def improper(f: _Fit, params: pd.DataFrame, notes: list[str]) -> None:
     if neg:
         notes.append("negative variance (Heywood case): " + ", ".join(neg))
         warnings.warn(f"SEM: {notes[-1]}; the solution is improper", SEMWarning, stacklevel=3)
-    lv_neg = [lab for g, lab in enumerate(f.labels)
-              if f.pt.latent and np.linalg.eigvalsh(latent_cov(f.mdl, f.theta, g)).min() < -1e-10]
+    lv_neg, beyond = [], []
+    for g, lab in enumerate(f.labels):
+        if not f.pt.latent:
+            break
+        V = latent_cov(f.mdl, f.theta, g)
+        if np.linalg.eigvalsh(V).min() >= -1e-10:
+            continue
+        lv_neg.append(lab)
+        sd = np.sqrt(np.clip(np.diag(V), 1e-300, None))
+        r = V / np.outer(sd, sd)
+        names = f.pt.latent
+        beyond += [f"{names[i]} with {names[j]} r = {r[i, j]:.2f}" for i in range(len(names))
+                   for j in range(i) if abs(r[i, j]) > 1]
     if lv_neg and not neg:
         notes.append("the covariance matrix of the latent variables is not positive definite"
-                     + ("" if f.G == 1 else f" (group {', '.join(lv_neg)})"))
+                     + ("" if f.G == 1 else f" (group {', '.join(lv_neg)})")
+                     + (f": {'; '.join(beyond[:4])} (a correlation beyond 1: the factors are not distinct; "
+                        "consider merging them)" if beyond else ""))
         warnings.warn(f"SEM: {notes[-1]}; the solution is improper", SEMWarning, stacklevel=3)
 
 

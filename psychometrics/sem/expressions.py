@@ -75,7 +75,7 @@ def defined_function(pt):
 
 def constraint_function(pt):
     """theta (k,) -> h (m,), with h = lhs - rhs for ``==`` (must be 0) and the slack of ``<``/``>``
-    (must be >= 0); and the kind of each ("eq"/"ineq")."""
+    (must be >= 0); the kind of each ("eq"/"ineq"); and each as written, with its line (for messages)."""
     defined = _compiled_defined(pt)
     known = set(pt.labels()) | {d.lhs for d in pt.defined}
     parts = []
@@ -92,4 +92,5 @@ def constraint_function(pt):
             b = eval(rhs, {"__builtins__": {}}, env)  # noqa: S307
             out.append(a - b if op in ("==", ">") else b - a)
         return np.array(out, dtype=float)
-    return values, ["eq" if op == "==" else "ineq" for op, _, _ in parts]
+    texts = [f"'{c.lhs} {c.op} {c.expression}' (line {c.line})" for c in pt.constraints]
+    return values, ["eq" if op == "==" else "ineq" for op, _, _ in parts], texts

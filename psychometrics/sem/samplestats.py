@@ -120,11 +120,31 @@ def data_blocks(X: np.ndarray, gcode: np.ndarray, labels: list[str], pt: ParTabl
                                       f"{p} observed variables")
         blocks = _model.complete_blocks(X_groups)
         for lab, b in zip(labels, blocks):
-            if np.linalg.eigvalsh(b.S).min() <= 1e-12 * max(np.abs(np.diag(b.S)).max(), 1e-300):
-                raise EstimationError("the sample covariance matrix" + ("" if G == 1 else f" of group {lab!r}")
-                                      + " is not positive definite (a variable is constant or a linear combination "
-                                      "of others)")
+            check_positive_definite(b.S, pt.observed, "" if G == 1 else f" of group {lab!r}")
     return X_groups, blocks, notes
+
+
+def check_positive_definite(S: np.ndarray, names: list[str], where: str = "") -> None:
+    """Refuse a singular sample covariance matrix, judged on the correlation scale (a variable
+    measured in units 10^8 times larger than the others is not singular; judged on the raw matrix
+    it looked so), naming the constant variables or those that are a linear combination of others
+    (the largest entries of the null direction)."""
+    var = np.diag(S).copy()
+    const = [n for n, v in zip(names, var) if not v > 0]
+    if const:
+        raise EstimationError(f"the sample covariance matrix{where} is singular: {', '.join(const[:6])} "
+                              f"{'is' if len(const) == 1 else 'are'} constant; leave {'it' if len(const) == 1 else 'them'}"
+                              " out of the model")
+    d = 1 / np.sqrt(var)
+    R = S * d[:, None] * d[None, :]
+    w, V = np.linalg.eigh(R)
+    if w[0] > 1e-10:
+        return
+    v = np.abs(V[:, 0])
+    involved = [names[i] for i in np.argsort(-v) if v[i] > 0.1 * v.max()]
+    raise EstimationError(f"the sample covariance matrix{where} is singular: {', '.join(involved[:8])} are linearly "
+                          "dependent (one is a sum or copy of the others, or there are fewer complete rows than "
+                          "variables); leave one of them out")
 
 
 def _warn_outlying(frame: pd.DataFrame) -> None:
@@ -215,11 +235,8 @@ def from_moments(summary: Summary, pt: ParTable, estimator: str) -> SampleStats:
     parts = []
     for g, (C, n) in enumerate(zip(summary.covs, summary.nobs)):
         S = C.loc[pt.observed, pt.observed].to_numpy() * (n - 1) / n
-        if np.linalg.eigvalsh(S).min() <= 1e-12 * max(np.abs(np.diag(S)).max(), 1e-300):
-            lab = summary.labels[g]
-            raise EstimationError("the sample covariance matrix" + ("" if lab == "all" else f" of group {lab!r}")
-                                  + " is not positive definite (a variable is constant or a linear combination of "
-                                  "others)")
+        lab = summary.labels[g]
+        check_positive_definite(S, pt.observed, "" if lab == "all" else f" of group {lab!r}")
         mean = (summary.means[g].loc[pt.observed].to_numpy(dtype=float) if summary.means is not None
                 else np.zeros(len(pt.observed)))
         blocks.append(_model.Block(g, np.arange(len(pt.observed)), n, n / N, S, mean, None))

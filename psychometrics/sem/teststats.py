@@ -32,7 +32,7 @@ def fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progre
         # lavaan (fixed.x): the log-likelihood is conditional on the covariates (less their own part)
         logl_x = _exo_loglik(f)
         logl, logl_h1 = logl - logl_x, logl_h1 - logl_x
-    fit = fit_measures(chisq=chisq, df=f.df, npar=f.pt.n_free - (f.cons.n_eq if f.cons else 0), n=N,
+    fit = fit_measures(chisq=chisq, df=f.df, npar=f.pt.n_free - (f.cons.rank if f.cons else 0), n=N,
                        n_rmsea=N - G if f.opt.least_squares else N,      # lavaan: N - G without a likelihood
                        n_groups=G, chisq_b=chisq_b, df_b=df_b, logl=logl, logl_h1=logl_h1, fmin=fmin / 2,
                        srmr=_srmr(f.estimator.sample_covariances(f), Sigmas,

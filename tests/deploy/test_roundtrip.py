@@ -9,7 +9,7 @@ import pytest
 
 from psychometrics.deploy import export
 from psychometrics.exceptions import DataWarning
-from psychometrics.responses.harmonize import from_limesurvey, from_redcap
+from psychometrics.responses.harmonize import from_limesurvey, from_redcap, read_limesurvey_codes
 from psychometrics.scoring.score import score
 
 
@@ -82,7 +82,8 @@ def test_redcap_raw_export(battery, original, tmp_path):
 def test_limesurvey_response_export(battery, original, tmp_path):
     df, scores = original
     _, codes_path = export(battery, "limesurvey", ["en"], tmp_path / "ls.txt")
-    codes = pd.read_csv(codes_path, dtype=str).fillna("")
+    codes = read_limesurvey_codes(codes_path, battery)
+    pd.testing.assert_frame_equal(codes, pd.read_csv(codes_path, dtype=str).fillna("").astype(object))  # as a plain read
     lime = pd.DataFrame({"id": df["id"], "submitdate": "2026-11-01 10:00:00"})
     items = battery.item_map
     for r in codes.itertuples():

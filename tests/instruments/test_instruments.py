@@ -110,7 +110,7 @@ def _problems(path, registry=None):
 BREAKAGES = [
     # (file, old, new, field fragment, message fragment)
     ("kss_efficacy.yaml", "license:\n", "licence:\n", "(top level)", "license"),                       # missing required
-    ("kss_efficacy.yaml", "- id: kse03", "- id: KSE_03", "items[2]", "does not match"),               # bad item id
+    ("kss_efficacy.yaml", "- id: kse03", "- id: KSE_03", "items[2]", "is not a valid item id"),               # bad item id
     ("kss_efficacy.yaml", "response_scale: conf5\n    source: [{ref: kankanhalli2005, relation: adapted}]",
      "response_scale: conf7\n    source: [{ref: kankanhalli2005, relation: adapted}]",
      "items.kse03.response_scale", "conf7"),                                                          # unknown scale

@@ -307,6 +307,11 @@ sem_ref("holzinger_swineford_inequality_active", paste(
 sem_ref("holzinger_swineford_inequality_inactive", paste(
   "visual =~ x1 + x2 + x3", "textual =~ x4 + x5 + x6", "speed =~ x7 + x8 + x9", "x2 ~~ v2*x2", "v2 > 0",
   sep = "\n"), hs, lavaan::cfa)
+# one restriction written twice (the second a multiple of the first): lavaan counts the rank of the
+# constraints' Jacobian in df, so the second adds nothing
+sem_ref("holzinger_swineford_constraint_redundant", paste(
+  "visual =~ x1 + a*x2 + b*x3", "textual =~ x4 + x5 + x6", "speed =~ x7 + x8 + x9", "a + b == 1.6",
+  "2*a + 2*b == 3.2", sep = "\n"), hs, lavaan::cfa)
 cat("wrote tests/reference/sem_holzinger_swineford_constraint_* / inequality_*\n")
 
 # ---- two groups, every group.equal kind at once (structural model with a residual covariance) ----

@@ -199,3 +199,47 @@ def test_bad_constraints_are_refused(extra, kw, fragment):
     df = pd.read_csv(REF / "holzinger_swineford.csv")
     with pytest.raises(PsychometricsError, match=fragment):
         S.sem(HS_MODEL + extra, df, **kw)
+
+
+@pytest.mark.parametrize("model,fragment", [
+    # contradicting equalities used to be reported as "not identified under its constraints"
+    (HS_MODEL.replace("x1 + x2", "x1 + a*x2") + "\na == 2\na == 3",
+     r"cannot all hold at once.*'a == 2' \(line 4\), 'a == 3' \(line 5\); they conflict with each other"),
+    (HS_MODEL.replace("x1 + x2 + x3", "x1 + a*x2 + b*x3") + "\na + b == 1\na - b == 1\nb == 0.5",
+     r"cannot all hold at once.*conflicts with|cannot all hold at once.*conflict with each other"),
+    (HS_MODEL + "\nx2 ~~ v2*x2\nv2^2 == -1", "no parameter values satisfy it"),
+])
+def test_contradicting_constraints_are_named(model, fragment):
+    df = pd.read_csv(REF / "holzinger_swineford.csv")
+    with pytest.raises(PsychometricsError, match=fragment):
+        S.sem(model, df)
+
+
+def test_a_variable_in_large_units_is_not_called_singular():
+    """x1 times 10^8: the covariance matrix is badly scaled, not singular (it used to be refused as
+    "not positive definite"); the fit is that of the unscaled data, with lavaan's rescaling warning."""
+    df = pd.read_csv(REF / "holzinger_swineford.csv")
+    big = df.assign(x1=df["x1"] * 1e8)
+    with pytest.warns(S.SEMWarning, match="dividing x1 by"):
+        res = S.sem(HS_MODEL, big)
+    ref = S.sem(HS_MODEL, df)
+    assert res.fit["chisq"] == pytest.approx(ref.fit["chisq"], rel=1e-6)   # chi-square is scale-invariant
+
+
+@pytest.mark.parametrize("change,fragment", [
+    (lambda d: d.assign(x6=d["x4"] + d["x5"]), "x6, x4, x5 are linearly dependent|x4, x5, x6 are linearly dependent|"
+                                                 "x6, x5, x4|x5, x4, x6|x4, x6, x5|x5, x6, x4"),
+    (lambda d: d.assign(x6=2.0), "x6 is constant"),
+])
+def test_a_singular_covariance_matrix_names_the_variables(change, fragment):
+    df = change(pd.read_csv(REF / "holzinger_swineford.csv"))
+    with pytest.raises(PsychometricsError, match=fragment):
+        S.sem(HS_MODEL, df)
+
+
+def test_a_factor_correlation_beyond_one_is_named():
+    rng = np.random.default_rng(0)
+    f = rng.normal(size=60)
+    d = pd.DataFrame({f"x{i}": f * .6 + rng.normal(size=60) * .8 for i in range(1, 7)})
+    with pytest.warns(S.SEMWarning, match=r"f2 with f1 r = 1\.15 \(a correlation beyond 1"):
+        S.sem("f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6", d, std_lv=True)

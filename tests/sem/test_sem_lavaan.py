@@ -47,6 +47,7 @@ CASES = {
     "holzinger_swineford_constraint_linear": (HS, {}),            # l5 + l6 == 2.2
     "holzinger_swineford_constraint_linear_mlr": (HS, {"estimator": "MLR"}),
     "holzinger_swineford_constraint_nonlinear": (HS, {}),         # b == a^2 + 0.2
+    "holzinger_swineford_constraint_redundant": (HS, {}),         # a + b == 1.6 twice: df counts it once
     "holzinger_swineford_inequality_active": (HS, {}),            # v2 > 1.3 (binds)
     "holzinger_swineford_inequality_inactive": (HS, {}),          # v2 > 0
 }

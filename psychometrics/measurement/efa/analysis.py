@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..._options import validate_option
+from ..._options import validate_count, validate_option, validate_seed
 from ..._version import __version__
 from ...exceptions import EFAWarning, EstimationError, OptionError, PsychometricsError
 from ...reporting.result import ResultBase
@@ -254,6 +254,8 @@ def efa(data: pd.DataFrame, items: list[str] | None = None, factors: int | Liter
     validate_option("rotation", rotation, Rotation)
     validate_option("cor", cor, ("pearson", "polychoric"))
     validate_option("missing", missing, ("pairwise", "listwise"))
+    validate_count("n_iter", n_iter, 1)
+    validate_seed("seed", seed)
     if not (isinstance(factors, int) and factors >= 1) and factors not in ("parallel", "map"):
         raise OptionError(f"factors={factors!r}: give a number of factors (1 or more), \"parallel\" or \"map\"",
                           argument="factors")
