@@ -605,7 +605,8 @@ def _sem_command(kind: str):
     @click.option("--ci", "boot_ci", type=click.Choice(["perc", "bc", "bca"]), default="perc", show_default=True,
                   help="Bootstrap intervals: percentile, bias-corrected (lavaan's bca.simple), BCa.")
     @click.option("--bollen-stine", type=int, default=0, help="Bollen-Stine bootstrap p-value with N draws.")
-    @click.option("--jobs", type=int, default=1, show_default=True, help="Worker processes for the bootstrap (-1: all cores).")
+    @click.option("--jobs", type=int, default=-1, show_default=True,
+                  help="Worker processes for the bootstrap (-1: every available core; 1: one process).")
     @click.option("--seed", type=int, default=None)
     @click.option("--quiet", is_flag=True, help="No progress bars.")
     @click.option("--modindices", is_flag=True, help="Modification indices and expected parameter changes.")

@@ -38,7 +38,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
         group_equal: str | tuple[str, ...] = (), group_partial: str | tuple[str, ...] = (),
         information: Literal["expected", "observed"] | None = None, level: float = 0.95, modindices: bool = False,
         bootstrap: int = 0, ci: Literal["perc", "bc", "bca"] = "perc", bollen_stine: int = 0,
-        seed: int | None = None, progress: bool = True, n_jobs: int = 1, fixed_x: bool | None = None,
+        seed: int | None = None, progress: bool = True, n_jobs: int = -1, fixed_x: bool | None = None,
         orthogonal: bool = False, meanstructure: bool | None = None,
         sample_cov: pd.DataFrame | dict | list | None = None, sample_nobs: int | list | dict | None = None,
         sample_mean: pd.Series | dict | list | None = None) -> SEMResult:
@@ -72,7 +72,8 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
         Nonparametric bootstrap with this many draws: SEs are the SD of the draws and intervals are
         ``"perc"`` (percentile, lavaan's default), ``"bc"`` (bias-corrected, lavaan's ``bca.simple``)
         or ``"bca"`` (with jackknife acceleration); seedable (the same draws whatever ``n_jobs``),
-        with a progress bar; ``n_jobs`` worker processes (-1: all cores).
+        with a progress bar; ``n_jobs`` worker processes (default -1: every core this process may
+        use; 1: none).
     bollen_stine
         Draws for the Bollen-Stine bootstrap p-value of the chi-square (data transformed to fit the
         model exactly, then resampled); reported as ``fit["bollen_stine_pvalue"]``.

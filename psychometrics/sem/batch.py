@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .model import Model
+from .model import Model, inv_i_minus_a
 
 
 class BatchML:
@@ -23,7 +23,7 @@ class BatchML:
     def _mats(self, th: np.ndarray, g: int):
         m = self.m
         A, S, mv = m.matrices(th, g)
-        M = np.linalg.inv(np.eye(m.nv)[None] - A)
+        M = inv_i_minus_a(A, m.groups[g]["paths"])
         G = M[:, : m.n_obs]
         GS = G @ S
         return {"S": S, "M": M, "G": G, "Sigma": GS @ G.transpose(0, 2, 1), "H": M @ GS.transpose(0, 2, 1),
@@ -102,10 +102,26 @@ class BatchML:
 
 
 def fit_batch(model: Model, S: np.ndarray, xbar: np.ndarray, w: np.ndarray, theta0: np.ndarray,
-              tol: float = 1e-7, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fisher scoring for every sample from theta0. Returns (thetas (B, k), F (B,), converged (B,))."""
-    bm = BatchML(model, S, xbar, w)
+              tol: float = 1e-7, max_iter: int = 100, info0: np.ndarray | None = None,
+              bfgs_iter: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fit every sample from theta0. Returns (thetas (B, k), F (B,), converged (B,)).
+
+    With ``info0`` (the unit expected information at theta0, e.g. of the full sample, whose
+    estimates theta0 are) the samples are fitted by BFGS started from that matrix: a bootstrap
+    draw's Hessian differs from it by sampling error, so a few rank-two updates per draw make the
+    steps Newton-like, and an iteration costs one gradient instead of a batched information and a
+    batched solve. Draws not converged after ``bfgs_iter`` iterations, and every draw without
+    ``info0``, are fitted by Fisher scoring with their own information."""
     B = S.shape[0]
+    if info0 is not None and B:
+        th, F, conv = _fit_bfgs(BatchML(model, S, xbar, w), np.repeat(theta0[None], B, axis=0), info0, tol,
+                                bfgs_iter)
+        rest = np.flatnonzero(~conv & np.isfinite(F))
+        for b in rest:     # (rare) the Fisher-scoring fallback, from where BFGS stopped
+            th_b, F_b, ok_b = fit_batch(model, S[b:b + 1], xbar[b:b + 1], w, th[b], tol, max_iter)
+            th[b], F[b], conv[b] = th_b[0], F_b[0], ok_b[0]
+        return th, F, conv
+    bm = BatchML(model, S, xbar, w)
     th = np.repeat(theta0[None], B, axis=0)
     idx_all = np.arange(B)
     F, g, I = bm.evaluate(th, idx_all, True)
@@ -148,3 +164,59 @@ def fit_batch(model: Model, S: np.ndarray, xbar: np.ndarray, w: np.ndarray, thet
         conv[act[fin]] = True
         done[act[fin | (~accepted & ~fin)]] = True
     return th, F * 1.0, conv
+
+
+def _fit_bfgs(bm: BatchML, th: np.ndarray, info0: np.ndarray, tol: float, max_iter: int):
+    """Batched BFGS on the inverse Hessian, every draw starting from (2 info0)^-1, with per-draw
+    step halving; (thetas, F, converged)."""
+    B, k = th.shape
+    try:
+        H0 = np.linalg.inv(2 * info0)
+    except np.linalg.LinAlgError:
+        return th, np.full(B, np.inf), np.zeros(B, dtype=bool)
+    Hinv = np.repeat(H0[None], B, axis=0)
+    idx_all = np.arange(B)
+    F, g, _ = bm.evaluate(th, idx_all, False)
+    conv = np.zeros(B, dtype=bool)
+    done = ~np.isfinite(F)
+    for _ in range(max_iter):
+        act = np.flatnonzero(~done)
+        if not len(act):
+            break
+        Ha = Hinv[act]
+        step = np.matmul(Ha, g[act][:, :, None])[:, :, 0]
+        alpha = np.ones(len(act))
+        pending = np.arange(len(act))
+        newth, newF, newg = th[act].copy(), F[act].copy(), g[act].copy()
+        accepted = np.zeros(len(act), dtype=bool)
+        for _ in range(12):
+            cand = th[act][pending] - alpha[pending, None] * step[pending]
+            Fc, gc, _ = bm.evaluate(cand, act[pending], False)
+            F0, g0 = F[act][pending], g[act][pending]
+            good = np.isfinite(Fc) & ((Fc <= F0 + 1e-15) | ((Fc <= F0 + 1e-13 * (1 + np.abs(F0)))
+                                                            & (np.abs(gc).max(axis=1) < np.abs(g0).max(axis=1))))
+            sel = pending[good]
+            newth[sel], newF[sel], newg[sel] = cand[good], Fc[good], gc[good]
+            accepted[sel] = True
+            pending = pending[~good]
+            if not len(pending):
+                break
+            alpha[pending] /= 2
+        sv, yv = newth - th[act], newg - g[act]
+        sy = np.einsum("bi,bi->b", sv, yv)
+        upd = accepted & (sy > 1e-12 * np.linalg.norm(sv, axis=1) * np.linalg.norm(yv, axis=1))
+        if upd.any():
+            # H+ = H - rho (s Hy' + Hy s') + (rho^2 y'Hy + rho) s s' = H + s (c s - rho Hy)' - rho Hy s'
+            s_, y_, rho = sv[upd], yv[upd], 1.0 / sy[upd]
+            Hu = Ha[upd]
+            Hy = np.matmul(Hu, y_[:, :, None])[:, :, 0]
+            c = rho * rho * np.einsum("bi,bi->b", y_, Hy) + rho
+            Hu += s_[:, :, None] * (c[:, None] * s_ - rho[:, None] * Hy)[:, None, :]
+            Hu -= (rho[:, None] * Hy)[:, :, None] * s_[:, None, :]
+            Hinv[act[upd]] = Hu
+        g_before = np.abs(g[act]).max(axis=1)
+        th[act], F[act], g[act] = newth, newF, newg
+        fin = (np.abs(newg).max(axis=1) < tol) | (~accepted & (g_before < 1e-6))
+        conv[act[fin]] = True
+        done[act[fin | ~accepted]] = True
+    return th, F, conv

@@ -72,8 +72,17 @@ def _chunk(bs: list[int]) -> list[tuple[np.ndarray | None, float]]:
                 th, F, ok = None, float("nan"), False
             out.append((th if ok else None, F * n.sum()))
         return out
-    thb, Fb, okb = fit_batch(st["model"], S, xbar, n / n.sum(), st["theta"], tol=st["tol"])
+    thb, Fb, okb = fit_batch(st["model"], S, xbar, n / n.sum(), st["theta"], tol=st["tol"], info0=st.get("info0"))
     return [(thb[t] if okb[t] else None, Fb[t] * n.sum()) for t in range(len(bs))]
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, e.g. a container's or a batch job's share),
+    not every core of the machine."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):     # not on Linux
+        return os.cpu_count() or 1
 
 
 def _run(state: dict, n_boot: int, n_jobs: int, progress: bool, desc: str):
@@ -81,7 +90,7 @@ def _run(state: dict, n_boot: int, n_jobs: int, progress: bool, desc: str):
 
     global _STATE
     _STATE = state
-    n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
+    n_jobs = available_cores() if n_jobs == -1 else max(1, n_jobs)
     results: list = [None] * n_boot
     bar = tqdm(total=n_boot, desc=desc, disable=not progress, leave=False)
     size = 50
@@ -115,8 +124,9 @@ def bootstrap(model, X_groups: list[np.ndarray], theta: np.ndarray, values_at, n
     entropy = np.random.SeedSequence(seed).entropy
     # draws stop at gradient 1e-6: estimates within ~1e-6 (relative) of the optimum, far below the
     # bootstrap's Monte Carlo error (about 2% for SEs from 1000 draws)
-    res = _run({"model": model, "X": X_groups, "theta": theta, "entropy": entropy, "tol": 1e-6, "cons": cons},
-               n_boot, n_jobs, progress, "bootstrap")
+    info0 = model.expected_information(theta, _model.complete_blocks(X_groups)) if cons is None else None
+    res = _run({"model": model, "X": X_groups, "theta": theta, "entropy": entropy, "tol": 1e-6, "cons": cons,
+                "info0": info0}, n_boot, n_jobs, progress, "bootstrap")
     thetas = np.array([th for th, _ in res if th is not None]).reshape(-1, len(theta))
     failed = n_boot - len(thetas)
     draws = values_at(thetas)
@@ -157,8 +167,9 @@ def bollen_stine(model, X_groups: list[np.ndarray], theta: np.ndarray, Sigmas, m
         T = np.linalg.inv(_sqrtm(S)) @ _sqrtm(Sig)
         Z.append((X - xbar) @ T + (mu if model.meanstructure else xbar))
     entropy = np.random.SeedSequence(seed).entropy
-    res = _run({"model": model, "X": Z, "theta": theta, "entropy": entropy, "tol": 1e-7, "cons": cons},
-               n_boot, n_jobs, progress, "Bollen-Stine")
+    info0 = model.expected_information(theta, _model.complete_blocks(Z)) if cons is None else None
+    res = _run({"model": model, "X": Z, "theta": theta, "entropy": entropy, "tol": 1e-7, "cons": cons,
+                "info0": info0}, n_boot, n_jobs, progress, "Bollen-Stine")
     stats_ = np.array([t for th, t in res if th is not None])
     return {"pvalue": float(np.mean(stats_ > chisq)) if len(stats_) else float("nan"), "used": len(stats_),
             "failed": n_boot - len(stats_), "draws": stats_}

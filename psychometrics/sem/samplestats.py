@@ -147,11 +147,11 @@ def check_positive_definite(S: np.ndarray, names: list[str], where: str = "") ->
                           "variables); leave one of them out")
 
 
-def _warn_outlying(frame: pd.DataFrame) -> None:
+def _warn_outlying(X: np.ndarray, names: list[str]) -> None:
     from ..exceptions import DataWarning
-    from ..responses.validation import describe_outlying, outlying_codes
+    from ..responses.validation import describe_outlying, outlying_in_matrix
 
-    found = outlying_codes(frame)
+    found = outlying_in_matrix(X, names)
     if found:
         warnings.warn(f"{describe_outlying(found)}; mark them missing (validate the responses with their instrument, "
                       "or replace the codes by NaN) if they are not answers", DataWarning, stacklevel=5)
@@ -161,7 +161,7 @@ def from_data(data: pd.DataFrame, pt: ParTable, group: str | None, gcode: np.nda
               fiml: bool) -> SampleStats:
     used, _ = apply_declared_missing(data[pt.observed + ([group] if group else [])])   # SPSS user-missing
     X = numeric(used[pt.observed] if group else used)
-    _warn_outlying(pd.DataFrame(X, columns=pt.observed))
+    _warn_outlying(X, pt.observed)
     X_groups, blocks, notes = data_blocks(X, gcode, labels, pt, fiml)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

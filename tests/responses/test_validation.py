@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from psychometrics.exceptions import DataWarning, ResponseValidationError
 from psychometrics.responses.validation import validate_responses
@@ -143,3 +146,40 @@ def test_kobo_option_columns_and_bad_choice(registry):
     df = pd.DataFrame({"id": ["a"], "grp/plat/whatsapp": ["1"], "grp/plat/telegram": ["maybe"]})
     with pytest.raises(ResponseValidationError, match="column plat_telegram: 'maybe'"):
         validate_responses(df, ctx)
+
+
+def _outlying_by_column(X, names):
+    """The rule of outlying_codes written out one column at a time (the vectorised version must agree)."""
+    from psychometrics.responses.validation import CONVENTIONAL_CODES
+
+    out = []
+    for j, name in enumerate(names):
+        x = X[:, j][np.isfinite(X[:, j])]
+        if len(x) < 10:
+            continue
+        codes = np.isin(x, CONVENTIONAL_CODES)
+        rest, found = x[~codes], {}
+        if len(rest) >= 5:
+            w = max(rest.max() - rest.min(), 1.0)
+            found.update({float(v): int((x == v).sum()) for v in np.unique(x[codes])
+                          if v < rest.min() - 3 * w or v > rest.max() + 3 * w})
+        if len(rest) >= 10:
+            lo, hi = np.percentile(rest, [1, 99])
+            if hi > lo:
+                far = (rest < lo - 3 * (hi - lo)) | (rest > hi + 3 * (hi - lo))
+                found.update({float(v): int((x == v).sum()) for v in np.unique(rest[far])})
+        out += [(name, v, n) for v, n in sorted(found.items())]
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(X=arrays(np.float64, st.tuples(st.integers(1, 60), st.integers(1, 5)),
+                elements=st.one_of(st.integers(1, 5).map(float), st.just(np.nan),
+                                   st.sampled_from([-99.0, -98.0, 99.0, 999.0, 40.0, -7.0]))))
+def test_outlying_codes_vectorised_equals_the_rule_column_by_column(X):
+    from psychometrics.responses.validation import outlying_codes, outlying_in_matrix
+
+    names = [f"c{j}" for j in range(X.shape[1])]
+    want = _outlying_by_column(X, names)
+    assert outlying_in_matrix(X, names) == want
+    assert outlying_codes(pd.DataFrame(X, columns=names)) == want
