@@ -174,12 +174,23 @@ def _fit_polychoric(tables: np.ndarray, t1: np.ndarray, t2: np.ndarray, start: n
     P = len(tables)
     N = tables.sum(axis=(1, 2))
     rho = np.clip(start, -0.95, 0.95)
-    H, Kk = t1[:, :, None], t2[:, None, :]
+    shape = (P, t1.shape[1], t2.shape[1])
+    H, Kk = np.broadcast_to(t1[:, :, None], shape), np.broadcast_to(t2[:, None, :], shape)
+    # the bivariate normal is needed at the interior threshold pairs only: on an infinite threshold
+    # (+-BOUND) it is 0 or a univariate Phi, and the density is 0 (a 5 x 5 table: 16 of 36 points)
+    inner = (np.abs(H) < BOUND) & (np.abs(Kk) < BOUND)
+    pi, hi_, ki = np.nonzero(inner)
+    hin, kin = H[inner], Kk[inner]
+    ndtr = _special().ndtr
+    F_edge = np.where((H <= -BOUND) | (Kk <= -BOUND), 0.0,
+                      np.where(H >= BOUND, np.where(Kk >= BOUND, 1.0, ndtr(Kk)), ndtr(H)))
 
     def cells(r):
-        rr = r[:, None, None]
-        F = bvn_cdf(H, Kk, rr)
-        f = bvn_pdf(H, Kk, rr)
+        F = F_edge.copy()
+        f = np.zeros(shape)
+        rr = r[pi]
+        F[pi, hi_, ki] = bvn_cdf(hin, kin, rr)
+        f[pi, hi_, ki] = bvn_pdf(hin, kin, rr)
         p = F[:, 1:, 1:] - F[:, :-1, 1:] - F[:, 1:, :-1] + F[:, :-1, :-1]
         d = f[:, 1:, 1:] - f[:, :-1, 1:] - f[:, 1:, :-1] + f[:, :-1, :-1]
         return np.maximum(p, 1e-300), d
@@ -323,10 +334,14 @@ def polychoric(data: pd.DataFrame, items: list[str] | None = None, missing: Miss
         codes = np.column_stack([idx[c] for c in ordinal])
         a_idx, b_idx = np.triu_indices(len(ordinal), k=1)
         P = len(a_idx)
-        A, B = codes[:, a_idx], codes[:, b_idx]
-        both = ~(np.isnan(A) | np.isnan(B))
-        cell = np.where(both, A * Kmax + B, 0).astype(np.int64) + (np.arange(P) * Kmax * Kmax)[None, :]
-        tables = np.bincount(cell[both], minlength=P * Kmax * Kmax).reshape(P, Kmax, Kmax).astype(float)
+        # every pair's table at once: the cross-product of the items' one-hot category indicators
+        # (a missing answer has no indicator, so each pair counts its complete rows)
+        n_ord = len(ordinal)
+        onehot = np.zeros((len(codes), n_ord * Kmax))
+        rows_, cols_ = np.nonzero(~np.isnan(codes))
+        onehot[rows_, cols_ * Kmax + codes[rows_, cols_].astype(np.int64)] = 1.0
+        cross = (onehot.T @ onehot).reshape(n_ord, Kmax, n_ord, Kmax)
+        tables = np.ascontiguousarray(cross[a_idx, :, b_idx, :])
 
         def padded(c):
             t = np.full(Kmax + 1, BOUND)
