@@ -2,7 +2,7 @@
 
     python benchmarks/bench_polychoric.py [--reps 5] [--no-r]
 
-Target (issue 3): at least 5x faster than lavCor(ordered = ) measured in the same run.
+Target (issue 12): at least 10x faster than lavCor(ordered = ) measured in the same run.
 Needs Rscript with lavaan for the comparison; the agreement of the two matrices is printed too.
 """
 

@@ -60,6 +60,7 @@ def _moment_information(S: np.ndarray) -> np.ndarray:
 def corrected(model: Model, theta: np.ndarray, blocks: list[Block], c0: float,
               S_list, mean_list, nobs, df: int, df_b: int, exo: list[int], robust: bool) -> dict:
     """X3, c3 and the baseline's X3 and c3 (see the module docstring)."""
+    from .fiml_hessian import saturated_observed_information
     from .robust import baseline_fiml, saturated_fiml
 
     N = sum(nobs)
@@ -74,7 +75,7 @@ def corrected(model: Model, theta: np.ndarray, blocks: list[Block], c0: float,
         Wc_all[i:i + len(W), i:i + len(W)] = fg[g] * W
         i += len(W)
     Wc = P.T @ Wc_all @ P
-    Wm = smodel.observed_information(th_s, blocks, c0)
+    Wm = saturated_observed_information(smodel, th_s, blocks)     # closed form (central differences: 2k gradients)
     Wmi = np.linalg.inv(Wm)
 
     def delta_sat(mdl: Model, th: np.ndarray) -> np.ndarray:

@@ -137,7 +137,9 @@ def _fiml_traces(model: Model, blocks: list[Block], c0: float, exo: Sequence[int
     smodel, th = saturated_fiml(model, blocks, c0, exo, moments)
     N = sum(b.n for b in blocks)
     s1 = np.vstack(smodel.casewise_scores(th, blocks))
-    h1 = float(np.trace(np.linalg.solve(smodel.observed_information(th, blocks, c0), s1.T @ s1 / N)))
+    from .fiml_hessian import saturated_observed_information
+
+    h1 = float(np.trace(np.linalg.solve(saturated_observed_information(smodel, th, blocks), s1.T @ s1 / N)))
     base = 0.0
     for g in range(model.n_groups):
         X = np.vstack([_pad(b, len(obs)) for b in blocks if b.group == g])
