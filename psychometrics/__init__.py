@@ -54,7 +54,7 @@ _LAZY = {
     "validate_responses": ("responses", "validate_responses"), "score": ("scoring", "score"),
     "polychoric": ("measurement.correlations", "polychoric"), "efa": ("measurement.efa", None),
     "reliability": ("measurement.reliability", None), "report": ("reporting.report", None),
-    "sem": ("sem", None), "cfa": ("sem", "cfa"),
+    "sem": ("sem", None), "cfa": ("sem", "cfa"), "invariance": ("sem.invariance", "invariance"),
     "instruments": ("instruments", None), "responses": ("responses", None), "scoring": ("scoring", None),
     "measurement": ("measurement", None), "reporting": ("reporting", None), "deploy": ("deploy", None),
     "simulate": ("simulate", None),

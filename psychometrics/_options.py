@@ -115,7 +115,7 @@ FLAGS = {"id": "--id", "on_invalid": "--on-invalid", "range": "--range", "missin
          "registry": "--instruments", "se": "--se", "test": "--test", "information": "--information",
          "seed": "--seed", "bootstrap": "--bootstrap", "model": "--model", "ordinal": "--ordinal",
          "force": "--force", "min_valid": "--min-valid",
-         "n_boot": "--n-boot", "n_iter": "--n-iter", "bollen_stine": "--bollen-stine", "n_jobs": "--jobs"}
+         "n_boot": "--n-boot", "n_iter": "--n-iter", "bollen_stine": "--bollen-stine", "n_jobs": "--jobs", "levels": "--levels"}
 
 _ARG = re.compile(r"\b(?P<name>[a-z_]+)=(?P<value>\"[^\"]*\"|'[^']*'|\([^)]*\)|\{[^}]*\}|\[[^\]]*\]|[^\s,;)]+)")
 

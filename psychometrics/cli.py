@@ -620,7 +620,6 @@ def _sem_command(kind: str):
                 jobs, seed, quiet, modindices, diagram, fmt, out):
         from .sem import ESTIMATORS
         from .sem import sem as fit_sem
-        from .sem.partable import build, observed_variables
 
         pending = {"--ordered": ordered, f"--estimator {estimator}": estimator.upper() in ("WLSMV", "DWLS", "WLS")}
         asked = [k for k, v in pending.items() if v]
@@ -632,18 +631,7 @@ def _sem_command(kind: str):
         if (group_equal or group_partial) and not group:
             raise click.UsageError("--group-equal/--group-partial need --group COLUMN")
         text = _model_text(model)
-        from .responses.io import read_responses
-
-        columns = [str(c) for c in read_responses(data).columns]
-        if group and group not in columns:
-            raise click.BadParameter(f"'{group}' is not a column of {Path(data).name}", param_hint="--group")
-        observed = observed_variables(text, [c for c in columns if c != group])
-        if not observed:
-            build(text, [c for c in columns if c != group])      # names the unknown variables
-        sub, _ = _numeric_items(data, ",".join(observed), missing_codes,
-                                _registry(ctx).resolve(instrument) if instrument else None, warn=False)
-        if group:
-            sub[group] = read_responses(data)[group].to_numpy()
+        sub = _model_data(ctx, data, text, group, missing_codes, instrument)
         res = fit_sem(text, sub, estimator=estimator.upper(), std_lv=std_lv, missing=missing, group=group,
                       group_equal=group_equal or (), group_partial=group_partial or (), modindices=modindices,
                       bootstrap=bootstrap, ci=boot_ci, bollen_stine=bollen_stine, seed=seed, progress=not quiet,
@@ -661,6 +649,64 @@ def _sem_command(kind: str):
 
 cfa_command = _sem_command("cfa")
 sem_command = _sem_command("sem")
+
+
+def _model_data(ctx, data: str, text: str, group: str | None, missing_codes: str | None, instrument: str | None):
+    """The model's observed variables as numbers (declared missing codes blank, validated against
+    the instrument if given) and the group column, read from DATA."""
+    from .responses.io import read_responses
+    from .sem.partable import build, observed_variables
+
+    columns = [str(c) for c in read_responses(data).columns]
+    if group and group not in columns:
+        raise click.BadParameter(f"'{group}' is not a column of {Path(data).name}", param_hint="--group")
+    observed = observed_variables(text, [c for c in columns if c != group])
+    if not observed:
+        build(text, [c for c in columns if c != group])      # names the unknown variables
+    sub, _ = _numeric_items(data, ",".join(observed), missing_codes,
+                            _registry(ctx).resolve(instrument) if instrument else None, warn=False)
+    if group:
+        sub[group] = read_responses(data)[group].to_numpy()
+    return sub
+
+
+@main.command()
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--model", required=True, help="The measurement model: lavaan syntax or a file holding it.")
+@click.option("--group", required=True, help="Column defining the groups (e.g. location, language, experience).")
+@click.option("--levels", default="configural,metric,scalar,strict", show_default=True,
+              help="Steps in order, each compared with the one before.")
+@click.option("--estimator", type=click.Choice(["ML", "MLR"], case_sensitive=False), default="ML", show_default=True,
+              help="MLR: robust fit and Satorra-Bentler (2001) scaled difference tests.")
+@click.option("--missing", type=click.Choice(["listwise", "fiml"]), default="listwise", show_default=True)
+@click.option("--missing-codes", help="Codes meaning no answer, e.g. -98,-99.")
+@click.option("--instrument", "instrument", help=INSTRUMENT_HELP)
+@click.option("--ordered", help="Ordinal items (WLSMV): not available yet.")
+@click.option("--release", help="Partial invariance: free the worst constraints of the first failing step "
+                                "(score tests) until it holds ('auto') or at most N of them.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
+@click.option("--out", type=click.Path(dir_okay=False))
+@click.pass_context
+def invariance(ctx, data, model, group, levels, estimator, missing, missing_codes, instrument, ordered, release, fmt,
+               out):
+    """Measurement invariance across groups: configural, metric, scalar and strict models, chi-square
+    difference tests (lavTestLRT) and changes in CFI, RMSEA, SRMR against Chen's (2007) and Cheung
+    and Rensvold's (2002) cut-offs."""
+    from .sem.invariance import invariance as fit_invariance
+
+    if ordered:
+        raise click.UsageError("--ordered: not available yet in this version (ordinal invariance, WLSMV, comes with a "
+                               "later version)")
+    rel = None
+    if release:
+        if release != "auto" and not release.isdigit():
+            raise click.BadParameter(f"'{release}': give auto or a number of constraints", param_hint="--release")
+        rel = "auto" if release == "auto" else int(release)
+    text = _model_text(model)
+    sub = _model_data(ctx, data, text, group, missing_codes, instrument)
+    res = fit_invariance(text, sub, group=group, levels=levels, estimator=estimator.upper(), missing=missing,
+                         release=rel)
+    _write_result(res, fmt, out)
 
 
 @main.command()

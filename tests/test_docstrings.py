@@ -23,6 +23,7 @@ PUBLIC = {
     "leaf_scales": instruments.leaf_scales, "export": deploy.export, "data_fingerprint": responses.data_fingerprint,
     "parallel_analysis": efa_module.parallel_analysis, "velicer_map": efa_module.velicer_map,
     "kmo": efa_module.kmo, "bartlett": efa_module.bartlett, "partable.build": partable.build,
+    "invariance": pm.invariance,
 }
 # functions that are not a statistic have no R counterpart to name
 NO_R = {"read_responses", "validate_responses", "load_instrument", "compose", "export", "data_fingerprint", "leaf_scales",

@@ -1,0 +1,359 @@
+r"""Measurement invariance across groups: the configural, metric, scalar and strict models fitted in
+sequence, each compared with the one before by the chi-square difference test and by the changes
+in CFI, RMSEA and SRMR, judged by the usual cut-offs.
+
+Steps (lavaan's ``group.equal``): configural (same model, nothing equal), metric (``loadings``),
+scalar (``loadings``, ``intercepts``; latent means free from the second group on), strict (also
+``residuals``). The difference test is :func:`~psychometrics.sem.compare.lrt` (Satorra-Bentler
+2001 scaled for MLR). A step is judged to hold when
+
+* Chen (2007): :math:`\Delta CFI \ge -.010` together with :math:`\Delta RMSEA \le .015` or
+  :math:`\Delta SRMR \le .030` (metric) / :math:`\le .010` (scalar, strict);
+* Cheung & Rensvold (2002): :math:`\Delta CFI \ge -.01`.
+
+Both verdicts and the difference test are reported; the sequence is not stopped at a failing
+step (a reader sees every step), but latent mean differences are reported only from a scalar
+model that holds.
+
+References
+----------
+Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement invariance.
+*Structural Equation Modeling*, 14, 464-504.
+Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for testing
+measurement invariance. *Structural Equation Modeling*, 9, 233-255.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._options import validate_option
+from .._version import __version__
+from ..exceptions import OptionError, PsychometricsError
+from ..reporting.result import ResultBase
+from ..reporting.summary import Summary, jsonable
+from .compare import lrt
+from .result import SEMResult
+
+Level = Literal["configural", "metric", "scalar", "strict"]
+LEVELS: tuple[str, ...] = ("configural", "metric", "scalar", "strict")
+EQUAL = {"configural": (), "metric": ("loadings",), "scalar": ("loadings", "intercepts"),
+         "strict": ("loadings", "intercepts", "residuals")}
+#: Chen (2007): Delta CFI >= -.010 with Delta RMSEA <= .015 or Delta SRMR <= .030 (metric), .010 (later)
+CHEN = {"cfi": -0.010, "rmsea": 0.015, "srmr_metric": 0.030, "srmr": 0.010}
+CHEUNG_RENSVOLD = -0.01
+CITATIONS = ["Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement invariance. "
+             "Structural Equation Modeling, 14, 464-504.",
+             "Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for testing measurement "
+             "invariance. Structural Equation Modeling, 9, 233-255.",
+             "Satorra, A., & Bentler, P. M. (2001). A scaled difference chi-square test statistic for moment "
+             "structure analysis. Psychometrika, 66, 507-514."]
+FIT_KEYS = ("npar", "chisq", "df", "pvalue", "chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor",
+            "cfi", "tli", "rmsea", "srmr", "cfi_robust", "tli_robust", "rmsea_robust", "aic", "bic")
+
+
+@dataclass(frozen=True, repr=False)
+class InvarianceResult(ResultBase):
+    """The invariance sequence: one fitted model per step, the comparisons and verdicts.
+
+    Attributes
+    ----------
+    steps : tuple of str
+        The levels fitted, in order.
+    fits : dict
+        Level -> :class:`~psychometrics.sem.result.SEMResult`.
+    comparisons : dict
+        Level (from the second on) -> ``lrt`` (``chisq_diff``, ``df_diff``, ``pvalue``, ``method``),
+        ``delta`` (``cfi``, ``rmsea``, ``srmr``: this step minus the previous one) and ``holds``
+        (``chen2007``, ``cheung_rensvold2002``).
+    groups : tuple of str
+        Group labels (lavaan's order: as they first appear in the data).
+    partial : dict or None
+        For the first step that fails (Chen, 2007): ``level``, ``tests`` (score tests of each of
+        its equality constraints, largest first, as ``lavTestScore``), ``cumulative``, and with
+        ``release``: ``released`` (the constraints freed, as ``group_partial`` strings), ``fit``
+        (the partial model) and ``comparison`` (against the step before), ``holds``.
+    """
+
+    steps: tuple
+    fits: dict
+    comparisons: dict
+    groups: tuple
+    nobs: int
+    group_nobs: tuple = ()
+    partial: dict | None = None
+    meta: dict = field(default_factory=dict)
+
+    def _repr_fields(self) -> dict:
+        return {"steps": ",".join(self.steps), "holds_up_to": self.holds_up_to}
+
+    @property
+    def holds_up_to(self) -> str | None:
+        """The last level reached with every step before it holding by Chen's (2007) criteria."""
+        last = self.steps[0] if self.steps else None
+        for level in self.steps[1:]:
+            if not self.comparisons[level]["holds"]["chen2007"]:
+                break
+            last = level
+        return last
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per step: its fit and the comparison with the step before."""
+        rows = []
+        for level in self.steps:
+            f = self.fits[level].fit
+            c = self.comparisons.get(level)
+            rows.append({"level": level, "npar": f.get("npar"), "chisq": f["chisq"], "df": f["df"],
+                         "pvalue": f.get("pvalue"),
+                         **({"chisq_scaled": f.get("chisq_scaled")} if "chisq_scaled" in f else {}),
+                         "cfi": f.get("cfi"), "rmsea": f.get("rmsea"), "srmr": f.get("srmr"),
+                         "chisq_diff": c["lrt"]["chisq_diff"] if c else np.nan,
+                         "df_diff": c["lrt"]["df_diff"] if c else np.nan,
+                         "pvalue_diff": c["lrt"]["pvalue"] if c else np.nan,
+                         "delta_cfi": c["delta"]["cfi"] if c else np.nan,
+                         "delta_rmsea": c["delta"]["rmsea"] if c else np.nan,
+                         "delta_srmr": c["delta"]["srmr"] if c else np.nan,
+                         "holds_chen2007": c["holds"]["chen2007"] if c else None,
+                         "holds_cheung_rensvold2002": c["holds"]["cheung_rensvold2002"] if c else None})
+        return pd.DataFrame(rows)
+
+    def latent_means(self) -> pd.DataFrame | None:
+        """Latent mean differences from the scalar model (group 1 the reference, its means 0), with
+        SEs and the mean in SD units of the reference group's factor (lavaan's std.lv of ``~1``
+        rows uses each group's own SD; here the reference SD, a Cohen's d-like effect size). None
+        unless the scalar step was fitted and holds."""
+        fit = None
+        if "scalar" in self.fits and self.comparisons.get("scalar", {}).get("holds", {}).get("chen2007"):
+            fit = self.fits["scalar"]
+        elif (self.partial and self.partial.get("level") == "scalar" and self.partial.get("holds")
+              and self.partial.get("fit") is not None):
+            fit = self.partial["fit"]       # partial scalar invariance
+        if fit is None:
+            return None
+        p = fit.parameters
+        lat = set(p.loc[p.op == "=~", "lhs"])
+        means = p[(p.op == "~1") & p.lhs.isin(lat) & (p.group != self.groups[0])]
+        ref_var = p[(p.op == "~~") & (p.lhs == p.rhs) & p.lhs.isin(lat) & (p.group == self.groups[0])]
+        sd = dict(zip(ref_var.lhs, np.sqrt(ref_var.est.astype(float))))
+        out = means[["lhs", "group", "est", "se", "z", "pvalue"]].copy()
+        out["d"] = [e / sd[f] if sd.get(f) else np.nan for f, e in zip(out.lhs, out.est)]
+        return out.reset_index(drop=True)
+
+    def summary(self) -> Summary:
+        header = [f"groups: {', '.join(map(str, self.groups))} (n = {', '.join(map(str, self.group_nobs))})",
+                  f"estimator {self.meta.get('estimator')}; difference tests: "
+                  f"{self.comparisons[self.steps[1]]['lrt']['method'] if len(self.steps) > 1 else '-'}",
+                  f"holds up to: {self.holds_up_to} (Chen, 2007: dCFI >= -.010 with dRMSEA <= .015 or dSRMR <= .030 "
+                  "metric / .010 scalar, strict; Cheung & Rensvold, 2002: dCFI >= -.01)",
+                  *self.provenance.header()]
+        tables = [("Invariance sequence", self.to_frame())]
+        if self.partial:
+            pa = self.partial
+            tables.append((f"Score tests of the {pa['level']} constraints (lavTestScore), largest first",
+                           pa["tests"].drop(columns="constraint")))
+            if pa.get("released") is not None:
+                header.append(f"partial {pa['level']} invariance: released {', '.join(pa['released']) or 'none'}; "
+                              f"{'holds' if pa['holds'] else 'does not hold'} (Chen, 2007)")
+        lm = self.latent_means()
+        if lm is not None:
+            which = "scalar" if self.comparisons.get("scalar", {}).get("holds", {}).get("chen2007") else (
+                f"partial scalar model, {', '.join(self.partial['released'])} free" if self.partial else "scalar")
+            tables.append((f"Latent mean differences ({which} model; group 1 the reference)", lm))
+        return Summary("Measurement invariance", header + ["References: " + " ".join(CITATIONS)], tables)
+
+    def _partial_dict(self) -> dict | None:
+        if not self.partial:
+            return None
+        pa = self.partial
+        out = {"level": pa["level"],
+               "tests": [{"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "group": r.group, "x2": r.x2, "df": r.df, "p": r.p}
+                         for r in pa["tests"].itertuples()],
+               "cumulative": pa["cumulative"].drop(columns="constraint").to_dict(orient="records")}
+        if pa.get("released") is not None:
+            out.update({"released": pa["released"], "holds": pa["holds"],
+                        "fit": {k: pa["fit"].fit[k] for k in FIT_KEYS if k in pa["fit"].fit},
+                        "delta": pa["comparison"]["delta"],
+                        "lrt": {k: pa["comparison"]["lrt"][k] for k in ("chisq_diff", "df_diff", "pvalue", "method")}})
+        return out
+
+    def to_dict(self) -> dict:
+        steps = []
+        for level in self.steps:
+            f = self.fits[level].fit
+            item = {"level": level, "fit": {k: f[k] for k in FIT_KEYS if k in f}, "converged": self.fits[level].converged}
+            c = self.comparisons.get(level)
+            if c:
+                item["delta"] = c["delta"]
+                item["lrt"] = {k: c["lrt"][k] for k in ("chisq_diff", "df_diff", "pvalue", "method")}
+                item["holds"] = c["holds"]
+            steps.append(item)
+        lm = self.latent_means()
+        return jsonable({"groups": list(self.groups), "nobs": list(self.group_nobs), "estimator": self.meta.get("estimator"),
+                         "steps": steps, "holds_up_to": self.holds_up_to,
+                         "partial": self._partial_dict(),
+                         "latent_means": None if lm is None else lm.to_dict(orient="records"),
+                         "cutoffs": {"chen2007": CHEN, "cheung_rensvold2002": {"cfi": CHEUNG_RENSVOLD}},
+                         "references": CITATIONS, "meta": self.meta})
+
+
+def invariance(model: str, data: pd.DataFrame, group: str, levels: Sequence[str] | str = LEVELS,
+               estimator: Literal["ML", "MLR"] = "ML", missing: Literal["listwise", "fiml"] = "listwise",
+               std_lv: bool = False, release: int | Literal["auto"] | None = None,
+               progress: bool = False) -> InvarianceResult:
+    """Fit the invariance sequence of ``model`` across the groups in column ``group``.
+
+    Parameters
+    ----------
+    model : str
+        The measurement model (lavaan syntax), the same in every group.
+    data : DataFrame
+        Responses with the group column.
+    group : str
+        Column defining the groups (rural school / district centre / regional centre, language
+        of the form, experience band, ...).
+    levels : sequence of str or str
+        Steps in order, from ``configural``, ``metric``, ``scalar``, ``strict`` (a comma-separated
+        string is accepted); each is compared with the one before it.
+    estimator : {"ML", "MLR"}
+        MLR gives robust fit measures and the Satorra-Bentler (2001) scaled difference tests.
+    missing : {"listwise", "fiml"}
+        As in :func:`~psychometrics.sem.sem`.
+    release : "auto", int or None
+        Partial invariance for the first step that fails: its constraints are score-tested (always);
+        with ``release`` the one with the largest statistic is freed (``group_partial``) and the
+        step refitted, repeatedly, until it holds by Chen's (2007) criteria (``"auto"``) or after at
+        most that many releases.
+
+    Returns
+    -------
+    InvarianceResult
+        Each step's fit, the chi-square difference test and the changes in CFI, RMSEA and SRMR
+        against the previous step with Chen's (2007) and Cheung and Rensvold's (2002) verdicts,
+        and the latent mean differences once scalar invariance holds.
+
+    Notes
+    -----
+    R: ``fits <- lapply(list(c(), "loadings", c("loadings", "intercepts"), c("loadings", "intercepts",
+    "residuals")), function(e) cfa(model, data, group = group, group.equal = e))`` and
+    ``lavTestLRT(fits[[1]], fits[[2]], ...)``; the formulas are in the module docstring.
+    Partial invariance: ``lavTestScore(fit)`` on the first failing step's model and refits with
+    ``group.partial``. Ordinal items (WLSMV, the Wu and Estabrook sequence) come with a later version.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(3)
+    >>> f = rng.normal(size=400)
+    >>> d = pd.DataFrame({f"y{j}": 0.7 * f + rng.normal(scale=0.6, size=400) for j in range(1, 5)})
+    >>> d["lang"] = np.repeat(["kk", "ru"], 200)
+    >>> res = invariance("F =~ y1 + y2 + y3 + y4", d, group="lang", levels="configural,metric,scalar")
+    >>> res.steps, res.comparisons["metric"]["lrt"]["df_diff"], res.holds_up_to
+    (('configural', 'metric', 'scalar'), 3, 'scalar')
+    """
+    from .api import sem
+
+    if isinstance(levels, str):
+        levels = [s.strip() for s in levels.split(",") if s.strip()]
+    levels = list(levels)
+    for lv in levels:
+        validate_option("levels", lv, LEVELS)
+    if len(levels) < 2:
+        raise OptionError(f"levels={levels!r}: give at least two steps to compare (e.g. configural,metric,scalar)",
+                          argument="levels")
+    if [LEVELS.index(lv) for lv in levels] != sorted(LEVELS.index(lv) for lv in levels) or len(set(levels)) < len(levels):
+        raise OptionError(f"levels={levels!r}: give the steps in the order configural, metric, scalar, strict",
+                          argument="levels")
+    est: Literal["ML", "MLR"] = validate_option("estimator", str(estimator).upper(), ("ML", "MLR"))
+    if group not in data.columns:
+        raise PsychometricsError(f"group column {group!r} is not in the data")
+    labels = pd.unique(data[group].dropna().astype(str))
+    if len(labels) < 2:
+        raise PsychometricsError(f"group column {group!r} has {len(labels)} value(s); invariance needs two groups or "
+                                 "more")
+    fits: dict[str, SEMResult] = {}
+    for lv in levels:
+        try:
+            fits[lv] = sem(model, data, estimator=est, group=group, group_equal=EQUAL[lv],
+                           missing=missing, std_lv=std_lv, progress=progress)
+        except PsychometricsError as exc:
+            raise type(exc)(f"invariance, {lv} model: {exc}") from None
+    comparisons = {}
+    for prev, lv in zip(levels, levels[1:]):
+        comparisons[lv] = _compare(fits[prev], fits[lv], lv)
+    partial = None
+    failing = next((lv for lv in levels[1:] if not comparisons[lv]["holds"]["chen2007"]), None)
+    if release is not None and release != "auto" and (isinstance(release, bool) or not isinstance(release, int)
+                                                       or release < 1):
+        raise OptionError(f"release={release!r}: give \"auto\" or a number of constraints (1 or more)",
+                          argument="release")
+    if failing is not None and failing != "configural":
+        partial = _partial(model, data, group, levels, failing, fits, est, missing, std_lv, release, progress)
+    first = fits[levels[0]]
+    meta = {"package_version": __version__, "data": first.meta.get("data"), "data_sha256": first.meta.get("data_sha256"),
+            "estimator": first.estimator, "missing": missing, "group": group, "levels": ",".join(levels),
+            "model": model, "notes": [n for f in fits.values() for n in f.meta.get("notes", [])]}
+    return InvarianceResult(steps=tuple(levels), fits=fits, comparisons=comparisons, groups=tuple(first.groups),
+                            nobs=first.nobs, group_nobs=tuple(first.group_nobs), partial=partial, meta=meta)
+
+
+#: the constraints a step adds: (op, is the lhs observed) of its equal rows
+_ADDED = {"metric": ("=~",), "scalar": ("~1",), "strict": ("~~",)}
+
+
+def _compare(prev: SEMResult, this: SEMResult, level: str) -> dict:
+    a, b = prev.fit, this.fit
+    delta = {k: float(b[k] - a[k]) for k in ("cfi", "rmsea", "srmr")}
+    srmr_cut = CHEN["srmr_metric"] if level == "metric" else CHEN["srmr"]
+    test = lrt(this, prev)
+    holds = {"chen2007": bool(delta["cfi"] >= CHEN["cfi"] and (delta["rmsea"] <= CHEN["rmsea"]
+                                                                 or delta["srmr"] <= srmr_cut)),
+             "cheung_rensvold2002": bool(delta["cfi"] >= CHEUNG_RENSVOLD),
+             "lrt_p_above_05": bool(test["pvalue"] > 0.05) if test["pvalue"] == test["pvalue"] else None}
+    return {"lrt": test, "delta": delta, "holds": holds}
+
+
+def _partial(model, data, group, levels, failing, fits, est, missing, std_lv, release, progress) -> dict:
+    """Score tests of the failing step's added constraints; with ``release``, free the largest and
+    refit until the step holds (or the releases run out)."""
+    from .api import sem
+    from .scoretest import score_tests
+
+    prev = fits[levels[levels.index(failing) - 1]]
+    observed = set(fits[failing].state["pt"].observed)
+
+    def added(res: SEMResult) -> tuple[list[int], pd.DataFrame]:
+        t = score_tests(res)["constraints"]
+        mask = t["op"].isin(_ADDED[failing]) & (t["op"] != "~~" if failing != "strict" else
+                                                (t["lhs"] == t["rhs"]) & t["lhs"].isin(observed))
+        if failing == "scalar":
+            mask &= t["lhs"].isin(observed)
+        return t.loc[mask, "constraint"].tolist(), t
+
+    idx, _ = added(fits[failing])
+    tests = score_tests(fits[failing], only=idx)
+    ranked = tests["constraints"].sort_values("x2", ascending=False, kind="stable").reset_index(drop=True)
+    out: dict = {"level": failing, "tests": ranked, "cumulative": tests["cumulative"], "released": None}
+    if release is None:
+        return out
+    limit = len(idx) if release == "auto" else int(release)
+    released: list[str] = []
+    fit, comparison = fits[failing], None
+    for _ in range(limit):
+        idx, _ = added(fit)
+        if not idx:
+            break
+        t = score_tests(fit, only=idx)["constraints"].sort_values("x2", ascending=False, kind="stable")
+        top = t.iloc[0]
+        released.append(f"{top.lhs}{top.op}{top.rhs}" if top.op != "~1" else f"{top.lhs}~1")
+        fit = sem(model, data, estimator=est, group=group, group_equal=EQUAL[failing], group_partial=tuple(released),
+                  missing=missing, std_lv=std_lv, progress=progress)
+        comparison = _compare(prev, fit, failing)
+        if comparison["holds"]["chen2007"]:
+            break
+    out.update({"released": released, "fit": fit, "comparison": comparison,
+                "holds": bool(comparison and comparison["holds"]["chen2007"])})
+    return out

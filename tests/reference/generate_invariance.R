@@ -1,0 +1,83 @@
+# Reference values for measurement invariance (configural, metric, scalar, strict) with lavaan:
+# cfa(group =, group.equal =) per step and lavTestLRT between consecutive steps, ML and MLR.
+#   Rscript tests/reference/generate_invariance.R      (from the repository root)
+# Writes tests/reference/invariance_*.json; tests read the JSON and never need R.
+suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
+
+equal <- list(configural = "none", metric = "loadings", scalar = c("loadings", "intercepts"),
+              strict = c("loadings", "intercepts", "residuals"))
+keys <- c("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic")
+robust_keys <- c("chisq.scaled", "df.scaled", "pvalue.scaled", "chisq.scaling.factor", "cfi.robust", "rmsea.robust")
+
+sequence_ref <- function(name, model, data, group, estimator) {
+  fits <- lapply(equal, function(e) lavaan::cfa(model, data = data, group = group, group.equal = e,
+                                                estimator = estimator))
+  steps <- lapply(names(fits), function(lv) {
+    f <- fits[[lv]]
+    k <- if (estimator == "MLR") c(keys, robust_keys) else keys
+    fm <- as.list(fitMeasures(f, k))
+    names(fm) <- gsub(".", "_", names(fm), fixed = TRUE)
+    list(level = lv, fit = fm, converged = lavInspect(f, "converged"))
+  })
+  lrts <- lapply(2:length(fits), function(i) {
+    t <- lavTestLRT(fits[[i - 1]], fits[[i]])
+    out <- list(level = names(fits)[i], chisq_diff = t[2, "Chisq diff"], df_diff = t[2, "Df diff"],
+                pvalue = t[2, "Pr(>Chisq)"])
+    if ("RMSEA" %in% names(t)) out$rmsea <- t[2, "RMSEA"]
+    out
+  })
+  out <- list(call = paste0("cfa(model, data, group = '", group, "', group.equal = ..., estimator = '", estimator,
+                            "'); lavTestLRT(previous, this)"),
+              r_version = R.version.string, lavaan = as.character(packageVersion("lavaan")),
+              model = model, group = group, estimator = estimator,
+              groups = lavInspect(fits[[1]], "group.label"), nobs = lavInspect(fits[[1]], "nobs"),
+              steps = steps, lrt = lrts)
+  path <- sprintf("tests/reference/invariance_%s_%s.json", name, tolower(estimator))
+  write_json(out, path, digits = NA, auto_unbox = TRUE, na = "null")
+  cat("wrote", path, "\n")
+}
+
+hs <- read.csv("tests/reference/data/holzinger_swineford_full.csv")
+hs_model <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+bfi <- read.csv("tests/reference/data/bfi_full.csv")
+bfi <- na.omit(bfi[, c("A1", "A2", "A3", "A4", "A5", "C1", "C2", "C3", "C4", "C5", "gender")])
+bfi_model <- "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5"
+vpc <- read.csv("data/vpc_teachers_example.csv", stringsAsFactors = FALSE)
+vpc[vpc == -99 | vpc == -98] <- NA
+vpc_items <- c("con01", "con02", "con03", "con04", "chl01", "chl02", "chl03", "chl04", "sup01", "sup02", "sup03",
+               "sup04")
+vpc <- na.omit(vpc[, c(vpc_items, "mode")])
+vpc_model <- paste("confidence =~ con01 + con02 + con03 + con04", "challenge =~ chl01 + chl02 + chl03 + chl04",
+                   "support =~ sup01 + sup02 + sup03 + sup04", sep = "\n")
+for (est in c("ML", "MLR")) {
+  sequence_ref("holzinger_swineford_school", hs_model, hs, "school", est)
+  sequence_ref("bfi_gender", bfi_model, bfi, "gender", est)
+  sequence_ref("vpc_mode", vpc_model, vpc, "mode", est)
+}
+
+# ---- score tests (lavTestScore) and partial invariance: Holzinger-Swineford by school ----------
+f_metric <- lavaan::cfa(hs_model, data = hs, group = "school", group.equal = "loadings")
+s_metric <- lavTestScore(f_metric, cumulative = TRUE)
+f_scalar <- lavaan::cfa(hs_model, data = hs, group = "school", group.equal = c("loadings", "intercepts"))
+s_scalar <- lavTestScore(f_scalar)
+pt <- parTable(f_scalar)
+describe <- function(uni) {
+  # the released member of each constraint (its plabel on the right) as lhs/op/rhs/group
+  rows <- match(uni$rhs, pt$plabel)
+  data.frame(lhs = pt$lhs[rows], op = pt$op[rows], rhs = pt$rhs[rows], group = pt$group[rows],
+             x2 = uni$X2, df = uni$df, p = uni$p.value)
+}
+f_partial <- lavaan::cfa(hs_model, data = hs, group = "school", group.equal = c("loadings", "intercepts"),
+                         group.partial = c("x3~1", "x7~1"))
+pe <- parameterEstimates(f_partial)
+means <- pe[pe$op == "~1" & pe$lhs %in% c("visual", "textual", "speed") & pe$group == 2, ]
+fm <- as.list(fitMeasures(f_partial, c("chisq", "df", "cfi", "rmsea", "srmr")))
+out <- list(call = "lavTestScore(cfa(..., group.equal = ...), cumulative = TRUE); cfa(..., group.partial = c('x3~1', 'x7~1'))",
+            lavaan = as.character(packageVersion("lavaan")), model = hs_model,
+            metric = list(uni = describe(s_metric$uni), total = as.list(s_metric$test[1, c("X2", "df", "p.value")]),
+                          cumulative = data.frame(x2 = s_metric$cumulative$X2, df = s_metric$cumulative$df)),
+            scalar = list(uni = describe(s_scalar$uni)),
+            partial = list(released = c("x3~1", "x7~1"), fit = fm,
+                           means = data.frame(lhs = means$lhs, est = means$est, se = means$se, pvalue = means$pvalue)))
+write_json(out, "tests/reference/invariance_score_tests_holzinger_swineford.json", digits = NA, auto_unbox = TRUE)
+cat("wrote tests/reference/invariance_score_tests_holzinger_swineford.json\n")
