@@ -35,6 +35,8 @@ def results() -> dict:
             "parallel": parallel_analysis(efa.correlation.to_numpy(), efa.nobs, n_iter=10, seed=1, progress=False),
             "sem": pm.cfa("KSSE =~ " + " + ".join(KSSE), vr.data),
             "report": pm.report(df, kss, on_invalid="missing"),
+            "invariance": pm.invariance("KSSE =~ " + " + ".join(KSSE), vr.data.assign(mode=df["mode"].to_numpy()),
+                                        group="mode", levels="configural,metric,scalar"),
         }
     out["scale_reliability"] = out["reliability"].scales[0]
     return out

@@ -16,7 +16,8 @@ from psychometrics.responses import file_sha256
 from ..conftest import DATA
 from ._results import results
 
-KINDS = ["validation", "score", "reliability", "scale_reliability", "polychoric", "efa", "parallel", "sem", "report"]
+KINDS = ["validation", "score", "reliability", "scale_reliability", "polychoric", "efa", "parallel", "sem", "report",
+         "invariance"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -41,7 +42,7 @@ def test_every_result_has_the_common_interface(kind, tmp_path):
     assert isinstance(prov, Provenance) and prov.package_version == __version__
 
 
-@pytest.mark.parametrize("kind", ["validation", "score", "reliability", "polychoric", "efa", "sem", "report"])
+@pytest.mark.parametrize("kind", ["validation", "score", "reliability", "polychoric", "efa", "sem", "report", "invariance"])
 def test_one_data_fingerprint_per_input_file(kind):
     """Whatever columns a result used and however they were validated, it records the file's
     SHA-256 (before, EFA, polychoric and SEM hashed a column subset, so results from one file

@@ -23,7 +23,8 @@ from ..conftest import ROOT
 from ._results import results
 
 SNAPSHOTS = Path(__file__).with_name("snapshots")
-KINDS = ["validation", "score", "reliability", "scale_reliability", "polychoric", "efa", "parallel", "sem", "report"]
+KINDS = ["validation", "score", "reliability", "scale_reliability", "polychoric", "efa", "parallel", "sem", "report",
+         "invariance"]
 FORMATS = {"text": "txt", "md": "md", "latex": "tex", "html": "html"}
 
 
