@@ -9,13 +9,12 @@ Target (issue 13): at least 5x faster than lavaan (about 0.6 s there on 2 cores)
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
-from _common import median_time, run_r
+from _common import median_time, reps_and_r, run_r
 from bench_sem import FACTORS, make_data
 
 from psychometrics.sem.invariance import invariance
@@ -24,10 +23,7 @@ MODEL = "\n".join(f"{f} =~ " + " + ".join(f"{f}{i}" for i in range(1, k + 1)) fo
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--no-r", action="store_true")
-    args = ap.parse_args()
+    args = reps_and_r(5)
     df = make_data()
     df["loc"] = np.where(np.arange(len(df)) % 2 == 0, "rural", "urban")
     warnings.simplefilter("ignore")

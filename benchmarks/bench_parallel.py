@@ -9,13 +9,12 @@ factor (one-factor minres) eigenvalues of the observed and of each simulated dat
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import median_time, run_r
+from _common import median_time, reps_and_r, run_r
 
 from psychometrics.measurement.efa import parallel_analysis
 
@@ -28,10 +27,7 @@ def make_data(n: int = 500, k: int = 26, seed: int = 0) -> pd.DataFrame:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--no-r", action="store_true")
-    args = ap.parse_args()
+    args = reps_and_r(3)
     df = make_data()
     R = df.corr().to_numpy()
     ours, pa = median_time(lambda: parallel_analysis(R, len(df), 100, progress=False, seed=1), args.reps)

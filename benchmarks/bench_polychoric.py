@@ -8,13 +8,12 @@ Needs Rscript with lavaan for the comparison; the agreement of the two matrices 
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import median_time, run_r
+from _common import median_time, reps_and_r, run_r
 
 from psychometrics.measurement.correlations import polychoric
 
@@ -30,10 +29,7 @@ def make_data(n: int = 5000, k: int = 26, seed: int = 1) -> pd.DataFrame:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--no-r", action="store_true")
-    args = ap.parse_args()
+    args = reps_and_r(5)
     df = make_data()
     ours, res = median_time(lambda: polychoric(df), args.reps)
     print(f"psychometrics.polychoric, 26 items x N = 5000: median {ours * 1000:.0f} ms over {args.reps} runs")
