@@ -165,19 +165,26 @@ class InvarianceResult(ResultBase):
             tables.append((f"Latent mean differences ({which} model; group 1 the reference)", lm))
         return Summary("Measurement invariance", header + ["References: " + " ".join(CITATIONS)], tables)
 
-    def _partial_dict(self) -> dict | None:
+    def _partial_tests(self) -> list:
+        """The contract's ``partial``: score tests of the first failing step's constraints."""
+        if not self.partial:
+            return []
+        return [{"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "group": r.group, "x2": r.x2, "df": r.df, "p": r.p}
+                for r in self.partial["tests"].itertuples()]
+
+    def _partial_release(self) -> dict | None:
+        """Addition to the contract: the step tested, the cumulative tests and, with ``release``,
+        what was freed and the partial model's fit and comparison."""
         if not self.partial:
             return None
         pa = self.partial
-        out = {"level": pa["level"],
-               "tests": [{"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "group": r.group, "x2": r.x2, "df": r.df, "p": r.p}
-                         for r in pa["tests"].itertuples()],
-               "cumulative": pa["cumulative"].drop(columns="constraint").to_dict(orient="records")}
+        out = {"level": pa["level"], "cumulative": pa["cumulative"].drop(columns="constraint").to_dict(orient="records"),
+               "released": pa["released"]}
         if pa.get("released") is not None:
-            out.update({"released": pa["released"], "holds": pa["holds"],
-                        "fit": {k: pa["fit"].fit[k] for k in FIT_KEYS if k in pa["fit"].fit},
-                        "delta": pa["comparison"]["delta"],
-                        "lrt": {k: pa["comparison"]["lrt"][k] for k in ("chisq_diff", "df_diff", "pvalue", "method")}})
+            out.update({"holds": pa["holds"], "fit": {k: pa["fit"].fit[k] for k in FIT_KEYS if k in pa["fit"].fit},
+                        "delta": pa["comparison"]["delta"] if pa["comparison"] else None,
+                        "lrt": ({k: pa["comparison"]["lrt"][k] for k in ("chisq_diff", "df_diff", "pvalue", "method")}
+                                if pa["comparison"] else None)})
         return out
 
     def to_dict(self) -> dict:
@@ -194,7 +201,7 @@ class InvarianceResult(ResultBase):
         lm = self.latent_means()
         return jsonable({"groups": list(self.groups), "nobs": list(self.group_nobs), "estimator": self.meta.get("estimator"),
                          "steps": steps, "holds_up_to": self.holds_up_to,
-                         "partial": self._partial_dict(),
+                         "partial": self._partial_tests(), "partial_release": self._partial_release(),
                          "latent_means": None if lm is None else lm.to_dict(orient="records"),
                          "cutoffs": {"chen2007": CHEN, "cheung_rensvold2002": {"cfi": CHEUNG_RENSVOLD}},
                          "references": CITATIONS, "meta": self.meta})

@@ -117,7 +117,9 @@ def data_blocks(X: np.ndarray, gcode: np.ndarray, labels: list[str], pt: ParTabl
         for lab, Xg in zip(labels, X_groups):
             if len(Xg) <= p:
                 raise EstimationError(f"only {len(Xg)} complete rows{'' if G == 1 else f' in group {lab!r}'} for "
-                                      f"{p} observed variables")
+                                      f"{p} observed variables" + ("" if G == 1 else
+                                                                   f"; merge group {lab!r} with a similar one or "
+                                                                   "leave it out"))
         blocks = _model.complete_blocks(X_groups)
         for lab, b in zip(labels, blocks):
             check_positive_definite(b.S, pt.observed, "" if G == 1 else f" of group {lab!r}")
