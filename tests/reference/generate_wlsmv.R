@@ -1,0 +1,26 @@
+# Reference values for ordinal (WLSMV) sample statistics with lavaan: thresholds, polychoric
+# correlations and their asymptotic covariance (NACOV, Muthen 1984), listwise.
+#   Rscript tests/reference/generate_wlsmv.R      (from the repository root)
+# Writes tests/reference/wlsmv_*.json; tests read the JSON and never need R.
+suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
+
+nacov_ref <- function(name, data, items, note) {
+  d <- na.omit(data[, items])
+  model <- paste0("f =~ ", paste(items, collapse = " + "))    # any model: NACOV is a sample statistic
+  fit <- lavaan::cfa(model, data = d, ordered = items, estimator = "WLSMV")
+  ss <- fit@SampleStats
+  out <- list(call = "cfa(model, data, ordered = items, estimator = 'WLSMV')@SampleStats@NACOV[[1]]",
+              r_version = R.version.string, lavaan = as.character(packageVersion("lavaan")), note = note,
+              items = items, nobs = nrow(d), thresholds = as.numeric(ss@th[[1]]),
+              cor = unclass(ss@cov[[1]]), nacov = unclass(ss@NACOV[[1]]), wls_v_diag = as.numeric(diag(lavInspect(fit, "wls.v"))))
+  path <- sprintf("tests/reference/wlsmv_nacov_%s.json", name)
+  write_json(out, path, digits = NA, auto_unbox = TRUE)
+  cat("wrote", path, "\n")
+}
+
+bfi <- read.csv("tests/reference/data/bfi.csv")
+nacov_ref("bfi_ac", bfi, c(paste0("A", 1:5), paste0("C", 1:5)), "psych's bfi, agreeableness and conscientiousness, 6 categories")
+vpc <- read.csv("data/vpc_teachers_example.csv", stringsAsFactors = FALSE)
+vpc[vpc == -99 | vpc == -98] <- NA
+nacov_ref("vpc_eraut", vpc, c("con01", "con02", "con03", "con04", "chl01", "chl02", "sup01", "sup02"),
+          "the example data, declared missing codes as NA, listwise")
