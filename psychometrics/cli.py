@@ -584,8 +584,9 @@ def efa(ctx, data, items, factors, method, rotation, cor, missing, missing_codes
 def _sem_command(kind: str):
     @click.argument("data", type=click.Path(dir_okay=False))
     @click.option("--model", "model", required=True, help="lavaan syntax, or a file holding it (e.g. model.lav).")
-    @click.option("--estimator", default="ML", show_default=True,
-                  help="ML, MLR (robust SEs, Yuan-Bentler scaled test), GLS or ULS (WLSMV, DWLS: not yet).")
+    @click.option("--estimator", default=None,
+                  help="ML (default), MLR (robust SEs, Yuan-Bentler scaled test), GLS or ULS; with --ordered WLSMV "
+                       "(default) or ULSMV.")
     @click.option("--missing", type=click.Choice(["listwise", "fiml"]), default="listwise", show_default=True)
     @click.option("--information", type=click.Choice(["expected", "observed"]), default=None,
                   help="Information matrix for SEs (default as lavaan: expected; observed with FIML or MLR).")
@@ -596,7 +597,7 @@ def _sem_command(kind: str):
                   help="lavaan's fixed.x: covariates' moments fixed at their sample values (default with ML/MLR).")
     @click.option("--orthogonal", is_flag=True, help="Exogenous latent variables uncorrelated (lavaan's orthogonal).")
     @click.option("--meanstructure", is_flag=True, default=None, help="Add intercepts and latent means.")
-    @click.option("--ordered", help="Ordinal items (WLSMV): not available yet.")
+    @click.option("--ordered", help="Ordered-category items (WLSMV on polychoric correlations): 'all' or a,b,c.")
     @click.option("--group", help="Column defining groups (multiple-group model).")
     @click.option("--group-equal", help="Equal across groups: loadings,intercepts,means,residuals,"
                                         "residual.covariances,lv.variances,lv.covariances,regressions.")
@@ -620,23 +621,25 @@ def _sem_command(kind: str):
                 jobs, seed, quiet, modindices, diagram, fmt, out):
         from .sem import ESTIMATORS
         from .sem import sem as fit_sem
+        from .sem.ordinal import ORDINAL_ESTIMATORS
 
-        pending = {"--ordered": ordered, f"--estimator {estimator}": estimator.upper() in ("WLSMV", "DWLS", "WLS")}
-        asked = [k for k, v in pending.items() if v]
-        if asked:
-            raise click.UsageError(f"{', '.join(asked)}: not available yet in this version (ordinal items and "
-                                   "WLSMV/DWLS come with a later version)")
-        if estimator.upper() not in ESTIMATORS:
-            raise click.BadParameter(f"'{estimator}': choose {', '.join(ESTIMATORS)}", param_hint="--estimator")
+        estimator = (estimator or ("WLSMV" if ordered else "ML")).upper()
+        allowed = ORDINAL_ESTIMATORS if ordered else ESTIMATORS
+        if estimator not in allowed:
+            raise click.BadParameter(f"'{estimator}': choose {', '.join(allowed)}"
+                                     + (" with --ordered" if ordered else " (WLSMV, ULSMV: with --ordered)"),
+                                     param_hint="--estimator")
+        ordered_arg = None if not ordered else (True if ordered.strip().lower() == "all"
+                                                 else [v.strip() for v in ordered.split(",") if v.strip()])
         if (group_equal or group_partial) and not group:
             raise click.UsageError("--group-equal/--group-partial need --group COLUMN")
         text = _model_text(model)
         sub = _model_data(ctx, data, text, group, missing_codes, instrument)
-        res = fit_sem(text, sub, estimator=estimator.upper(), std_lv=std_lv, missing=missing, group=group,
+        res = fit_sem(text, sub, estimator=estimator, std_lv=std_lv, missing=missing, group=group,
                       group_equal=group_equal or (), group_partial=group_partial or (), modindices=modindices,
                       bootstrap=bootstrap, ci=boot_ci, bollen_stine=bollen_stine, seed=seed, progress=not quiet,
                       n_jobs=jobs, information=information, fixed_x=fixed_x, orthogonal=orthogonal,
-                      meanstructure=meanstructure or None)
+                      meanstructure=meanstructure or None, ordered=ordered_arg)
         if diagram:
             res.path_diagram(diagram)
         _write_result(res, fmt, out)

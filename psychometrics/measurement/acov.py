@@ -83,7 +83,7 @@ def _pair_cells(ta: np.ndarray, tb: np.ndarray, rho: float):
     return dP_rho / Pc, dPa / Pc[:, :, None], dPb / Pc[:, :, None]
 
 
-def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None) -> tuple[list[str], np.ndarray]:
+def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_result: bool = False):
     """Names and N x the asymptotic covariance of the thresholds and polychoric correlations.
 
     Parameters
@@ -96,7 +96,9 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None) -> tuple
     Returns
     -------
     (list of str, ndarray)
-        Labels (``item|t1``, ..., ``item2~~item1``) and Gamma, as lavaan's ``NACOV``.
+        Labels (``item|t1``, ..., ``item2~~item1``) and Gamma, as lavaan's ``NACOV``; with
+        ``return_result`` also the :class:`~psychometrics.measurement.correlations.PolychoricResult`
+        they were computed from.
 
     Notes
     -----
@@ -157,4 +159,5 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None) -> tuple
     B_inv[n_th:, :n_th] = -(A21 / A22[:, None]) @ A11_inv
     gamma = N * B_inv @ inner @ B_inv.T
     names = [f"{c}|t{k + 1}" for c in items for k in range(len(tau[c]))] + [f"{items[i]}~~{items[j]}" for i, j in pairs]
-    return names, 0.5 * (gamma + gamma.T)
+    gamma = 0.5 * (gamma + gamma.T)
+    return (names, gamma, pc) if return_result else (names, gamma)

@@ -27,13 +27,15 @@ from .options import Estimator, Options
 from .partable import ParTable, build
 from .result import SEMResult
 from .standardize import Standardizer, batched_jacobian
+from .table import _fixed_value, _table, _wald_ci  # noqa: F401  (also used by sem.ordinal)
 from .teststats import fit_statistics
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: bool = False,
+def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", "ULSMV"] | None = None,
+        std_lv: bool = False,
         missing: Literal["listwise", "fiml"] = "listwise", group: str | None = None,
         group_equal: str | tuple[str, ...] = (), group_partial: str | tuple[str, ...] = (),
         information: Literal["expected", "observed"] | None = None, level: float = 0.95, modindices: bool = False,
@@ -41,7 +43,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
         seed: int | None = None, progress: bool = True, n_jobs: int = -1, fixed_x: bool | None = None,
         orthogonal: bool = False, meanstructure: bool | None = None,
         sample_cov: pd.DataFrame | dict | list | None = None, sample_nobs: int | list | dict | None = None,
-        sample_mean: pd.Series | dict | list | None = None) -> SEMResult:
+        sample_mean: pd.Series | dict | list | None = None, ordered: bool | list[str] | None = None) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax (lavaan's ``sem()`` defaults).
 
     Parameters
@@ -51,9 +53,10 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     data
         Observed variables as columns (other columns are ignored).
     estimator
-        ``"ML"`` (normal-theory maximum likelihood), ``"MLR"`` (ML estimates with Huber-White SEs,
-        Yuan-Bentler scaled chi-square and robust CFI/TLI/RMSEA; complete data), ``"GLS"``, ``"ULS"``
-        (single group, complete data).
+        ``"ML"`` (normal-theory maximum likelihood; the default), ``"MLR"`` (ML estimates with
+        Huber-White SEs, Yuan-Bentler scaled chi-square and robust CFI/TLI/RMSEA; complete data),
+        ``"GLS"``, ``"ULS"`` (single group, complete data); with ``ordered`` items ``"WLSMV"`` (the
+        default there, as lavaan) or ``"ULSMV"``.
     std_lv
         Identify latent variables by fixing their variances to 1 instead of the first loading.
     missing
@@ -98,6 +101,12 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
         ``sample.cov.rescale``), and N; for several groups a dict {label: matrix} (or a list) with
         N per group. Means are needed when the model has a mean structure. ML, GLS and ULS only
         (MLR, FIML and the bootstrap need the raw data).
+    ordered
+        ``True`` (every observed variable of the model) or a list of items: ordered categories
+        (Likert answers), fitted by WLSMV on polychoric correlations as lavaan's
+        ``ordered =`` (delta parameterization: thresholds ``|`` rows ``t1``, ``t2``, ...; robust
+        SEs; the scaled-shifted test with scaled CFI/TLI/RMSEA). One group, every indicator
+        ordinal, listwise so far (see :mod:`psychometrics.sem.ordinal`).
 
     Returns
     -------
@@ -138,7 +147,10 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator = "ML", std_lv: boo
     """
     from .options import settle
 
-    opt = settle(estimator, missing, information, fixed_x, bootstrap, bollen_stine)
+    if ordered is not None and ordered is not False:
+        return _ordinal(model, data, ordered, estimator, std_lv, level, missing=missing, group=group,
+                        bootstrap=bootstrap, modindices=modindices, sample_cov=sample_cov, information=information)
+    opt = settle(estimator or "ML", missing, information, fixed_x, bootstrap, bollen_stine)
     validate_seed("seed", seed)
     if n_jobs != -1 and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1):
         raise OptionError(f"n_jobs={n_jobs!r}: give a number of worker processes (1 or more; -1 for all cores)",
@@ -423,31 +435,21 @@ def _parameters(f: _Fit, cov: np.ndarray, level: float, bootstrap: int, ci: str,
     return _table(cols), r2, draws
 
 
-def _fixed_value(mdl: _model.Model, k: int) -> float:
-    g, mat, i, j, _ = mdl.pos[mdl.row_pos[k]]
-    return float(mdl.A_fixed[g][i, j] if mat == 0 else mdl.S_fixed[g][i, j] if mat == 1 else mdl.m_fixed[g][i])
+def _ordinal(model, data, ordered, estimator, std_lv, level, **asked) -> SEMResult:
+    """Ordered indicators: the WLSMV/ULSMV pipeline of :mod:`.ordinal`, refusing what it cannot
+    do yet (each with a message naming the option)."""
+    from .ordinal import fit_ordinal
 
-
-def _wald_ci(est: np.ndarray, se: np.ndarray, zq: float) -> tuple[np.ndarray, np.ndarray]:
-    ok = se > 0
-    return np.where(ok, est - zq * se, est), np.where(ok, est + zq * se, est)
-
-
-def _table(cols: dict) -> pd.DataFrame:
-    """The parameter table with z and p from est and se (columns in lavaan's order)."""
-    from scipy import special
-
-    se, e = np.asarray(cols["se"], float), np.asarray(cols["est"], float)
-    ok = se > 0
-    z = np.where(ok, e / np.where(ok, se, 1), np.nan)
-    p = np.where(ok, special.erfc(np.abs(z) / np.sqrt(2)), np.nan)     # 2 * (1 - Phi(|z|))
-    order = ["lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
-             "std_lv", "std_all", "std_all_se"]
-    data = {**cols, "est": e, "se": se, "z": z, "pvalue": p}
-    # text columns kept as Python objects (pandas 3 would convert them to Arrow strings element by
-    # element, a third of a small model's fit time)
-    return pd.DataFrame({k: (pd.Series(data[k], dtype=object) if k in ("lhs", "op", "rhs", "label", "group")
-                             else data[k]) for k in order})
+    pending = {"group": asked["group"], "missing='fiml'": asked["missing"] == "fiml", "bootstrap": asked["bootstrap"],
+               "modindices": asked["modindices"], "sample_cov": asked["sample_cov"] is not None,
+               "information": asked["information"] is not None}
+    refused = [k for k, v in pending.items() if v]
+    if refused:
+        raise PsychometricsError(f"{', '.join(refused)} with ordered items: not available yet (WLSMV so far fits one "
+                                 "group, listwise, from the data)")
+    if data is None:
+        raise PsychometricsError("ordered items need the data (thresholds and polychoric correlations)")
+    return fit_ordinal(model, data, ordered, estimator or "WLSMV", std_lv=std_lv, level=level)
 
 
 def _renamed(fn: Callable[P, R], name: str, doc: str) -> Callable[P, R]:

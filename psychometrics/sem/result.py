@@ -98,9 +98,15 @@ class SEMResult(ResultBase):
         header = [f"estimator {self.estimator}, N = {self.nobs}{groups}, "
                   f"{'converged' if self.converged else 'NOT converged'}",
                   f"chi2({f['df']}) = {f['chisq']:.3f}, p = {f['pvalue']:.3g}; CFI = {f['cfi']:.3f}, "
-                  f"TLI = {f['tli']:.3f}; RMSEA = {f['rmsea']:.3f} [{f['rmsea_ci_lower']:.3f}, "
-                  f"{f['rmsea_ci_upper']:.3f}]; SRMR = {f['srmr']:.3f}"]
-        if scaled:
+                  f"TLI = {f['tli']:.3f}; RMSEA = {f['rmsea']:.3f}"
+                  + (f" [{f['rmsea_ci_lower']:.3f}, {f['rmsea_ci_upper']:.3f}]" if "rmsea_ci_lower" in f else "")
+                  + f"; SRMR = {f['srmr']:.3f}"]
+        if scaled and self.meta.get("test") == "scaled.shifted":
+            header.append(f"scaled-shifted ({self.estimator}): chi2({f['df']}) = {f['chisq_scaled']:.3f}, "
+                          f"p = {f['pvalue_scaled']:.3g}, scaling factor {f['chisq_scaling_factor']:.3f}, shift "
+                          f"{f['chisq_shift_parameters']:.3f}; scaled CFI = {f['cfi_scaled']:.3f}, "
+                          f"TLI = {f['tli_scaled']:.3f}, RMSEA = {f['rmsea_scaled']:.3f}")
+        elif scaled:
             header.append(f"scaled (Yuan-Bentler, Mplus variant): chi2({f['df']}) = {f['chisq_scaled']:.3f}, "
                           f"p = {f['pvalue_scaled']:.3g}, scaling factor {f['chisq_scaling_factor']:.3f}; robust "
                           f"CFI = {f['cfi_robust']:.3f}, TLI = {f['tli_robust']:.3f}, RMSEA = {f['rmsea_robust']:.3f}")

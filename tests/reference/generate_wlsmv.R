@@ -26,21 +26,28 @@ nacov_ref("vpc_eraut", vpc, c("con01", "con02", "con03", "con04", "chl01", "chl0
           "the example data, declared missing codes as NA, listwise")
 
 # ---- a WLSMV CFA (delta parameterization): estimates, robust SEs and the scaled-shifted test ----
-cfa_ref <- function(name, model, data, items) {
+cfa_ref <- function(name, model, data, items, estimator = "WLSMV") {
   d <- na.omit(data[, items])
-  fit <- lavaan::cfa(model, data = d, ordered = items, estimator = "WLSMV")
+  fit <- lavaan::sem(model, data = d, ordered = items, estimator = estimator)
   pe <- parameterEstimates(fit)
   keys <- c("npar", "fmin", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
             "chisq.scaling.factor", "chisq.shift.parameters", "cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr",
             "cfi", "tli", "rmsea")
   fm <- as.list(fitMeasures(fit, keys))
   names(fm) <- gsub(".", "_", names(fm), fixed = TRUE)
-  out <- list(call = "cfa(model, data, ordered = items, estimator = 'WLSMV')", lavaan = as.character(packageVersion("lavaan")),
+  out <- list(call = sprintf("sem(model, data, ordered = items, estimator = '%s')", estimator),
+              lavaan = as.character(packageVersion("lavaan")), estimator = estimator,
               model = model, items = items, nobs = nrow(d),
               parameters = pe[, c("lhs", "op", "rhs", "est", "se")], fit = fm)
   path <- sprintf("tests/reference/wlsmv_cfa_%s.json", name)
-  write_json(out, path, digits = NA, auto_unbox = TRUE)
+  write_json(out, path, digits = NA, auto_unbox = TRUE, na = "null")
   cat("wrote", path, "\n")
 }
 cfa_ref("bfi_ac", "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5", bfi,
         c(paste0("A", 1:5), paste0("C", 1:5)))
+cfa_ref("bfi_ac_ulsmv", "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5", bfi,
+        c(paste0("A", 1:5), paste0("C", 1:5)), estimator = "ULSMV")
+vpc_sem <- paste("confidence =~ con01 + con02 + con03 + con04", "challenge =~ chl01 + chl02 + chl03 + chl04",
+                 "support =~ sup01 + sup02 + sup03 + sup04", "confidence ~ challenge + support", sep = "\n")
+cfa_ref("vpc_triangle_sem", vpc_sem, vpc, c("con01", "con02", "con03", "con04", "chl01", "chl02", "chl03", "chl04",
+                                             "sup01", "sup02", "sup03", "sup04"))

@@ -1,0 +1,36 @@
+"""The parameter table as a DataFrame (lavaan's ``parameterEstimates`` columns): fixed values
+from the model's matrices, Wald intervals, z and p from est and se."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import model as _model
+
+
+def _fixed_value(mdl: _model.Model, k: int) -> float:
+    g, mat, i, j, _ = mdl.pos[mdl.row_pos[k]]
+    return float(mdl.A_fixed[g][i, j] if mat == 0 else mdl.S_fixed[g][i, j] if mat == 1 else mdl.m_fixed[g][i])
+
+
+def _wald_ci(est: np.ndarray, se: np.ndarray, zq: float) -> tuple[np.ndarray, np.ndarray]:
+    ok = se > 0
+    return np.where(ok, est - zq * se, est), np.where(ok, est + zq * se, est)
+
+
+def _table(cols: dict) -> pd.DataFrame:
+    """The parameter table with z and p from est and se (columns in lavaan's order)."""
+    from scipy import special
+
+    se, e = np.asarray(cols["se"], float), np.asarray(cols["est"], float)
+    ok = se > 0
+    z = np.where(ok, e / np.where(ok, se, 1), np.nan)
+    p = np.where(ok, special.erfc(np.abs(z) / np.sqrt(2)), np.nan)     # 2 * (1 - Phi(|z|))
+    order = ["lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
+             "std_lv", "std_all", "std_all_se"]
+    data = {**cols, "est": e, "se": se, "z": z, "pvalue": p}
+    # text columns kept as Python objects (pandas 3 would convert them to Arrow strings element by
+    # element, a third of a small model's fit time)
+    return pd.DataFrame({k: (pd.Series(data[k], dtype=object) if k in ("lhs", "op", "rhs", "label", "group")
+                             else data[k]) for k in order})
