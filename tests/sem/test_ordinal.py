@@ -19,7 +19,7 @@ from ..conftest import ROOT
 REF = ROOT / "tests" / "reference"
 
 
-CASES = ["bfi_ac", "bfi_ac_ulsmv", "vpc_triangle_sem"]
+CASES = ["bfi_ac", "bfi_ac_ulsmv", "vpc_triangle_sem", "bfi_25"]
 
 
 def _data(name: str, items: list[str]) -> pd.DataFrame:
