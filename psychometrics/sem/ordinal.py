@@ -11,8 +11,9 @@ them for categorical data: :math:`T = (N-1)F`, RMSEA with N - 1, the baseline mo
 correlations (with its own scaled-shifted statistic for the scaled CFI and TLI), and SRMR over
 the correlation matrix's lower triangle with its unit diagonal.
 
-Not yet (each refused with a message): several groups, mixed ordinal and continuous indicators,
-regressions among observed variables, the theta parameterization, ``:=``, missing="pairwise".
+``:=`` parameters get delta-method SEs from the robust covariance. Not yet (each refused with a
+message): several groups, mixed ordinal and continuous indicators, regressions among observed
+variables, the theta parameterization, constraints, missing="pairwise".
 R: ``lavaan::cfa(model, data, ordered = items, estimator = "WLSMV")``.
 """
 
@@ -79,8 +80,8 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
     pt = build(model + "\n" + extra, items, std_lv=std_lv)
     if any(r.op == "~" and r.lhs in items and r.rhs in items for r in pt.rows):
         raise PsychometricsError("regressions among observed ordinal variables are not available yet with WLSMV")
-    if pt.defined or pt.constraints:
-        raise PsychometricsError("':=' and constraints with ordered items are not available yet")
+    if pt.constraints:
+        raise PsychometricsError("constraints (==, <, >) with ordered items are not available yet")
     mdl = _model.Model(pt, [R], [np.zeros(p)])
     block = _model.Block(0, np.arange(p), N, 1.0, R, np.zeros(p))
     theta0 = _model.start_values(pt, mdl, [block])
@@ -123,7 +124,8 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
     # residual variances of the latent responses (1 - R^2) into the model, for the report and
     # the standardized solution
     common = mdl.implied(theta, 0).diagonal() - 1.0
-    params, r2 = _parameter_table(pt, mdl, theta, se_all[n_th:], items, pc, se_all[:n_th], common, level)
+    params, r2 = _parameter_table(pt, mdl, theta, se_all[n_th:], items, pc, se_all[:n_th], common, level,
+                                  cov[n_th:, n_th:])
     fp = data_fingerprint(data)
     notes.append("standardized SEs (std_all_se) for ordinal indicators come with a later version")
     meta = {"package_version": __version__, "data": fp, "data_sha256": fp["sha256"], "input": "data",
@@ -156,7 +158,8 @@ def _fit_measures(T, df, Tb, dfb, ss, ssb, N, npar, F, e, p) -> dict:
             "rmsea_scaled": rmsea(Ts, df), "srmr": srmr, "ntotal": N}
 
 
-def _parameter_table(pt, mdl, theta, se_free, items, pc, se_th, common, level) -> tuple[pd.DataFrame, dict]:
+def _parameter_table(pt, mdl, theta, se_free, items, pc, se_th, common, level,
+                     cov) -> tuple[pd.DataFrame, dict]:
     from scipy import special
 
     from .standardize import Standardizer
@@ -180,5 +183,23 @@ def _parameter_table(pt, mdl, theta, se_free, items, pc, se_th, common, level) -
             "std_lv": np.concatenate([std_lv, [x for _, _, x in th]]),
             "std_all": np.concatenate([std_all, [x for _, _, x in th]]),
             "std_all_se": np.full(len(pt.rows) + len(th), np.nan)}
+    if pt.defined:      # ':=' with delta-method SEs from the robust covariance
+        from .expressions import defined_function
+        from .standardize import batched_jacobian
+
+        defined_at = defined_function(pt)
+        Gd = batched_jacobian(defined_at, theta)
+        first = np.zeros(pt.n_free, dtype=int)
+        for k in range(len(pt.rows) - 1, -1, -1):
+            if pt.rows[k].free:
+                first[pt.rows[k].free - 1] = k
+        nd = len(pt.defined)
+        extra = {"lhs": [d.lhs for d in pt.defined], "op": [":="] * nd, "rhs": [d.expression for d in pt.defined],
+                 "group": [0] * nd, "label": [d.lhs for d in pt.defined], "free": [0] * nd, "est": defined_at(theta),
+                 "se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Gd, cov, Gd), 0)),
+                 "std_lv": defined_at(std_lv[first]), "std_all": defined_at(std_all[first]),
+                 "std_all_se": np.full(nd, np.nan)}
+        cols = {k: (list(v) + list(extra[k])) if isinstance(v, list) else np.concatenate([v, extra[k]])
+                for k, v in cols.items()}
     cols["ci_lower"], cols["ci_upper"] = _wald_ci(cols["est"], cols["se"], special.ndtri(1 - (1 - level) / 2))
     return _table(cols), standardize.r2(theta, 0)

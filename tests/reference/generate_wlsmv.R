@@ -54,3 +54,8 @@ cfa_ref("vpc_triangle_sem", vpc_sem, vpc, c("con01", "con02", "con03", "con04", 
 bfi25 <- paste("agree =~ A1 + A2 + A3 + A4 + A5", "consc =~ C1 + C2 + C3 + C4 + C5", "extra =~ E1 + E2 + E3 + E4 + E5",
                "neuro =~ N1 + N2 + N3 + N4 + N5", "open =~ O1 + O2 + O3 + O4 + O5", sep = "\n")
 cfa_ref("bfi_25", bfi25, bfi, unlist(lapply(c("A", "C", "E", "N", "O"), function(t) paste0(t, 1:5))))
+vpc_med <- paste("confidence =~ con01 + con02 + con03 + con04", "challenge =~ chl01 + chl02 + chl03 + chl04",
+                 "support =~ sup01 + sup02 + sup03 + sup04", "confidence ~ a*challenge + c*support",
+                 "challenge ~ b*support", "indirect := a*b", "total := c + a*b", sep = "\n")
+cfa_ref("vpc_triangle_mediation", vpc_med, vpc, c("con01", "con02", "con03", "con04", "chl01", "chl02", "chl03", "chl04",
+                                                   "sup01", "sup02", "sup03", "sup04"))
