@@ -25,6 +25,19 @@ def run_r(script: str) -> list[str]:
     return subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=True).stdout.split()
 
 
+def run_r_on(df, model: str, script: str) -> list[str]:
+    """Run ``script`` with the data written to a CSV file and the model to a file, their paths in
+    place of ``@CSV@`` and ``@MODEL@``; returns the words R printed."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        csv, path = Path(tmp) / "d.csv", Path(tmp) / "m.lav"
+        df.to_csv(csv, index=False)
+        path.write_text(model + "\n")
+        return run_r(script.replace("@CSV@", str(csv)).replace("@MODEL@", str(path)))
+
+
 def reps_and_r(reps: int) -> argparse.Namespace:
     """The common command line: ``--reps N`` (timed runs) and ``--no-r`` (skip the R side)."""
     ap = argparse.ArgumentParser()

@@ -9,12 +9,10 @@ Target (issue 13): at least 5x faster than lavaan (about 0.6 s there on 2 cores)
 
 from __future__ import annotations
 
-import tempfile
 import warnings
-from pathlib import Path
 
 import numpy as np
-from _common import median_time, reps_and_r, run_r
+from _common import median_time, reps_and_r, run_r_on
 from bench_sem import FACTORS, make_data
 
 from psychometrics.sem.invariance import invariance
@@ -34,17 +32,13 @@ def main() -> None:
           f"chi2 differences {diffs[0]:.4f}, {diffs[1]:.4f}")
     if args.no_r:
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        csv, model = Path(tmp) / "d.csv", Path(tmp) / "m.lav"
-        df.to_csv(csv, index=False)
-        model.write_text(MODEL + "\n")
-        script = (f"suppressMessages(library(lavaan)); d <- read.csv('{csv}'); m <- readLines('{model}'); "
-                  "run <- function() { f1 <- cfa(m, d, group = 'loc'); f2 <- cfa(m, d, group = 'loc', "
-                  "group.equal = 'loadings'); f3 <- cfa(m, d, group = 'loc', group.equal = c('loadings', "
-                  "'intercepts')); lavTestLRT(f1, f2, f3) }; t <- run(); s <- numeric(); "
-                  f"for (i in 1:{args.reps}) s[i] <- system.time(t <- run())[['elapsed']]; "
-                  "cat(median(s), t[2, 'Chisq diff'], t[3, 'Chisq diff'])")
-        out = run_r(script)
+    script = (f"suppressMessages(library(lavaan)); d <- read.csv('@CSV@'); m <- readLines('@MODEL@'); "
+              "run <- function() { f1 <- cfa(m, d, group = 'loc'); f2 <- cfa(m, d, group = 'loc', "
+              "group.equal = 'loadings'); f3 <- cfa(m, d, group = 'loc', group.equal = c('loadings', "
+              "'intercepts')); lavTestLRT(f1, f2, f3) }; t <- run(); s <- numeric(); "
+              f"for (i in 1:{args.reps}) s[i] <- system.time(t <- run())[['elapsed']]; "
+              "cat(median(s), t[2, 'Chisq diff'], t[3, 'Chisq diff'])")
+    out = run_r_on(df, MODEL, script)
     lav = float(out[-3])
     print(f"lavaan (3 x cfa + lavTestLRT):                                       median {lav * 1000:.0f} ms; "
           f"chi2 differences {float(out[-2]):.4f}, {float(out[-1]):.4f}")

@@ -8,11 +8,9 @@ Target (issue 13): at least 5x faster than lavaan (about 2.6-2.9 s there on 2 co
 
 from __future__ import annotations
 
-import tempfile
 import warnings
-from pathlib import Path
 
-from _common import median_time, reps_and_r, run_r
+from _common import median_time, reps_and_r, run_r_on
 from bench_sem import MODEL, make_data
 
 from psychometrics.sem import sem
@@ -27,15 +25,11 @@ def main() -> None:
           f"chi2 scaled = {res.fit['chisq_scaled']:.4f}, df = {res.fit['df']}")
     if args.no_r:
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        csv, model = Path(tmp) / "d.csv", Path(tmp) / "m.lav"
-        df.to_csv(csv, index=False)
-        model.write_text(MODEL + "\n")
-        script = (f"suppressMessages(library(lavaan)); d <- read.csv('{csv}'); m <- readLines('{model}'); "
-                  "fit <- sem(m, d, ordered = names(d), estimator = 'WLSMV'); t <- numeric(); "
-                  f"for (i in 1:{args.reps}) t[i] <- system.time(fit <- sem(m, d, ordered = names(d), "
-                  "estimator = 'WLSMV'))[['elapsed']]; cat(median(t), fitMeasures(fit, 'chisq.scaled'))")
-        out = run_r(script)
+    script = (f"suppressMessages(library(lavaan)); d <- read.csv('@CSV@'); m <- readLines('@MODEL@'); "
+              "fit <- sem(m, d, ordered = names(d), estimator = 'WLSMV'); t <- numeric(); "
+              f"for (i in 1:{args.reps}) t[i] <- system.time(fit <- sem(m, d, ordered = names(d), "
+              "estimator = 'WLSMV'))[['elapsed']]; cat(median(t), fitMeasures(fit, 'chisq.scaled'))")
+    out = run_r_on(df, MODEL, script)
     lav, chisq = float(out[-2]), float(out[-1])
     print(f"lavaan::sem WLSMV:                                      median {lav * 1000:.0f} ms; chi2 scaled = {chisq:.4f}")
     print(f"speed-up: {lav / ours:.1f}x (target 5x, aiming for 10x)")
