@@ -587,7 +587,7 @@ def _sem_command(kind: str):
     @click.option("--estimator", default=None,
                   help="ML (default), MLR (robust SEs, Yuan-Bentler scaled test), GLS or ULS; with --ordered WLSMV "
                        "(default) or ULSMV.")
-    @click.option("--missing", type=click.Choice(["listwise", "fiml"]), default="listwise", show_default=True)
+    @click.option("--missing", type=click.Choice(["listwise", "fiml", "pairwise"]), default="listwise", show_default=True)
     @click.option("--information", type=click.Choice(["expected", "observed"]), default=None,
                   help="Information matrix for SEs (default as lavaan: expected; observed with FIML or MLR).")
     @click.option("--missing-codes", help="Codes meaning no answer, e.g. -98,-99.")

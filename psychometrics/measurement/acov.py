@@ -27,6 +27,8 @@ R: ``lavaan::cfa(model, data, ordered = TRUE)@SampleStats@NACOV`` (``lavInspect(
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
@@ -83,7 +85,8 @@ def _pair_cells(ta: np.ndarray, tb: np.ndarray, rho: float):
     return dP_rho / Pc, dPa / Pc[:, :, None], dPb / Pc[:, :, None]
 
 
-def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_result: bool = False):
+def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_result: bool = False,
+                    missing: Literal["listwise", "pairwise"] = "listwise"):
     """Names and N x the asymptotic covariance of the thresholds and polychoric correlations.
 
     Parameters
@@ -92,6 +95,9 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_r
         Ordinal items (complete rows are used: lavaan's listwise default for WLSMV).
     items : list of str, optional
         Columns (default: all).
+    missing : {"listwise", "pairwise"}
+        ``"pairwise"`` (lavaan's): thresholds from each item's answers, correlations from each
+        pair's, a missing answer scoring 0 in every sum over the rows.
 
     Returns
     -------
@@ -117,17 +123,27 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_r
     True
     """
     items = list(items) if items is not None else list(data.columns)
+    if missing not in ("listwise", "pairwise"):
+        raise CorrelationError(f'missing="{missing}": choose "listwise" or "pairwise"')
     X = data[items].astype(float)
-    X = X[X.notna().all(axis=1)]
-    pc = polychoric(X, items, missing="listwise")
+    if missing == "listwise":
+        X = X[X.notna().all(axis=1)]
+    pc = polychoric(X, items, missing=missing)
     if any(k != "ordinal" for k in pc.kinds.values()):
         raise CorrelationError("the asymptotic covariance is for ordinal items only so far (continuous item(s) "
                                f"{[c for c, k in pc.kinds.items() if k != 'ordinal']})")
     N = len(X)
-    codes = {c: np.searchsorted(np.unique(X[c]), X[c].to_numpy()) for c in items}
+    # category codes 0..K-1, -1 where missing (pairwise: a missing answer scores 0 in every sum)
+    codes = {}
+    for c in items:
+        v = X[c].to_numpy()
+        ok = ~np.isnan(v)
+        cc = np.full(len(v), -1)
+        cc[ok] = np.searchsorted(np.unique(v[ok]), v[ok])
+        codes[c] = cc
     tau = {c: np.asarray(pc.thresholds[c], float) for c in items}
     # stage 1: threshold scores per item
-    S1 = [_univariate_scores(codes[c], tau[c]) for c in items]
+    S1 = [np.where((codes[c] >= 0)[:, None], _univariate_scores(np.maximum(codes[c], 0), tau[c]), 0.0) for c in items]
     sizes = [s.shape[1] for s in S1]
     start = np.concatenate([[0], np.cumsum(sizes)])
     n_th = int(start[-1])
@@ -140,9 +156,10 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_r
         a, b = items[i], items[j]
         s_rho, d_a, d_b = _pair_cells(tau[a], tau[b], R[i, j])
         ca, cb = codes[a], codes[b]
-        S2[:, q] = s_rho[ca, cb]
+        both = (ca >= 0) & (cb >= 0)
+        S2[:, q] = np.where(both, s_rho[np.maximum(ca, 0), np.maximum(cb, 0)], 0.0)
         counts = np.zeros(s_rho.shape)
-        np.add.at(counts, (ca, cb), 1.0)
+        np.add.at(counts, (ca[both], cb[both]), 1.0)
         A22[q] = float((counts * s_rho ** 2).sum())
         A21[q, start[i]:start[i + 1]] = np.einsum("cd,cd,cdk->k", counts, s_rho, d_a)
         A21[q, start[j]:start[j + 1]] = np.einsum("cd,cd,cdk->k", counts, s_rho, d_b)

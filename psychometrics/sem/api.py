@@ -36,7 +36,7 @@ R = TypeVar("R")
 
 def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", "ULSMV"] | None = None,
         std_lv: bool = False,
-        missing: Literal["listwise", "fiml"] = "listwise", group: str | None = None,
+        missing: Literal["listwise", "fiml", "pairwise"] = "listwise", group: str | None = None,
         group_equal: str | tuple[str, ...] = (), group_partial: str | tuple[str, ...] = (),
         information: Literal["expected", "observed"] | None = None, level: float = 0.95, modindices: bool = False,
         bootstrap: int = 0, ci: Literal["perc", "bc", "bca"] = "perc", bollen_stine: int = 0,
@@ -449,7 +449,7 @@ def _ordinal(model, data, ordered, estimator, std_lv, level, **asked) -> SEMResu
                                  "group, listwise, from the data)")
     if data is None:
         raise PsychometricsError("ordered items need the data (thresholds and polychoric correlations)")
-    return fit_ordinal(model, data, ordered, estimator or "WLSMV", std_lv=std_lv, level=level)
+    return fit_ordinal(model, data, ordered, estimator or "WLSMV", std_lv=std_lv, level=level, missing=asked["missing"])
 
 
 def _renamed(fn: Callable[P, R], name: str, doc: str) -> Callable[P, R]:

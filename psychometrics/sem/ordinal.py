@@ -1,5 +1,5 @@
 r"""CFA and SEM with ordered indicators (Likert items): lavaan's WLSMV and ULSMV, single group,
-delta parameterization, every observed variable of the model ordinal, listwise.
+delta parameterization, every observed variable of the model ordinal, listwise or pairwise.
 
 The steps: sample statistics are the items' thresholds and polychoric correlations with their
 asymptotic covariance (:mod:`psychometrics.measurement.acov`); the model's correlations come from
@@ -13,7 +13,8 @@ the correlation matrix's lower triangle with its unit diagonal.
 
 ``:=`` parameters get delta-method SEs from the robust covariance. Not yet (each refused with a
 message): several groups, mixed ordinal and continuous indicators, regressions among observed
-variables, the theta parameterization, constraints, missing="pairwise".
+variables, the theta parameterization, constraints. ``missing="pairwise"`` as lavaan: thresholds
+from each item's answers, polychorics from each pair's, every row in the scores' sums.
 R: ``lavaan::cfa(model, data, ordered = items, estimator = "WLSMV")``.
 """
 
@@ -42,7 +43,7 @@ def _chisq_sf(x: float, df: int) -> float:
 
 
 def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV", std_lv: bool = False,
-                level: float = 0.95) -> SEMResult:
+                level: float = 0.95, missing: str = "listwise") -> SEMResult:
     """Fit ``model`` with its indicators as ordered categories (see the module docstring)."""
     from ..measurement.acov import polychoric_acov
     from ..responses.io import data_fingerprint
@@ -62,15 +63,26 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
     if continuous:
         raise PsychometricsError(f"mixed ordinal and continuous indicators ({', '.join(continuous)} continuous) are "
                                  "not available yet; give ordered=True to treat every indicator as ordinal")
+    if missing not in ("listwise", "pairwise"):
+        raise PsychometricsError(f"missing={missing!r} with ordered items: choose 'listwise' or 'pairwise' (as lavaan)")
     X = data[items].apply(pd.to_numeric, errors="coerce")
     complete = X.notna().all(axis=1)
     n_all = len(X)
-    Xc = X[complete]
     notes = []
-    if not complete.all():
-        notes.append(f"listwise: {int((~complete).sum())} of {n_all} rows with a missing model variable left out")
+    if missing == "listwise":
+        Xc = X[complete]
+        if not complete.all():
+            notes.append(f"listwise: {int((~complete).sum())} of {n_all} rows with a missing model variable left out")
+    else:       # thresholds from each item's answers, correlations from each pair's, every row counted
+        Xc = X
+        empty = X.isna().all(axis=1)
+        if empty.any():
+            Xc = X[~empty]
+            notes.append(f"pairwise: {int(empty.sum())} row(s) without any answer left out")
+        notes.append(f"pairwise: {int((~complete).sum())} of {n_all} rows incomplete, their answers used")
     N = len(Xc)
-    names, gamma, pc = polychoric_acov(Xc, items, return_result=True)
+    names, gamma, pc = polychoric_acov(Xc, items, return_result=True,
+                                       missing="pairwise" if missing == "pairwise" else "listwise")
     p = len(items)
     n_th = len(names) - p * (p - 1) // 2
     R = pc.rho.to_numpy()
@@ -130,7 +142,7 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
     notes.append("standardized SEs (std_all_se) for ordinal indicators come with a later version")
     meta = {"package_version": __version__, "data": fp, "data_sha256": fp["sha256"], "input": "data",
             "estimator": est, "information": "expected", "se": "robust.sem", "test": "scaled.shifted",
-            "missing": "listwise", "parameterization": "delta", "ordered": items, "model": model,
+            "missing": missing, "parameterization": "delta", "ordered": items, "model": model,
             "optimizer": msg, "notes": notes}
     implied = pd.DataFrame(mdl.implied(theta, 0), index=items, columns=items)
     return SEMResult(parameters=params, fit=fit, r2=r2, converged=ok, estimator=est, nobs=N, meta=meta,

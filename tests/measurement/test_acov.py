@@ -45,3 +45,18 @@ def test_nacov_refuses_continuous_items():
     d = pd.DataFrame({"a": rng.integers(1, 5, 200), "b": rng.normal(size=200)})
     with pytest.raises(CorrelationError, match="ordinal items only"):
         polychoric_acov(d)
+
+
+def test_pairwise_nacov_keeps_every_answer():
+    """missing="pairwise" (lavaan's): thresholds from each item's answers, correlations from each
+    pair's; a missing answer scores 0 in the sums. Checked through the WLSMV fit of the example
+    data against lavaan in tests/sem/test_ordinal.py; here the structure."""
+    items = ["con01", "con02", "chl01"]
+    d = _data("vpc_eraut", items)
+    assert d.isna().any(axis=1).sum() > 0
+    labels, G = polychoric_acov(d, items, missing="pairwise")
+    _, G_lw = polychoric_acov(d, items)
+    assert G.shape == G_lw.shape and not np.allclose(G, G_lw)
+    assert np.all(np.linalg.eigvalsh(G) > 0)
+    with pytest.raises(CorrelationError, match='missing="fiml"'):
+        polychoric_acov(d, items, missing="fiml")

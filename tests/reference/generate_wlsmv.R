@@ -26,17 +26,17 @@ nacov_ref("vpc_eraut", vpc, c("con01", "con02", "con03", "con04", "chl01", "chl0
           "the example data, declared missing codes as NA, listwise")
 
 # ---- a WLSMV CFA (delta parameterization): estimates, robust SEs and the scaled-shifted test ----
-cfa_ref <- function(name, model, data, items, estimator = "WLSMV") {
-  d <- na.omit(data[, items])
-  fit <- lavaan::sem(model, data = d, ordered = items, estimator = estimator)
+cfa_ref <- function(name, model, data, items, estimator = "WLSMV", missing = "listwise") {
+  d <- if (missing == "listwise") na.omit(data[, items]) else data[, items]
+  fit <- lavaan::sem(model, data = d, ordered = items, estimator = estimator, missing = missing)
   pe <- parameterEstimates(fit)
   keys <- c("npar", "fmin", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
             "chisq.scaling.factor", "chisq.shift.parameters", "cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr",
             "cfi", "tli", "rmsea")
   fm <- as.list(fitMeasures(fit, keys))
   names(fm) <- gsub(".", "_", names(fm), fixed = TRUE)
-  out <- list(call = sprintf("sem(model, data, ordered = items, estimator = '%s')", estimator),
-              lavaan = as.character(packageVersion("lavaan")), estimator = estimator,
+  out <- list(call = sprintf("sem(model, data, ordered = items, estimator = '%s', missing = '%s')", estimator, missing),
+              lavaan = as.character(packageVersion("lavaan")), estimator = estimator, missing = missing,
               model = model, items = items, nobs = nrow(d),
               parameters = pe[, c("lhs", "op", "rhs", "est", "se")], fit = fm)
   path <- sprintf("tests/reference/wlsmv_cfa_%s.json", name)
@@ -59,3 +59,6 @@ vpc_med <- paste("confidence =~ con01 + con02 + con03 + con04", "challenge =~ ch
                  "challenge ~ b*support", "indirect := a*b", "total := c + a*b", sep = "\n")
 cfa_ref("vpc_triangle_mediation", vpc_med, vpc, c("con01", "con02", "con03", "con04", "chl01", "chl02", "chl03", "chl04",
                                                    "sup01", "sup02", "sup03", "sup04"))
+cfa_ref("vpc_pairwise", paste("confidence =~ con01 + con02 + con03 + con04",
+                               "challenge =~ chl01 + chl02 + chl03 + chl04", sep = "\n"), vpc,
+        c("con01", "con02", "con03", "con04", "chl01", "chl02", "chl03", "chl04"), missing = "pairwise")

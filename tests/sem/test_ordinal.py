@@ -19,7 +19,7 @@ from ..conftest import ROOT
 REF = ROOT / "tests" / "reference"
 
 
-CASES = ["bfi_ac", "bfi_ac_ulsmv", "vpc_triangle_sem", "bfi_25", "vpc_triangle_mediation"]
+CASES = ["bfi_ac", "bfi_ac_ulsmv", "vpc_triangle_sem", "bfi_25", "vpc_triangle_mediation", "vpc_pairwise"]
 
 
 def _data(name: str, items: list[str]) -> pd.DataFrame:
@@ -34,7 +34,8 @@ def bfi(request):
     d = _data(request.param, ref["items"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pm.PsychometricsWarning)
-        res = pm.sem(ref["model"], d, ordered=True, estimator=ref.get("estimator", "WLSMV"))
+        res = pm.sem(ref["model"], d, ordered=True, estimator=ref.get("estimator", "WLSMV"),
+                     missing=ref.get("missing", "listwise"))
     return ref, res
 
 
