@@ -30,16 +30,11 @@ from .._version import __version__
 from ..exceptions import PsychometricsError, SEMWarning
 from . import model as _model
 from .estimators import dwls
+from .compare import chisq_sf
 from .partable import build, observed_variables
 from .result import SEMResult
 
 ORDINAL_ESTIMATORS = ("WLSMV", "ULSMV")
-
-
-def _chisq_sf(x: float, df: int) -> float:
-    from scipy import special
-
-    return float(special.chdtrc(df, x)) if df > 0 and x == x else float("nan")
 
 
 def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV", std_lv: bool = False,
@@ -65,7 +60,18 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
                                  "not available yet; give ordered=True to treat every indicator as ordinal")
     if missing not in ("listwise", "pairwise"):
         raise PsychometricsError(f"missing={missing!r} with ordered items: choose 'listwise' or 'pairwise' (as lavaan)")
-    X = data[items].apply(pd.to_numeric, errors="coerce")
+    from ..measurement.correlations import MAX_CATEGORIES
+    from .samplestats import numeric
+
+    X = pd.DataFrame(numeric(data[items]), columns=items, index=data.index)   # text is an error, not missing
+    empty = [v for v in items if X[v].isna().all()]
+    if empty:
+        raise PsychometricsError(f"item(s) {', '.join(empty)} have no answers; leave them out of the model")
+    many = [f"{v} ({X[v].nunique()} values)" for v in items if X[v].nunique() > MAX_CATEGORIES]
+    if many:
+        raise PsychometricsError(f"ordered items may have at most {MAX_CATEGORIES} categories: {', '.join(many)}; "
+                                 "collapse categories, or leave the item out of ordered (mixed ordinal and continuous "
+                                 "indicators come later)")
     complete = X.notna().all(axis=1)
     n_all = len(X)
     notes = []
@@ -162,8 +168,8 @@ def _fit_measures(T, df, Tb, dfb, ss, ssb, N, npar, F, e, p) -> dict:
     Ts, Tbs = ss["chisq_scaled"], ssb["chisq_scaled"]
     cfi_s, tli_s = cfi_tli(Ts, df, Tbs, dfb)
     srmr = math.sqrt(float(e @ e) / (p * (p + 1) / 2))
-    return {"npar": npar, "fmin": F / 2 * (N - 1) / N, "chisq": T, "df": df, "pvalue": _chisq_sf(T, df),
-            "chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": _chisq_sf(Ts, df),
+    return {"npar": npar, "fmin": F / 2 * (N - 1) / N, "chisq": T, "df": df, "pvalue": chisq_sf(T, df),
+            "chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": chisq_sf(Ts, df),
             "chisq_scaling_factor": ss["chisq_scaling_factor"], "chisq_shift_parameters": ss["chisq_shift_parameters"],
             "baseline_chisq": Tb, "baseline_df": dfb, "baseline_chisq_scaled": Tbs,
             "cfi": cfi, "tli": tli, "rmsea": rmsea(T, df), "cfi_scaled": cfi_s, "tli_scaled": tli_s,

@@ -116,3 +116,18 @@ def test_cli_ordered_all_matches_the_library(tmp_path):
     r = subprocess.run([sys.executable, "-m", "psychometrics", "sem", str(ROOT / "data" / "vpc_teachers_example.csv"),
                         "--model", str(model), "--estimator", "WLSMV"], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "with --ordered" in r.stderr
+
+
+@pytest.mark.parametrize("change,fragment", [
+    (lambda d: d.assign(A1=d["A1"].astype(object).where(np.arange(len(d)) > 3, "abc")), "non-numeric values"),
+    (lambda d: d.assign(A2=np.nan), "A2 have no answers"),
+    (lambda d: d.assign(A3=np.arange(len(d)) % 15), "at most 10 categories: A3 \\(15 values\\)"),
+    (lambda d: d.assign(A4=3), "constant"),
+])
+def test_bad_ordinal_items_get_a_message_naming_them(change, fragment):
+    """Text is an error (never silently missing), as are an empty item, too many categories and a
+    single observed category."""
+    ref = json.loads((REF / "wlsmv_cfa_bfi_ac.json").read_text())
+    d = change(pd.read_csv(REF / "data" / "bfi.csv")[ref["items"]])
+    with pytest.raises(PsychometricsError, match=fragment):
+        pm.cfa(ref["model"], d, ordered=True)
