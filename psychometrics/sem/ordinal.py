@@ -29,8 +29,8 @@ import pandas as pd
 from .._version import __version__
 from ..exceptions import PsychometricsError, SEMWarning
 from . import model as _model
-from .estimators import dwls
 from .compare import chisq_sf
+from .estimators import dwls
 from .partable import build, observed_variables
 from .result import SEMResult
 
