@@ -327,20 +327,21 @@ def _partial(model, data, group, levels, failing, fits, est, missing, std_lv, re
     """Score tests of the failing step's added constraints; with ``release``, free the largest and
     refit until the step holds (or the releases run out)."""
     from .api import sem
-    from .scoretest import score_tests
+    from .scoretest import constraints, score_tests
 
     prev = fits[levels[levels.index(failing) - 1]]
-    observed = set(fits[failing].state["pt"].observed)
+    observed = set((fits[failing].state or {})["pt"].observed)
 
-    def added(res: SEMResult) -> tuple[list[int], pd.DataFrame]:
-        t = score_tests(res)["constraints"]
+    def added(res: SEMResult) -> list[int]:
+        """The constraints the failing step adds (loadings; observed intercepts; residual variances)."""
+        t = constraints(res)
         mask = t["op"].isin(_ADDED[failing]) & (t["op"] != "~~" if failing != "strict" else
                                                 (t["lhs"] == t["rhs"]) & t["lhs"].isin(observed))
         if failing == "scalar":
             mask &= t["lhs"].isin(observed)
-        return t.loc[mask, "constraint"].tolist(), t
+        return t.loc[mask, "constraint"].tolist()
 
-    idx, _ = added(fits[failing])
+    idx = added(fits[failing])
     tests = score_tests(fits[failing], only=idx)
     ranked = tests["constraints"].sort_values("x2", ascending=False, kind="stable").reset_index(drop=True)
     out: dict = {"level": failing, "tests": ranked, "cumulative": tests["cumulative"], "released": None}
@@ -350,7 +351,7 @@ def _partial(model, data, group, levels, failing, fits, est, missing, std_lv, re
     released: list[str] = []
     fit, comparison = fits[failing], None
     for _ in range(limit):
-        idx, _ = added(fit)
+        idx = added(fit)
         if not idx:
             break
         t = score_tests(fit, only=idx)["constraints"].sort_values("x2", ascending=False, kind="stable")

@@ -76,6 +76,16 @@ def _restricted_inverse(info: np.ndarray, R_keep: np.ndarray) -> np.ndarray:
     return 0.5 * (out + out.T)
 
 
+def constraints(res: SEMResult) -> pd.DataFrame:
+    """The equality constraints :func:`score_tests` tests, without the statistics: ``constraint``
+    (its index), ``lhs``, ``op``, ``rhs`` and ``group`` of the released member."""
+    pt, _, _, _, which = _unconstrained(res)
+    labels = res.groups
+    return pd.DataFrame([{"constraint": r, "lhs": pt.rows[b].lhs, "op": pt.rows[b].op, "rhs": pt.rows[b].rhs,
+                          "group": labels[pt.rows[b].group - 1] if len(labels) > 1 else 1}
+                         for r, (_, b) in enumerate(which)], columns=["constraint", "lhs", "op", "rhs", "group"])
+
+
 def score_tests(res: SEMResult, only: list[int] | None = None) -> dict:
     """Univariate, cumulative and total score tests of the equality constraints of a fit.
 
