@@ -27,7 +27,7 @@ from .options import Estimator, Options
 from .partable import ParTable, build
 from .result import SEMResult
 from .standardize import Standardizer, batched_jacobian
-from .table import _fixed_value, _table, _wald_ci  # noqa: F401  (also used by sem.ordinal)
+from .table import _fixed_value, _table, _wald_ci
 from .teststats import fit_statistics
 
 P = ParamSpec("P")

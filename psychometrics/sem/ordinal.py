@@ -156,17 +156,14 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
 
 
 def _fit_measures(T, df, Tb, dfb, ss, ssb, N, npar, F, e, p) -> dict:
-    def cfi_tli(t, d, tb, db):
-        cfi = 1 - max(t - d, 0) / max(tb - db, t - d, 0) if max(tb - db, t - d, 0) > 0 else 1.0
-        tli = ((tb / db) - (t / d)) / ((tb / db) - 1) if d > 0 and db > 0 and tb / db != 1 else float("nan")
-        return cfi, tli
+    from .fitmeasures import _cfi_tli, _rmsea
 
-    def rmsea(t, d):
-        return math.sqrt(max(t - d, 0) / (d * (N - 1))) if d > 0 else 0.0
+    def rmsea(t, d):     # lavaan 0.6.14 with categorical data: N - 1
+        return _rmsea(t, d, N - 1, 1)["rmsea"]
 
-    cfi, tli = cfi_tli(T, df, Tb, dfb)
+    cfi, tli = _cfi_tli(T, df, Tb, dfb)
     Ts, Tbs = ss["chisq_scaled"], ssb["chisq_scaled"]
-    cfi_s, tli_s = cfi_tli(Ts, df, Tbs, dfb)
+    cfi_s, tli_s = _cfi_tli(Ts, df, Tbs, dfb)
     srmr = math.sqrt(float(e @ e) / (p * (p + 1) / 2))
     return {"npar": npar, "fmin": F / 2 * (N - 1) / N, "chisq": T, "df": df, "pvalue": chisq_sf(T, df),
             "chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": chisq_sf(Ts, df),
