@@ -598,8 +598,11 @@ def _sem_command(kind: str):
     @click.option("--orthogonal", is_flag=True, help="Exogenous latent variables uncorrelated (lavaan's orthogonal).")
     @click.option("--meanstructure", is_flag=True, default=None, help="Add intercepts and latent means.")
     @click.option("--ordered", help="Ordered-category items (WLSMV on polychoric correlations): 'all' or a,b,c.")
+    @click.option("--parameterization", type=click.Choice(["delta", "theta"]), default="delta", show_default=True,
+                  help="With --ordered: scaling factors (delta, lavaan's default) or residual variances (theta) of "
+                       "the latent responses as parameters.")
     @click.option("--group", help="Column defining groups (multiple-group model).")
-    @click.option("--group-equal", help="Equal across groups: loadings,intercepts,means,residuals,"
+    @click.option("--group-equal", help="Equal across groups: loadings,thresholds,intercepts,means,residuals,"
                                         "residual.covariances,lv.variances,lv.covariances,regressions.")
     @click.option("--group-partial", help="Exceptions to --group-equal, e.g. 'visual=~x2,x3~1'.")
     @click.option("--bootstrap", type=int, default=0, help="Nonparametric bootstrap with N draws.")
@@ -617,8 +620,8 @@ def _sem_command(kind: str):
     @click.option("--out", type=click.Path(dir_okay=False))
     @click.pass_context
     def command(ctx, data, model, estimator, missing, information, missing_codes, instrument, std_lv, fixed_x,
-                orthogonal, meanstructure, ordered, group, group_equal, group_partial, bootstrap, boot_ci, bollen_stine,
-                jobs, seed, quiet, modindices, diagram, fmt, out):
+                orthogonal, meanstructure, ordered, parameterization, group, group_equal, group_partial, bootstrap,
+                boot_ci, bollen_stine, jobs, seed, quiet, modindices, diagram, fmt, out):
         from .sem import ESTIMATORS
         from .sem import sem as fit_sem
         from .sem.ordinal import ORDINAL_ESTIMATORS
@@ -633,13 +636,15 @@ def _sem_command(kind: str):
                                                  else [v.strip() for v in ordered.split(",") if v.strip()])
         if (group_equal or group_partial) and not group:
             raise click.UsageError("--group-equal/--group-partial need --group COLUMN")
+        if parameterization != "delta" and not ordered:
+            raise click.UsageError("--parameterization is for ordered items: add --ordered all (or a,b,c)")
         text = _model_text(model)
         sub = _model_data(ctx, data, text, group, missing_codes, instrument)
         res = fit_sem(text, sub, estimator=estimator, std_lv=std_lv, missing=missing, group=group,
                       group_equal=group_equal or (), group_partial=group_partial or (), modindices=modindices,
                       bootstrap=bootstrap, ci=boot_ci, bollen_stine=bollen_stine, seed=seed, progress=not quiet,
                       n_jobs=jobs, information=information, fixed_x=fixed_x, orthogonal=orthogonal,
-                      meanstructure=meanstructure or None, ordered=ordered_arg)
+                      meanstructure=meanstructure or None, ordered=ordered_arg, parameterization=parameterization)
         if diagram:
             res.path_diagram(diagram)
         _write_result(res, fmt, out)

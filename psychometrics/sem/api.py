@@ -43,7 +43,8 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
         seed: int | None = None, progress: bool = True, n_jobs: int = -1, fixed_x: bool | None = None,
         orthogonal: bool = False, meanstructure: bool | None = None,
         sample_cov: pd.DataFrame | dict | list | None = None, sample_nobs: int | list | dict | None = None,
-        sample_mean: pd.Series | dict | list | None = None, ordered: bool | list[str] | None = None) -> SEMResult:
+        sample_mean: pd.Series | dict | list | None = None, ordered: bool | list[str] | None = None,
+        parameterization: Literal["delta", "theta"] = "delta") -> SEMResult:
     """Fit a structural equation model written in lavaan syntax (lavaan's ``sem()`` defaults).
 
     Parameters
@@ -104,9 +105,13 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
     ordered
         ``True`` (every observed variable of the model) or a list of items: ordered categories
         (Likert answers), fitted by WLSMV on polychoric correlations as lavaan's
-        ``ordered =`` (delta parameterization: thresholds ``|`` rows ``t1``, ``t2``, ...; robust
-        SEs; the scaled-shifted test with scaled CFI/TLI/RMSEA). One group, every indicator
-        ordinal, listwise so far (see :mod:`psychometrics.sem.ordinal`).
+        ``ordered =`` (thresholds ``|`` rows ``t1``, ``t2``, ...; robust SEs; the scaled-shifted
+        test with scaled CFI/TLI/RMSEA), one or several groups (``group_equal`` may name
+        ``"thresholds"``), every indicator ordinal, listwise or pairwise (see
+        :mod:`psychometrics.sem.ordinal`).
+    parameterization
+        With ``ordered``: ``"delta"`` (lavaan's default; scaling factors ``~*~``) or ``"theta"``
+        (residual variances of the latent responses as parameters).
 
     Returns
     -------
@@ -149,7 +154,9 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
 
     if ordered is not None and ordered is not False:
         return _ordinal(model, data, ordered, estimator, std_lv, level, missing=missing, group=group,
-                        bootstrap=bootstrap, modindices=modindices, sample_cov=sample_cov, information=information)
+                        group_equal=_split_option(group_equal), group_partial=_split_option(group_partial),
+                        parameterization=parameterization, bootstrap=bootstrap, modindices=modindices,
+                        sample_cov=sample_cov, information=information)
     opt = settle(estimator or "ML", missing, information, fixed_x, bootstrap, bollen_stine)
     validate_seed("seed", seed)
     if n_jobs != -1 and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1):
@@ -440,16 +447,18 @@ def _ordinal(model, data, ordered, estimator, std_lv, level, **asked) -> SEMResu
     do yet (each with a message naming the option)."""
     from .ordinal import fit_ordinal
 
-    pending = {"group": asked["group"], "missing='fiml'": asked["missing"] == "fiml", "bootstrap": asked["bootstrap"],
+    pending = {"missing='fiml'": asked["missing"] == "fiml", "bootstrap": asked["bootstrap"],
                "modindices": asked["modindices"], "sample_cov": asked["sample_cov"] is not None,
                "information": asked["information"] is not None}
     refused = [k for k, v in pending.items() if v]
     if refused:
-        raise PsychometricsError(f"{', '.join(refused)} with ordered items: not available yet (WLSMV so far fits one "
-                                 "group, listwise, from the data)")
+        raise PsychometricsError(f"{', '.join(refused)} with ordered items: not available yet (WLSMV so far fits "
+                                 "listwise or pairwise, from the data)")
     if data is None:
         raise PsychometricsError("ordered items need the data (thresholds and polychoric correlations)")
-    return fit_ordinal(model, data, ordered, estimator or "WLSMV", std_lv=std_lv, level=level, missing=asked["missing"])
+    return fit_ordinal(model, data, ordered, estimator or "WLSMV", std_lv=std_lv, level=level, missing=asked["missing"],
+                       group=asked["group"], group_equal=asked["group_equal"], group_partial=asked["group_partial"],
+                       parameterization=asked["parameterization"])
 
 
 def _renamed(fn: Callable[P, R], name: str, doc: str) -> Callable[P, R]:

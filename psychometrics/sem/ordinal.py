@@ -1,25 +1,38 @@
-r"""CFA and SEM with ordered indicators (Likert items): lavaan's WLSMV and ULSMV, single group,
-delta parameterization, every observed variable of the model ordinal, listwise or pairwise.
+r"""CFA and SEM with ordered indicators (Likert items): lavaan's WLSMV and ULSMV, one or several
+groups, delta or theta parameterization, every observed variable of the model ordinal, listwise or
+pairwise.
 
-The steps: sample statistics are the items' thresholds and polychoric correlations with their
-asymptotic covariance (:mod:`psychometrics.measurement.acov`); the model's correlations come from
-the RAM moments of :mod:`.model` with the latent responses' variances fixed at 1 (delta
-parameterization: residual variances are not parameters; they are reported as
-:math:`1 - R^2`); thresholds are saturated (equal to the sample's); estimates, robust SEs and the
-scaled-shifted test come from :mod:`.estimators.dwls`. Fit measures as lavaan 0.6.14 reports
-them for categorical data: :math:`T = (N-1)F`, RMSEA with N - 1, the baseline model of zero
-correlations (with its own scaled-shifted statistic for the scaled CFI and TLI), and SRMR over
-the correlation matrix's lower triangle with its unit diagonal.
+The steps: per group, the sample statistics are the items' thresholds and polychoric correlations
+with their asymptotic covariance :math:`\Gamma_g` (:mod:`psychometrics.measurement.acov`). The
+model's latent-response moments :math:`\Sigma^*_g, \mu^*_g` come from the RAM matrices of
+:mod:`.model`; with scaling factors :math:`d_j` the model-implied statistics are
+
+.. math:: \tau^*_{jk} = d_j(\tau_{jk} - \mu^*_j), \qquad \rho_{ij} = d_i d_j \Sigma^*_{ij},
+
+with :math:`d_j` a parameter (``~*~``, fixed to 1 unless the thresholds are held equal across
+groups) in the delta parameterization, whose residual variances are then not parameters but
+:math:`1/d_j^2 - (\Sigma^*_{jj} - \theta_{jj})`; and :math:`d_j = 1/\sqrt{\Sigma^*_{jj}}` in the
+theta parameterization, whose residual variances are parameters (fixed to 1 in the first group).
+Estimates minimise :math:`\sum_g (n_g - 1) F_g` with the DWLS discrepancy :math:`F_g`
+(:mod:`.estimators.dwls`); robust SEs are the sandwich with group weights :math:`f_g = n_g/N`,
+divided by :math:`N - G`; :math:`T = \sum_g (n_g - 1) F_g`, with the scaled-shifted statistic on
+the stacked groups (lavaan 0.6.14's ``lav_test_satorra_bentler``). Fit measures as lavaan reports
+them for categorical data: RMSEA with :math:`N - G` and :math:`\sqrt G`, the baseline model of zero
+correlations with free thresholds (and its own scaled-shifted statistic for the scaled CFI and
+TLI), and SRMR over each group's correlation matrix (lower triangle with its unit diagonal),
+weighted by :math:`f_g`.
 
 ``:=`` parameters get delta-method SEs from the robust covariance. Not yet (each refused with a
-message): several groups, mixed ordinal and continuous indicators, regressions among observed
-variables, the theta parameterization, constraints. ``missing="pairwise"`` as lavaan: thresholds
-from each item's answers, polychorics from each pair's, every row in the scores' sums.
-R: ``lavaan::cfa(model, data, ordered = items, estimator = "WLSMV")``.
+message): mixed ordinal and continuous indicators, regressions among observed variables,
+constraints (==, <, >). ``missing="pairwise"`` as lavaan: thresholds from each item's answers,
+polychorics from each pair's, every row in the scores' sums.
+R: ``lavaan::cfa(model, data, ordered = items, estimator = "WLSMV", group =, group.equal =,
+parameterization =)``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 
@@ -31,25 +44,43 @@ from ..exceptions import PsychometricsError, SEMWarning
 from . import model as _model
 from .compare import chisq_sf
 from .estimators import dwls
-from .partable import build, observed_variables
+from .partable import ParTable, build, observed_variables
 from .result import SEMResult
 
 ORDINAL_ESTIMATORS = ("WLSMV", "ULSMV")
+RAM_OPS = ("=~", "~", "~~", "~1")
+
+
+@dataclasses.dataclass
+class _GroupStats:
+    n: int
+    names: list[str]
+    gamma: np.ndarray
+    thresholds: dict[str, np.ndarray]
+    rho: np.ndarray
+    w: np.ndarray            # weights of the DWLS discrepancy: 1/diag(Gamma) (WLSMV) or 1 (ULSMV)
+    s: np.ndarray            # thresholds, then correlations r21, r31, ..., r32, ...
 
 
 def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV", std_lv: bool = False,
-                level: float = 0.95, missing: str = "listwise") -> SEMResult:
+                level: float = 0.95, missing: str = "listwise", group: str | None = None,
+                group_equal: tuple[str, ...] = (), group_partial: tuple[str, ...] = (),
+                parameterization: str = "delta") -> SEMResult:
     """Fit ``model`` with its indicators as ordered categories (see the module docstring)."""
     from ..measurement.acov import polychoric_acov
     from ..responses.io import data_fingerprint
+    from .samplestats import split_groups
 
     est = str(estimator).upper()
     if est not in ORDINAL_ESTIMATORS:
         raise PsychometricsError(f"estimator={estimator!r} with ordered items: choose WLSMV (lavaan's default) or "
                                  "ULSMV (DWLS, WLS and ML for ordinal items come later)")
-    items = observed_variables(model, [str(c) for c in data.columns])
+    if parameterization not in ("delta", "theta"):
+        raise PsychometricsError(f"parameterization={parameterization!r}: choose 'delta' (lavaan's default) or 'theta'")
+    columns = [str(c) for c in data.columns if c != group]
+    items = observed_variables(model, columns)
     if not items:
-        build(model, [str(c) for c in data.columns])      # names the unknown variables
+        build(model, columns)      # names the unknown variables
     chosen = items if ordered is True else [str(v) for v in ordered]
     unknown = [v for v in chosen if v not in items]
     if unknown:
@@ -60,10 +91,93 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
                                  "not available yet; give ordered=True to treat every indicator as ordinal")
     if missing not in ("listwise", "pairwise"):
         raise PsychometricsError(f"missing={missing!r} with ordered items: choose 'listwise' or 'pairwise' (as lavaan)")
+    labels, gcode = split_groups(data, group)
+    X, notes = _ordinal_data(data, items, missing)
+    gcode = np.asarray(gcode)[data.index.get_indexer(X.index)]
+    G = len(labels)
+    levels = {v: np.sort(X[v].dropna().unique()) for v in items}
+    if G > 1:
+        _check_categories(X, items, levels, gcode, labels, group)
+    stats: list[_GroupStats] = []
+    for g in range(G):
+        Xg = X[gcode == g]
+        where = f" in group {labels[g]!r}" if G > 1 else ""
+        if len(Xg) < 2:
+            raise PsychometricsError(f"{len(Xg)} complete row(s){where}: too few to estimate thresholds and "
+                                     "polychoric correlations; merge groups or collect more data")
+        names, gamma, pc = polychoric_acov(Xg, items, return_result=True,
+                                           missing="pairwise" if missing == "pairwise" else "listwise")
+        p = len(items)
+        pairs = [(i, j) for j in range(p) for i in range(j + 1, p)]       # lavaan's order: r21, r31, ..., r32
+        R = pc.rho.to_numpy()
+        th = np.concatenate([np.asarray(pc.thresholds[v], float) for v in items])
+        s = np.concatenate([th, [R[i, j] for i, j in pairs]])
+        w = 1 / np.diag(gamma) if est == "WLSMV" else np.ones(len(names))
+        stats.append(_GroupStats(len(Xg), names, gamma, {v: np.asarray(pc.thresholds[v], float) for v in items},
+                                 R, w, s))
+    n_th = {v: len(levels[v]) - 1 for v in items}
+    pt = build(model, columns, std_lv=std_lv, n_groups=G, group_equal=tuple(group_equal),
+               group_partial=tuple(group_partial), ordered=items, n_thresholds=n_th, parameterization=parameterization)
+    if any(r.op == "~" and r.lhs in items and r.rhs in items for r in pt.rows):
+        raise PsychometricsError("regressions among observed ordinal variables are not available yet with WLSMV")
+    if pt.constraints:
+        raise PsychometricsError("constraints (==, <, >) with ordered items are not available yet")
+    om = OrdinalModel(pt, stats)
+    theta0 = om.start_values()
+    c = np.concatenate([(st.n - 1) * st.w for st in stats])      # sum_g (n_g - 1) F_g
+    s_all = np.concatenate([st.s for st in stats])
+    theta, T, ok, msg = dwls.fit(om.sigma, om.jacobian, s_all, c, theta0)
+    if not ok:
+        notes.append(f"the optimiser did not converge ({msg})")
+        warnings.warn(f"SEM: {notes[-1]}; estimates are unreliable", SEMWarning, stacklevel=3)
+    N = sum(st.n for st in stats)
+    f = np.array([st.n / N for st in stats])
+    Ds = om.jacobians(theta)
+    E = sum(f[g] * Ds[g].T @ (stats[g].w[:, None] * Ds[g]) for g in range(G))
+    B = sum(f[g] * (Ds[g] * stats[g].w[:, None]).T @ stats[g].gamma @ (stats[g].w[:, None] * Ds[g]) for g in range(G))
+    try:
+        Ei = np.linalg.inv(E)
+    except np.linalg.LinAlgError:
+        raise PsychometricsError("the model is not identified (singular information matrix); fix or constrain "
+                                 "parameters") from None
+    cov = Ei @ B @ Ei / (N - G)                   # lavaan 0.6.14: N - G for categorical data
+    se_all = np.sqrt(np.maximum(np.diag(cov), 0))
+    df = len(s_all) - pt.n_free
+    V_all = _bdiag([f[g] * np.diag(stats[g].w) for g in range(G)])
+    Gam_all = _bdiag([stats[g].gamma / f[g] for g in range(G)])
+    D_all = np.vstack(Ds)
+    ss = dwls.scaled_shifted(T, df, D_all, V_all, Gam_all)
+    # baseline: zero correlations, thresholds free per group
+    nth_g = [len(st.s) - len(st.rho) * (len(st.rho) - 1) // 2 for st in stats]
+    Tb = float(sum((st.n - 1) * st.s[k:] @ (st.w[k:] * st.s[k:]) for st, k in zip(stats, nth_g)))
+    dfb = sum(len(st.s) - k for st, k in zip(stats, nth_g))
+    Db = _bdiag([np.vstack([np.eye(k), np.zeros((len(st.s) - k, k))]) for st, k in zip(stats, nth_g)])
+    ssb = dwls.scaled_shifted(Tb, dfb, Db, V_all, Gam_all)
+    resid = [st.s[k:] - sg[k:] for st, k, sg in zip(stats, nth_g, om.sigma_groups(theta))]
+    srmr = float(sum(f[g] * math.sqrt(float(e @ e) / (len(items) * (len(items) + 1) / 2)) for g, e in enumerate(resid)))
+    fit = _fit_measures(T, df, Tb, dfb, ss, ssb, N, G, pt.n_free, srmr)
+    if est == "ULSMV":      # the unweighted statistic is not chi-square distributed (lavaan: no p-value)
+        fit["pvalue"] = float("nan")
+    params, r2 = _parameter_table(om, theta, se_all, labels, level, cov)
+    fp = data_fingerprint(data)
+    notes.append("standardized SEs (std_all_se) for ordinal indicators come with a later version")
+    meta = {"package_version": __version__, "data": fp, "data_sha256": fp["sha256"], "input": "data",
+            "estimator": est, "information": "expected", "se": "robust.sem", "test": "scaled.shifted",
+            "missing": missing, "parameterization": parameterization, "ordered": items, "model": model,
+            "group": group, "group_equal": list(group_equal), "group_partial": list(group_partial),
+            "optimizer": msg, "notes": notes}
+    implied = pd.DataFrame(om.ram.implied(theta, 0), index=items, columns=items)
+    return SEMResult(parameters=params, fit=fit, r2=r2, converged=ok, estimator=est, nobs=N, meta=meta,
+                     implied=implied, groups=tuple(labels), group_nobs=tuple(st.n for st in stats))
+
+
+def _ordinal_data(data: pd.DataFrame, items: list[str], missing: str) -> tuple[pd.DataFrame, list[str]]:
+    """The items as numbers (text is an error, not missing), checked, with listwise or pairwise
+    deletion noted."""
     from ..measurement.correlations import MAX_CATEGORIES
     from .samplestats import numeric
 
-    X = pd.DataFrame(numeric(data[items]), columns=items, index=data.index)   # text is an error, not missing
+    X = pd.DataFrame(numeric(data[items]), columns=items, index=data.index)
     empty = [v for v in items if X[v].isna().all()]
     if empty:
         raise PsychometricsError(f"item(s) {', '.join(empty)} have no answers; leave them out of the model")
@@ -76,96 +190,180 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
     n_all = len(X)
     notes = []
     if missing == "listwise":
-        Xc = X[complete]
         if not complete.all():
             notes.append(f"listwise: {int((~complete).sum())} of {n_all} rows with a missing model variable left out")
-    else:       # thresholds from each item's answers, correlations from each pair's, every row counted
-        Xc = X
-        empty = X.isna().all(axis=1)
-        if empty.any():
-            Xc = X[~empty]
-            notes.append(f"pairwise: {int(empty.sum())} row(s) without any answer left out")
-        notes.append(f"pairwise: {int((~complete).sum())} of {n_all} rows incomplete, their answers used")
-    N = len(Xc)
-    names, gamma, pc = polychoric_acov(Xc, items, return_result=True,
-                                       missing="pairwise" if missing == "pairwise" else "listwise")
-    p = len(items)
-    n_th = len(names) - p * (p - 1) // 2
-    R = pc.rho.to_numpy()
-    # the latent responses' variances are fixed at 1 (delta parameterization); the value does not
-    # enter the correlations below the diagonal, and is reset to 1 - R^2 for the report
-    extra = "\n".join(f"{v} ~~ 1*{v}" for v in items)
-    pt = build(model + "\n" + extra, items, std_lv=std_lv)
-    if any(r.op == "~" and r.lhs in items and r.rhs in items for r in pt.rows):
-        raise PsychometricsError("regressions among observed ordinal variables are not available yet with WLSMV")
-    if pt.constraints:
-        raise PsychometricsError("constraints (==, <, >) with ordered items are not available yet")
-    mdl = _model.Model(pt, [R], [np.zeros(p)])
-    block = _model.Block(0, np.arange(p), N, 1.0, R, np.zeros(p))
-    theta0 = _model.start_values(pt, mdl, [block])
-    pairs = [(i, j) for j in range(p) for i in range(j + 1, p)]       # lavaan's order: r21, r31, ..., r32
-    ra, rb = np.tril_indices(p)
-    vech = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(ra, rb))}
-    rows = np.array([vech[(i, j)] for i, j in pairs])
-    ii, jj = np.array([i for i, _ in pairs]), np.array([j for _, j in pairs])
-    r = R[ii, jj]
-    w_full = 1 / np.diag(gamma) if est == "WLSMV" else np.ones(len(names))
-    w = w_full[n_th:]
-
-    def sigma(th):
-        return mdl.implied(th, 0)[ii, jj]
-
-    def jacobian(th):
-        return mdl.delta(th, 0)[rows]
-
-    theta, F, ok, msg = dwls.fit(sigma, jacobian, r, w, theta0)
-    if not ok:
-        notes.append(f"the optimiser did not converge ({msg})")
-        warnings.warn(f"SEM: {notes[-1]}; estimates are unreliable", SEMWarning, stacklevel=3)
-    k = len(theta)
-    D = np.zeros((len(names), n_th + k))
-    D[:n_th, :n_th] = np.eye(n_th)
-    D[n_th:, n_th:] = jacobian(theta)
-    W = np.diag(w_full)
-    cov = dwls.sandwich(D, W, gamma, N - 1)         # lavaan 0.6.14: N - 1 for categorical data
-    se_all = np.sqrt(np.maximum(np.diag(cov), 0))
-    df = len(r) - k
-    T = (N - 1) * F
-    ss = dwls.scaled_shifted(T, df, D, W, gamma)
-    # baseline: zero correlations, thresholds saturated
-    Tb = (N - 1) * float(r @ (w * r))
-    dfb = len(r)
-    ssb = dwls.scaled_shifted(Tb, dfb, D[:, :n_th], W, gamma)
-    fit = _fit_measures(T, df, Tb, dfb, ss, ssb, N, n_th + k, F, r - sigma(theta), p)
-    if est == "ULSMV":      # the unweighted statistic is not chi-square distributed (lavaan: no p-value)
-        fit["pvalue"] = float("nan")
-    # residual variances of the latent responses (1 - R^2) into the model, for the report and
-    # the standardized solution
-    common = mdl.implied(theta, 0).diagonal() - 1.0
-    params, r2 = _parameter_table(pt, mdl, theta, se_all[n_th:], items, pc, se_all[:n_th], common, level,
-                                  cov[n_th:, n_th:])
-    fp = data_fingerprint(data)
-    notes.append("standardized SEs (std_all_se) for ordinal indicators come with a later version")
-    meta = {"package_version": __version__, "data": fp, "data_sha256": fp["sha256"], "input": "data",
-            "estimator": est, "information": "expected", "se": "robust.sem", "test": "scaled.shifted",
-            "missing": missing, "parameterization": "delta", "ordered": items, "model": model,
-            "optimizer": msg, "notes": notes}
-    implied = pd.DataFrame(mdl.implied(theta, 0), index=items, columns=items)
-    return SEMResult(parameters=params, fit=fit, r2=r2, converged=ok, estimator=est, nobs=N, meta=meta,
-                     implied=implied, groups=("all",), group_nobs=(N,))
+        return X[complete], notes
+    empty_rows = X.isna().all(axis=1)
+    if empty_rows.any():
+        notes.append(f"pairwise: {int(empty_rows.sum())} row(s) without any answer left out")
+    notes.append(f"pairwise: {int((~complete).sum())} of {n_all} rows incomplete, their answers used")
+    return X[~empty_rows], notes
 
 
-def _fit_measures(T, df, Tb, dfb, ss, ssb, N, npar, F, e, p) -> dict:
+def _check_categories(X, items, levels, gcode, labels, group) -> None:
+    """Every group must use every category of every item (thresholds are per group and may be
+    held equal): name the item, the group and the counts, and say what to do."""
+    for v in items:
+        for g, lab in enumerate(labels):
+            col = X[v][gcode == g].dropna()
+            counts = col.value_counts()
+            absent = [x for x in levels[v] if x not in counts.index]
+            if len(counts) < 2:
+                raise PsychometricsError(f"item {v} has a single observed category in group {lab!r} of {group} "
+                                         f"({', '.join(f'{x:g}' for x in counts.index) or 'no answers'}): its thresholds "
+                                         "cannot be estimated there; leave the item out or merge groups")
+            if absent:
+                shown = ", ".join(f"{x:g}: {int(counts.get(x, 0))}" for x in levels[v])
+                raise PsychometricsError(f"item {v}: category {', '.join(f'{x:g}' for x in absent)} is not used in group "
+                                         f"{lab!r} of {group} (counts {shown}); collapse it with a neighbouring "
+                                         "category (recode) so that every group uses every category")
+
+
+def _bdiag(mats: list[np.ndarray]) -> np.ndarray:
+    rows, cols = sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)
+    out = np.zeros((rows, cols))
+    r = c = 0
+    for m in mats:
+        out[r:r + m.shape[0], c:c + m.shape[1]] = m
+        r, c = r + m.shape[0], c + m.shape[1]
+    return out
+
+
+class OrdinalModel:
+    """The model-implied thresholds and polychoric correlations of each group, and their Jacobian
+    with respect to the free parameters (RAM part from :meth:`.model.Model.delta`)."""
+
+    def __init__(self, pt: ParTable, stats: list[_GroupStats]):
+        self.pt = pt
+        self.stats = stats
+        self.ram_pt = dataclasses.replace(pt, rows=[r for r in pt.rows if r.op in RAM_OPS])
+        p = len(pt.observed)
+        self.p = p
+        self.ram = _model.Model(self.ram_pt, [st.rho for st in stats], [np.zeros(p) for _ in stats])
+        self.theta_param = pt.parameterization == "theta"
+        pos = {v: i for i, v in enumerate(pt.observed)}
+        self.items = pt.observed
+        G = pt.n_groups
+        # per group: threshold rows (item index, free index or -1, fixed value) and scaling factors
+        self.th_item, self.th_free, self.th_value = [], [], []
+        self.d_free, self.d_value = [], []
+        for g in range(1, G + 1):
+            th = [r for r in pt.rows if r.group == g and r.op == "|"]
+            th.sort(key=lambda r: (pos[r.lhs], int(r.rhs[1:])))
+            self.th_item.append(np.array([pos[r.lhs] for r in th]))
+            self.th_free.append(np.array([r.free - 1 for r in th]))
+            self.th_value.append(np.array([r.value if (not r.free and r.value is not None) else 0.0 for r in th]))
+            sc = {r.lhs: r for r in pt.rows if r.group == g and r.op == "~*~"}
+            self.d_free.append(np.array([sc[v].free - 1 for v in self.items]))
+            self.d_value.append(np.array([sc[v].value if (not sc[v].free and sc[v].value is not None) else 1.0
+                                          for v in self.items]))
+        self.pairs_i = np.array([i for j in range(p) for i in range(j + 1, p)], dtype=int)
+        self.pairs_j = np.array([j for j in range(p) for i in range(j + 1, p)], dtype=int)
+        ra, rb = np.tril_indices(p)
+        vech = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(ra, rb))}
+        self.vech_pairs = np.array([vech[(i, j)] for i, j in zip(self.pairs_i, self.pairs_j)], dtype=int)
+        self.vech_diag = np.array([vech[(i, i)] for i in range(p)], dtype=int)
+        self.n_vech = len(ra)
+
+    # ---- model-implied statistics ------------------------------------------------------------
+    def _parts(self, theta: np.ndarray, g: int):
+        mom = self.ram.moments(theta, g)
+        Sig, mu = mom["Sigma"], mom["mu"]
+        if self.theta_param:
+            d = 1 / np.sqrt(np.maximum(np.diag(Sig), 1e-300))
+        else:
+            fr = self.d_free[g]
+            d = np.where(fr >= 0, theta[np.maximum(fr, 0)], self.d_value[g])
+        fr = self.th_free[g]
+        tau = np.where(fr >= 0, theta[np.maximum(fr, 0)], self.th_value[g])
+        return Sig, mu, d, tau
+
+    def sigma_g(self, theta: np.ndarray, g: int) -> np.ndarray:
+        Sig, mu, d, tau = self._parts(theta, g)
+        j = self.th_item[g]
+        ii, jj = self.pairs_i, self.pairs_j
+        return np.concatenate([d[j] * (tau - mu[j]), d[ii] * d[jj] * Sig[ii, jj]])
+
+    def sigma_groups(self, theta: np.ndarray) -> list[np.ndarray]:
+        return [self.sigma_g(theta, g) for g in range(self.pt.n_groups)]
+
+    def sigma(self, theta: np.ndarray) -> np.ndarray:
+        return np.concatenate(self.sigma_groups(theta))
+
+    def jacobian_g(self, theta: np.ndarray, g: int) -> np.ndarray:
+        Sig, mu, d, tau = self._parts(theta, g)
+        Dr = self.ram.delta(theta, g)                # vech(Sigma*) rows, then mu* rows
+        k = self.pt.n_free
+        p = self.p
+        dSig, dmu = Dr[: self.n_vech], Dr[self.n_vech:]
+        # d d_j / d theta (p x k)
+        if self.theta_param:
+            dd = -0.5 * (d ** 3)[:, None] * dSig[self.vech_diag]
+        else:
+            dd = np.zeros((p, k))
+            fr = self.d_free[g]
+            dd[np.flatnonzero(fr >= 0), fr[fr >= 0]] = 1.0
+        j = self.th_item[g]
+        Jt = -d[j][:, None] * dmu[j] + (tau - mu[j])[:, None] * dd[j]
+        fr = self.th_free[g]
+        rows = np.flatnonzero(fr >= 0)
+        np.add.at(Jt, (rows, fr[rows]), d[j][rows])
+        ii, jj = self.pairs_i, self.pairs_j
+        Jr = ((d[ii] * d[jj])[:, None] * dSig[self.vech_pairs] + (Sig[ii, jj] * d[jj])[:, None] * dd[ii]
+              + (Sig[ii, jj] * d[ii])[:, None] * dd[jj])
+        return np.vstack([Jt, Jr])
+
+    def jacobians(self, theta: np.ndarray) -> list[np.ndarray]:
+        return [self.jacobian_g(theta, g) for g in range(self.pt.n_groups)]
+
+    def jacobian(self, theta: np.ndarray) -> np.ndarray:
+        return np.vstack(self.jacobians(theta))
+
+    # ---- starting values and the reported solution ----------------------------------------------
+    def start_values(self) -> np.ndarray:
+        p = self.p
+        blocks = [_model.Block(g, np.arange(p), st.n, st.n / sum(s.n for s in self.stats), st.rho, np.zeros(p))
+                  for g, st in enumerate(self.stats)]
+        theta = _model.start_values(self.ram_pt, self.ram, blocks)
+        done = np.zeros(self.pt.n_free, dtype=bool)
+        for r in self.ram_pt.rows:
+            if r.free and r.op == "~~" and r.lhs == r.rhs and r.lhs in self.items:
+                theta[r.free - 1] = 1.0          # theta parameterization: residual variances of the latent responses
+        for g, st in enumerate(self.stats):
+            sample = np.concatenate([st.thresholds[v] for v in self.items])
+            fr = self.th_free[g]
+            for t in np.flatnonzero(fr >= 0):
+                if not done[fr[t]]:
+                    theta[fr[t]], done[fr[t]] = sample[t], True
+            for t in np.flatnonzero(self.d_free[g] >= 0):
+                theta[self.d_free[g][t]] = 1.0
+        for r in self.pt.rows:
+            if r.free and r.start is not None:
+                theta[r.free - 1] = r.start
+        return theta
+
+    def residual_variances(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
+        """The latent responses' residual variances to report, and the scaling factors: delta,
+        1/d^2 minus the common part; theta, the parameters (d = 1/sqrt(Sigma*_jj))."""
+        Sig, _, d, _ = self._parts(theta, g)
+        A, S, _ = self.ram.matrices(theta, g)
+        resid = np.diag(S)[: self.p].copy()
+        if not self.theta_param:
+            common = np.diag(Sig) - resid
+            resid = 1 / d ** 2 - common
+        return resid, d
+
+
+def _fit_measures(T, df, Tb, dfb, ss, ssb, N, G, npar, srmr) -> dict:
     from .fitmeasures import _cfi_tli, _rmsea
 
-    def rmsea(t, d):     # lavaan 0.6.14 with categorical data: N - 1
-        return _rmsea(t, d, N - 1, 1)["rmsea"]
+    def rmsea(t, d):     # lavaan 0.6.14 with categorical data: N - G, times sqrt(G)
+        return _rmsea(t, d, N - G, G)["rmsea"]
 
     cfi, tli = _cfi_tli(T, df, Tb, dfb)
     Ts, Tbs = ss["chisq_scaled"], ssb["chisq_scaled"]
     cfi_s, tli_s = _cfi_tli(Ts, df, Tbs, dfb)
-    srmr = math.sqrt(float(e @ e) / (p * (p + 1) / 2))
-    return {"npar": npar, "fmin": F / 2 * (N - 1) / N, "chisq": T, "df": df, "pvalue": chisq_sf(T, df),
+    return {"npar": npar, "fmin": T / (2 * N), "chisq": T, "df": df, "pvalue": chisq_sf(T, df),
             "chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": chisq_sf(Ts, df),
             "chisq_scaling_factor": ss["chisq_scaling_factor"], "chisq_shift_parameters": ss["chisq_shift_parameters"],
             "baseline_chisq": Tb, "baseline_df": dfb, "baseline_chisq_scaled": Tbs,
@@ -173,31 +371,45 @@ def _fit_measures(T, df, Tb, dfb, ss, ssb, N, npar, F, e, p) -> dict:
             "rmsea_scaled": rmsea(Ts, df), "srmr": srmr, "ntotal": N}
 
 
-def _parameter_table(pt, mdl, theta, se_free, items, pc, se_th, common, level,
-                     cov) -> tuple[pd.DataFrame, dict]:
+def _parameter_table(om: OrdinalModel, theta, se_free, labels, level, cov) -> tuple[pd.DataFrame, dict]:
     from scipy import special
 
     from .standardize import Standardizer
     from .table import _fixed_value, _table, _wald_ci
 
-    pos = {v: t for t, v in enumerate(items)}
-    for k, r in enumerate(pt.rows):        # the latent responses' residual variances: 1 - R^2
-        if r.op == "~~" and r.lhs == r.rhs and r.lhs in pos and not r.free:
-            mdl._set_fixed(mdl.pos[mdl.row_pos[k]], 1.0 - common[pos[r.lhs]])
-    est = np.array([theta[r.free - 1] if r.free else _fixed_value(mdl, k) for k, r in enumerate(pt.rows)])
-    se = np.array([se_free[r.free - 1] if r.free else 0.0 for r in pt.rows])
-    standardize = Standardizer(pt, mdl, est)
-    std_lv, std_all = standardize(theta)
-    th = [(v, t + 1, float(x)) for v in items for t, x in enumerate(pc.thresholds[v])]
-    cols: dict = {"lhs": [r.lhs for r in pt.rows] + [v for v, _, _ in th],
-            "op": [r.op for r in pt.rows] + ["|"] * len(th),
-            "rhs": [r.rhs for r in pt.rows] + [f"t{t}" for _, t, _ in th],
-            "group": [1] * (len(pt.rows) + len(th)), "label": [r.label for r in pt.rows] + [""] * len(th),
-            "free": [r.free for r in pt.rows] + [pt.n_free + t + 1 for t in range(len(th))],
-            "est": np.concatenate([est, [x for _, _, x in th]]), "se": np.concatenate([se, se_th]),
-            "std_lv": np.concatenate([std_lv, [x for _, _, x in th]]),
-            "std_all": np.concatenate([std_all, [x for _, _, x in th]]),
-            "std_all_se": np.full(len(pt.rows) + len(th), np.nan)}
+    pt, mdl, G = om.pt, om.ram, om.pt.n_groups
+    pos = {v: t for t, v in enumerate(om.items)}
+    d_g = []
+    for g in range(G):           # the latent responses' residual variances into the model (report, std_all)
+        resid, d = om.residual_variances(theta, g)
+        d_g.append(d)
+        if not om.theta_param:
+            for t in pos.values():
+                mdl.S_fixed[g][t, t] = resid[t]
+    ram_index = {id(r): k for k, r in enumerate(om.ram_pt.rows)}
+    ram_est = np.array([theta[r.free - 1] if r.free else _fixed_value(mdl, k) for k, r in enumerate(om.ram_pt.rows)])
+    standardize = Standardizer(om.ram_pt, mdl, ram_est)
+    std_lv_r, std_all_r = standardize(theta)
+    n = len(pt.rows)
+    est, se = np.zeros(n), np.zeros(n)
+    std_lv, std_all = np.zeros(n), np.zeros(n)
+    for k, r in enumerate(pt.rows):
+        g = r.group - 1
+        se[k] = se_free[r.free - 1] if r.free else 0.0
+        if r.op in RAM_OPS:
+            q = ram_index[id(r)]
+            est[k], std_lv[k], std_all[k] = ram_est[q], std_lv_r[q], std_all_r[q]
+        elif r.op == "|":
+            est[k] = theta[r.free - 1] if r.free else (r.value or 0.0)
+            std_lv[k] = est[k]
+            std_all[k] = est[k] * d_g[g][pos[r.lhs]]
+        else:                    # ~*~
+            est[k] = theta[r.free - 1] if r.free else d_g[g][pos[r.lhs]]
+            std_lv[k], std_all[k] = est[k], 1.0          # lavaan: a scaling factor's std.all is 1
+    cols: dict = {"lhs": [r.lhs for r in pt.rows], "op": [r.op for r in pt.rows], "rhs": [r.rhs for r in pt.rows],
+                  "group": [labels[r.group - 1] if G > 1 else 1 for r in pt.rows], "label": [r.label for r in pt.rows],
+                  "free": [r.free for r in pt.rows], "est": est, "se": se, "std_lv": std_lv, "std_all": std_all,
+                  "std_all_se": np.full(n, np.nan)}
     if pt.defined:      # ':=' with delta-method SEs from the robust covariance
         from .expressions import defined_function
         from .standardize import batched_jacobian
@@ -217,4 +429,6 @@ def _parameter_table(pt, mdl, theta, se_free, items, pc, se_th, common, level,
         cols = {k: (list(v) + list(extra[k])) if isinstance(v, list) else np.concatenate([v, extra[k]])
                 for k, v in cols.items()}
     cols["ci_lower"], cols["ci_upper"] = _wald_ci(cols["est"], cols["se"], special.ndtri(1 - (1 - level) / 2))
-    return _table(cols), standardize.r2(theta, 0)
+    r2 = {labels[g]: standardize.r2(theta, g) for g in range(G)}
+    return _table(cols), (r2[labels[0]] if G == 1 else r2)
+

@@ -33,11 +33,12 @@ the named kinds equal across groups, except those listed in ``group_partial`` (`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .syntax import ModelSyntaxError, Statement, Term, parse
 
-GROUP_EQUAL = ("loadings", "intercepts", "means", "residuals", "residual.covariances", "lv.variances",
+GROUP_EQUAL = ("loadings", "thresholds", "intercepts", "means", "residuals", "residual.covariances", "lv.variances",
                "lv.covariances", "regressions")
 
 
@@ -70,15 +71,22 @@ class ParTable:
     constraints: list[Statement] = field(default_factory=list)   # general ==, <, > (not label == label)
     fixed_x: bool = True
     notes: list[str] = field(default_factory=list)
+    ordered: list[str] = field(default_factory=list)          # ordered-categorical indicators
+    n_thresholds: dict[str, int] = field(default_factory=dict)
+    parameterization: str = "delta"
 
     def labels(self) -> dict[str, int]:
         return {r.label: r.free for r in self.rows if r.label and r.free}
 
     def ndat(self) -> int:
         """Sample moments per lavaan (``lav_partable_ndat``): per group p(p+1)/2 covariances (+ p
-        means with a mean structure), less those of ``ov.x`` when they are fixed (``fixed.x``)."""
+        means with a mean structure), less those of ``ov.x`` when they are fixed (``fixed.x``); an
+        ordered indicator has its thresholds instead of a mean and no variance (a correlation
+        matrix's unit diagonal)."""
         p, nx = len(self.observed), len(self.exo_x) if self.fixed_x else 0
         per = p * (p + 1) // 2 + (p if self.meanstructure else 0)
+        if self.ordered:
+            per += sum(self.n_thresholds[v] - 2 for v in self.ordered)     # thresholds for mean and variance
         per -= nx * (nx + 1) // 2 + (nx if self.meanstructure else 0)
         return self.n_groups * per
 
@@ -108,6 +116,10 @@ def _kind(r: Row, latent: set[str]) -> str:
         return "regressions"
     if r.op == "~1":
         return "means" if r.lhs in latent else "intercepts"
+    if r.op == "|":
+        return "thresholds"
+    if r.op == "~*~":
+        return "scales"
     lv = r.lhs in latent
     if r.lhs == r.rhs:
         return "lv.variances" if lv else "residuals"
@@ -142,7 +154,8 @@ def observed_variables(model: str, data_columns: list[str]) -> list[str]:
 
 def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructure: bool = False,
           n_groups: int = 1, group_equal: tuple[str, ...] = (), group_partial: tuple[str, ...] = (),
-          fixed_x: bool = True, orthogonal: bool = False) -> ParTable:
+          fixed_x: bool = True, orthogonal: bool = False, ordered: Sequence[str] = (),
+          n_thresholds: dict[str, int] | None = None, parameterization: str = "delta") -> ParTable:
     """Parse ``model`` and complete it with lavaan's ``sem()`` defaults (see the module docstring).
 
     Parameters
@@ -163,6 +176,13 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
         Exogenous observed covariates fixed at their sample moments (lavaan's ``fixed.x``).
     orthogonal : bool
         Exogenous latent variables uncorrelated.
+    ordered, n_thresholds, parameterization : optional
+        Ordered-categorical indicators, their numbers of thresholds, and ``"delta"`` or
+        ``"theta"``: lavaan's defaults for categorical data are added (thresholds ``|`` ``t1``,
+        ``t2``, ... free; intercepts of the latent responses fixed to 0; their residual variances
+        fixed (delta: computed, reported as 1 - R^2; theta: 1); scaling factors ``~*~`` fixed to
+        1; with ``"thresholds"`` in ``group_equal`` the later groups' scaling factors (delta) or
+        residual variances (theta) and latent means are free).
 
     Returns
     -------
@@ -194,8 +214,21 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
     defined: list[Statement] = []
     constraints: list[Statement] = []
     structural: list[Statement] = []
+    categorical: list[Statement] = []
     for s in stmts:
-        (defined if s.op == ":=" else constraints if s.op in ("==", "<", ">") else structural).append(s)
+        (defined if s.op == ":=" else constraints if s.op in ("==", "<", ">") else
+         categorical if s.op in ("|", "~*~") else structural).append(s)
+    ordered = list(ordered)
+    n_th = dict(n_thresholds or {})
+    for s in categorical:
+        if s.lhs not in ordered:
+            what = "thresholds" if s.op == "|" else "scaling factors"
+            raise ModelSyntaxError(f"model syntax, line {s.line}: {what} ('{s.lhs} {s.op} ...') are for ordered indicators; "
+                                   f"declare {s.lhs} ordered (ordered=[...] or --ordered) or remove the line")
+        for t in s.rhs:
+            if s.op == "|" and int(t.name[1:]) > n_th.get(s.lhs, 0):
+                raise ModelSyntaxError(f"model syntax, line {s.line}: {s.lhs} has {n_th.get(s.lhs, 0)} threshold(s) in the "
+                                       f"data, so '{s.lhs} | {t.name}' does not exist")
     if not structural:
         raise ModelSyntaxError("the model has no =~, ~, ~~ or ~1 statement")
 
@@ -234,8 +267,15 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
     lv_x = [f for f in latent if f not in v_ind and f not in eqs_y]
     ov_y = [v for v in observed if v in eqs_y and v not in v_ind and v not in eqs_x]
     lv_y = [f for f in latent if f in eqs_y and f not in v_ind and f not in eqs_x]
-    if any(s.op == "~1" for s in structural) or n_groups > 1:
+    if any(s.op == "~1" for s in structural) or n_groups > 1 or ordered:
         meanstructure = True
+    unknown_ord = [v for v in ordered if v not in observed]
+    if unknown_ord:
+        raise ModelSyntaxError(f"ordered: {', '.join(unknown_ord)} not observed variable(s) of the model")
+    ordered = [v for v in observed if v in ordered]           # the data's order
+    missing_th = [v for v in ordered if n_th.get(v, 0) < 1]
+    if missing_th:
+        raise ModelSyntaxError(f"ordered: the number of thresholds of {', '.join(missing_th)} is not known")
     n_ind: dict[str, int] = dict.fromkeys(latent, 0)
     ind_count: dict[str, int] = dict.fromkeys(v_ind, 0)
     for s in structural:
@@ -257,7 +297,7 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
             return (min(lhs, rhs), op, max(lhs, rhs)) if op == "~~" else (lhs, op, rhs)
 
         user_rows: list[tuple[Row, Term]] = []
-        for s in structural:
+        for s in structural + categorical:
             for t in s.rhs:
                 rhs = "" if s.op == "~1" else t.name
                 k = key(s.lhs, s.op, rhs)
@@ -293,11 +333,25 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
         for i, a in enumerate(exo_x):                           # fixed.x
             for b in exo_x[i:]:
                 default(a, "~~", b, free=0 if fixed_x else 1, fixed=fixed_x)
+        later_th = g > 1 and "thresholds" in group_equal
+        for v in ordered:                                       # lavaan's categorical defaults
+            for k_th in range(1, n_th[v] + 1):
+                default(v, "|", f"t{k_th}")
+        free_res = later_th and parameterization == "theta"
+        for r in rows:            # residual variances: fixed (theta: free in later groups with equal thresholds)
+            if r.group == g and not r.user and r.op == "~~" and r.lhs == r.rhs and r.lhs in ordered:
+                r.free, r.value = (1, None) if free_res else (0, 1.0)
+        free_scale = later_th and parameterization == "delta"
+        for v in ordered:
+            default(v, "~*~", v, free=1 if free_scale else 0, value=None if free_scale else 1.0)
+        for v in ordered:
+            default(v, "~1", "", free=0, value=0.0)
         if meanstructure:
             for v in observed:
                 default(v, "~1", "", free=0 if (fixed_x and v in exo_x) else 1, fixed=fixed_x and v in exo_x)
             for f in latent:
-                free_mean = g > 1 and "intercepts" in group_equal and "means" not in group_equal
+                free_mean = (g > 1 and ("intercepts" in group_equal or (bool(ordered) and "thresholds" in group_equal))
+                             and "means" not in group_equal)
                 default(f, "~1", "", free=1 if free_mean else 0, value=None if free_mean else 0.0)
         if g > 1 and std_lv and "loadings" in group_equal and "lv.variances" not in group_equal:
             for r in rows:
@@ -334,8 +388,10 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
             if r.free == 0:
                 r.free = -1
 
-    return _number(rows, latent, observed, defined, constraints, n_groups, meanstructure, exo_x, group_equal,
-                   partial, fixed_x, notes)
+    pt = _number(rows, latent, observed, defined, constraints, n_groups, meanstructure, exo_x, group_equal,
+                 partial, fixed_x, notes)
+    pt.ordered, pt.n_thresholds, pt.parameterization = ordered, {v: n_th[v] for v in ordered}, parameterization
+    return pt
 
 
 def _number(rows, latent, observed, defined, constraints, n_groups, meanstructure, exo_x, group_equal, partial,

@@ -5,13 +5,13 @@ is four regressions, as lavaan), ``y ~ 1`` intercepts (also of latent variables)
 ``a*x`` or ``label("a")*x`` (label), ``equal("a")*x`` (equal to the parameter labelled ``a``),
 ``0.5*x`` (fixed value), ``NA*x`` (free), ``start(0.3)*x``, ``c(a, b)*x`` (group-specific labels
 or values), chained modifiers (``NA*a*x``), ``:=`` defined parameters, ``==``/``<``/``>``
-constraints, ``#``/``!`` comments, statements over several lines (a line ending in an operator
+constraints, thresholds ``item | t1 + t2`` and scaling factors ``item ~*~ item`` of ordered
+indicators, ``#``/``!`` comments, statements over several lines (a line ending in an operator
 or ``+`` continues) and ``;`` separators. Errors give the line, the column and a caret.
 
 lavaan syntax that is not supported is refused with the construct named: ``<~`` composites,
-``level:``/``group:``/``block:`` blocks, ``efa("...")*`` blocks, thresholds ``|``, ``~*~``
-scaling factors, ``|~`` and ``%~~``, interaction terms ``x1:x2``, and the modifiers ``lower()``,
-``upper()``, ``prior()`` and ``rv()``.
+``level:``/``group:``/``block:`` blocks, ``efa("...")*`` blocks, ``|~`` and ``%~~``, interaction
+terms ``x1:x2``, and the modifiers ``lower()``, ``upper()``, ``prior()`` and ``rv()``.
 """
 
 from __future__ import annotations
@@ -21,14 +21,13 @@ from dataclasses import dataclass
 
 from ..exceptions import ModelSyntaxError
 
-OPERATORS = ("=~", "~~", ":=", "==", "<", ">", "~")
+OPERATORS = ("=~", "~~", ":=", "==", "<", ">", "~", "|", "~*~")
+THRESHOLD = re.compile(r"t[1-9][0-9]*")
 # lavaan operators we do not support, longest first (so that "<~" is not read as "<", "~*~" not as "~")
 UNSUPPORTED_OPERATORS = {
     "<~": "'<~' (composites / formative indicators) is not supported",
-    "~*~": "'~*~' (scaling factors of ordinal indicators) is not supported",
     "|~": "'|~' (random slopes/instruments) is not supported",
     "%~~": "'%~~' is not supported",
-    "|": "thresholds '|' (ordinal indicators) are not supported yet",
 }
 BLOCK = re.compile(r"^\s*(level|group|block|class)\s*:\s*(.*)$")
 UNSUPPORTED_MODIFIERS = {"efa": "efa(\"...\") blocks (exploratory SEM) are not supported",
@@ -241,6 +240,12 @@ def parse(text: str) -> list[Statement]:
             if ":" in name and all(NAME.fullmatch(x) for x in name.split(":")):
                 raise _error(text, line, tcol, f"interaction terms ('{name}') are not supported; compute the product "
                                                "as a data column")
+            if op == "|" and not THRESHOLD.fullmatch(name):
+                raise _error(text, line, tcol, f"'{name}' is not a threshold name: thresholds are t1, t2, ... as in "
+                                               f"'{lhs_names[0]} | t1 + t2'")
+            if op == "~*~" and name not in lhs_names:
+                raise _error(text, line, tcol, f"a scaling factor is written '{lhs_names[0]} ~*~ {lhs_names[0]}' "
+                                               "(the same item on both sides)")
             if not NAME.fullmatch(name):
                 raise _error(text, line, tcol, f"'{name}' is not a variable name")
             terms.append(Term(name, **kw))

@@ -46,15 +46,13 @@ def test_estimates_and_robust_ses_match_lavaan(bfi):
     theirs = pd.DataFrame(ref["parameters"])
     checked = 0
     for r in theirs.itertuples():
-        if r.op in ("~*~", "~1"):      # scale factors (1) and intercepts (0) of the latent responses: not listed
-            continue
         o = ours[(r.lhs, r.op, r.rhs)] if r.op != ":=" else next(x for x in ours.values() if x.lhs == r.lhs)
         # issue 13: 1e-3 relative; both solve the same equations to ~1e-9 here, so 1e-5 (estimates)
         # and 1e-4 (SEs: lavaan's polychoric tolerance enters the weight matrix)
         assert o.est == pytest.approx(r.est, rel=1e-5, abs=1e-7), (r.lhs, r.op, r.rhs)
         assert o.se == pytest.approx(r.se, rel=1e-4, abs=1e-8), (r.lhs, r.op, r.rhs, "se")
         checked += 1
-    assert checked == len(res.parameters)      # every row of ours has a lavaan counterpart
+    assert checked == len(res.parameters)      # every row of ours has a lavaan counterpart (~*~ and ~1 too)
     assert (res.parameters["op"] == "|").sum() == (theirs.op == "|").sum()
 
 
@@ -90,8 +88,8 @@ def test_ulsmv_runs_and_unsupported_options_are_refused():
         warnings.simplefilter("ignore", pm.PsychometricsWarning)
         uls = pm.cfa(ref["model"], d, ordered=True, estimator="ULSMV")
     assert uls.estimator == "ULSMV" and math.isfinite(uls.fit["chisq_scaled"])
-    with pytest.raises(PsychometricsError, match="group with ordered items"):
-        pm.cfa(ref["model"], d.assign(g=np.arange(len(d)) % 2), ordered=True, group="g")
+    with pytest.raises(PsychometricsError, match="bootstrap with ordered items"):
+        pm.cfa(ref["model"], d, ordered=True, bootstrap=10)
     with pytest.raises(PsychometricsError, match="mixed ordinal and continuous"):
         pm.cfa(ref["model"], d, ordered=["A1", "A2"])
     with pytest.raises(PsychometricsError, match="WLSMV .*ULSMV"):

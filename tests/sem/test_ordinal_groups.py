@@ -1,0 +1,113 @@
+"""WLSMV with several groups (thresholds per group, lavaan's identification for group.equal with
+thresholds) and the theta parameterization, against lavaan 0.6.14
+(tests/reference/generate_wlsmv_groups.R): every parameter row's estimate, robust SE and std.all,
+and the fit measures, for configural, threshold, metric and scalar models of psych's bfi by gender
+and of the example data by school location."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import psychometrics as pm
+from psychometrics.exceptions import PsychometricsError
+
+from ..conftest import ROOT
+
+REF = ROOT / "tests" / "reference"
+CASES = ["bfi_ac_theta", "bfi_gender_configural", "bfi_gender_thresholds", "bfi_gender_metric", "bfi_gender_scalar",
+         "bfi_gender_thresholds_theta", "vpc_loc_configural", "vpc_loc_metric_stdlv"]
+
+
+def _data(ref: dict) -> pd.DataFrame:
+    if ref["items"][0].startswith("A"):
+        d = pd.read_csv(REF / "data" / "bfi_full.csv")
+        d["gender"] = np.where(d["gender"] == 1, "male", "female")
+    else:
+        d = pd.read_csv(ROOT / "data" / "vpc_teachers_example.csv").replace([-98, -99], np.nan)
+        d["loc"] = np.where(d["loc"] == 1, "rural", "urban")
+    # listwise first, as the R script (na.omit) does: lavaan orders groups by first appearance
+    return d[ref["items"] + ([ref["group"]] if ref["group"] else [])].dropna()
+
+
+@pytest.fixture(scope="module", params=CASES)
+def case(request):
+    ref = json.loads((REF / f"wlsmv_mg_{request.param}.json").read_text())
+    ref["group"] = ref["group"] or None          # R's NULL arrives as {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pm.PsychometricsWarning)
+        res = pm.cfa(ref["model"], _data(ref), ordered=True, group=ref["group"], group_equal=ref["group_equal"],
+                     parameterization=ref["parameterization"], std_lv=ref["std_lv"])
+    return ref, res
+
+
+def test_every_row_matches_lavaan(case):
+    ref, res = case
+    assert res.converged
+    assert list(res.groups) == ref["group_labels"] or ref["group"] is None
+    assert list(res.group_nobs) == ref["nobs"]
+    G = len(ref["group_labels"])
+    ours = {(r.lhs, r.op, r.rhs, str(r.group) if G > 1 else "1"): r for r in res.parameters.itertuples()}
+    theirs = pd.DataFrame(ref["parameters"])
+    assert len(theirs) == len(res.parameters)            # the same rows, ~*~ and ~1 included
+    for r in theirs.itertuples():
+        o = ours[(r.lhs, r.op, r.rhs, str(r.group_label))]
+        key = (r.lhs, r.op, r.rhs, r.group_label)
+        # issue 13 asks 1e-3 relative; lavaan stops its optimiser at about 1e-5 here (we converge
+        # to 1e-10), so 1e-4 relative with 2e-6 absolute for values near zero (thresholds ~ -0.02)
+        assert o.est == pytest.approx(r.est, rel=1e-4, abs=2e-6), key
+        assert o.se == pytest.approx(r.se, rel=1e-4, abs=2e-6), key
+        assert o.std_all == pytest.approx(r._7, rel=1e-4, abs=2e-6), key
+
+
+def test_fit_measures_match_lavaan(case):
+    ref, res = case
+    for k, v in ref["fit"].items():
+        # 1e-5: the statistics are quadratic forms at lavaan's less tightly converged solution
+        assert res.fit[k] == pytest.approx(v, rel=1e-5, abs=1e-8), k
+
+
+def test_threshold_invariance_frees_scales_and_means_in_the_later_group(case):
+    """lavaan's identification: with thresholds equal, group 2's scaling factors (delta) or
+    residual variances (theta) and latent means are free; group 1's stay fixed."""
+    ref, res = case
+    if "thresholds" not in ref["group_equal"]:
+        return
+    P = res.parameters
+    later = P[P.group == ref["group_labels"][1]]
+    first = P[P.group == ref["group_labels"][0]]
+    op = "~*~" if ref["parameterization"] == "delta" else "~~"
+    items = set(ref["items"])
+    sel = lambda d: d[(d.op == op) & d.lhs.isin(items) & (d.lhs == d.rhs)]  # noqa: E731
+    assert (sel(later).free > 0).all() and (sel(first).free == 0).all()
+    assert (later[(later.op == "~1") & ~later.lhs.isin(items)].free > 0).all()
+    th1, th2 = first[first.op == "|"], later[later.op == "|"]
+    assert np.array_equal(th1.free.to_numpy(), th2.free.to_numpy())     # one parameter per threshold
+
+
+def test_unused_category_in_one_group_is_named():
+    ref = json.loads((REF / "wlsmv_mg_bfi_gender_configural.json").read_text())
+    d = _data(ref).dropna()
+    d.loc[(d.gender == "male") & (d.A1 == 6), "A1"] = 5
+    with pytest.raises(PsychometricsError, match="item A1: category 6 is not used in group 'male' of gender.*collapse"):
+        pm.cfa(ref["model"], d, ordered=True, group="gender")
+
+
+def test_single_category_in_a_group_is_named():
+    ref = json.loads((REF / "wlsmv_mg_bfi_gender_configural.json").read_text())
+    d = _data(ref).dropna()
+    d.loc[d.gender == "female", "C3"] = 4
+    with pytest.raises(PsychometricsError, match="item C3 has a single observed category in group 'female'"):
+        pm.cfa(ref["model"], d, ordered=True, group="gender")
+
+
+def test_a_tiny_group_is_refused():
+    ref = json.loads((REF / "wlsmv_mg_bfi_gender_configural.json").read_text())
+    d = _data(ref).dropna().reset_index(drop=True)
+    d.loc[0, "gender"] = "other"
+    with pytest.raises(PsychometricsError, match="group 'other'"):
+        pm.cfa(ref["model"], d, ordered=True, group="gender")
