@@ -682,14 +682,16 @@ def _model_data(ctx, data: str, text: str, group: str | None, missing_codes: str
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--model", required=True, help="The measurement model: lavaan syntax or a file holding it.")
 @click.option("--group", required=True, help="Column defining the groups (e.g. location, language, experience).")
-@click.option("--levels", default="configural,metric,scalar,strict", show_default=True,
-              help="Steps in order, each compared with the one before.")
-@click.option("--estimator", type=click.Choice(["ML", "MLR"], case_sensitive=False), default="ML", show_default=True,
-              help="MLR: robust fit and Satorra-Bentler (2001) scaled difference tests.")
-@click.option("--missing", type=click.Choice(["listwise", "fiml"]), default="listwise", show_default=True)
+@click.option("--levels", default=None,
+              help="Steps in order, each compared with the one before (default configural,metric,scalar,strict; with "
+                   "--ordered configural,thresholds,metric,scalar).")
+@click.option("--estimator", type=click.Choice(["ML", "MLR", "WLSMV", "ULSMV"], case_sensitive=False), default=None,
+              help="ML (default), MLR (robust fit, Satorra-Bentler 2001 scaled differences); with --ordered WLSMV "
+                   "(default) or ULSMV (Satorra 2000 scaled-shifted differences).")
+@click.option("--missing", type=click.Choice(["listwise", "fiml", "pairwise"]), default="listwise", show_default=True)
 @click.option("--missing-codes", help="Codes meaning no answer, e.g. -98,-99.")
 @click.option("--instrument", "instrument", help=INSTRUMENT_HELP)
-@click.option("--ordered", help="Ordinal items (WLSMV): not available yet.")
+@click.option("--ordered", help="Ordered-category items: 'all' or a,b,c (WLSMV; the Wu and Estabrook 2016 sequence).")
 @click.option("--release", help="Partial invariance: free the worst constraints of the first failing step "
                                 "(score tests) until it holds ('auto') or at most N of them.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
@@ -697,14 +699,16 @@ def _model_data(ctx, data: str, text: str, group: str | None, missing_codes: str
 @click.pass_context
 def invariance(ctx, data, model, group, levels, estimator, missing, missing_codes, instrument, ordered, release, fmt,
                out):
-    """Measurement invariance across groups: configural, metric, scalar and strict models, chi-square
-    difference tests (lavTestLRT) and changes in CFI, RMSEA, SRMR against Chen's (2007) and Cheung
-    and Rensvold's (2002) cut-offs."""
+    """Measurement invariance across groups: configural, metric, scalar and strict models (ordered
+    items: configural, thresholds, metric, scalar), chi-square difference tests (lavTestLRT) and
+    changes in CFI, RMSEA, SRMR against Chen's (2007) and Cheung and Rensvold's (2002) cut-offs."""
     from .sem.invariance import invariance as fit_invariance
 
-    if ordered:
-        raise click.UsageError("--ordered: not available yet in this version (ordinal invariance, WLSMV, comes with a "
-                               "later version)")
+    ordered_arg = None if not ordered else (True if ordered.strip().lower() == "all"
+                                             else [v.strip() for v in ordered.split(",") if v.strip()])
+    if estimator and estimator.upper() in ("WLSMV", "ULSMV") and not ordered:
+        raise click.BadParameter(f"'{estimator}' is for ordered items: add --ordered all (or a,b,c)",
+                                 param_hint="--estimator")
     rel = None
     if release:
         if release != "auto" and not release.isdigit():
@@ -712,8 +716,8 @@ def invariance(ctx, data, model, group, levels, estimator, missing, missing_code
         rel = "auto" if release == "auto" else int(release)
     text = _model_text(model)
     sub = _model_data(ctx, data, text, group, missing_codes, instrument)
-    res = fit_invariance(text, sub, group=group, levels=levels, estimator=estimator.upper(), missing=missing,
-                         release=rel)
+    res = fit_invariance(text, sub, group=group, levels=levels, estimator=estimator.upper() if estimator else None,
+                         missing=missing, release=rel, ordered=ordered_arg)
     _write_result(res, fmt, out)
 
 

@@ -64,6 +64,8 @@ def lrt(restricted: SEMResult, larger: SEMResult) -> dict:
                                  "give the models in the order restricted, larger")
     t0, t1 = restricted.fit["chisq"], larger.fit["chisq"]
     dd = int(round(d0 - d1))
+    if (restricted.state or {}).get("ordinal") and (larger.state or {}).get("ordinal"):
+        return _dwls_difference(restricted, larger, t0, t1, dd)
     if "chisq_scaling_factor" in restricted.fit and "chisq_scaling_factor" in larger.fit:
         c0, c1 = restricted.fit["chisq_scaling_factor"], larger.fit["chisq_scaling_factor"]
         cd = (d0 * c0 - d1 * c1) / (d0 - d1)
@@ -82,3 +84,19 @@ def lrt(restricted: SEMResult, larger: SEMResult) -> dict:
     if note:
         out["note"] = note
     return out
+
+
+def _dwls_difference(restricted: SEMResult, larger: SEMResult, t0: float, t1: float, dd: int) -> dict:
+    """WLSMV/ULSMV: lavaan's scaled-shifted difference test (``method = "satorra.2000"``)."""
+    import numpy as np
+
+    from .estimators.dwls import satorra2000
+
+    s1, s0 = larger.state or {}, restricted.state or {}
+    stats = s1["stats"]
+    N = sum(st.n for st in stats)
+    f = np.array([st.n / N for st in stats])
+    out = satorra2000(s1["jacobians"], s0["jacobians"], [st.w for st in stats], [st.gamma for st in stats],
+                      f, t0, t1, dd)
+    return {"chisq_diff": out["chisq_diff"], "df_diff": dd, "pvalue": chisq_sf(out["chisq_diff"], dd),
+            "method": "satorra.2000", "rmsea": float("nan"), "a": out["a"], "b": out["b"]}

@@ -167,8 +167,10 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
             "group": group, "group_equal": list(group_equal), "group_partial": list(group_partial),
             "optimizer": msg, "notes": notes}
     implied = pd.DataFrame(om.ram.implied(theta, 0), index=items, columns=items)
+    state = {"ordinal": True, "pt": pt, "model": om, "theta": theta, "stats": stats, "labels": labels,
+             "group": group, "N": N, "jacobians": Ds}
     return SEMResult(parameters=params, fit=fit, r2=r2, converged=ok, estimator=est, nobs=N, meta=meta,
-                     implied=implied, groups=tuple(labels), group_nobs=tuple(st.n for st in stats))
+                     implied=implied, groups=tuple(labels), group_nobs=tuple(st.n for st in stats), state=state)
 
 
 def _ordinal_data(data: pd.DataFrame, items: list[str], missing: str) -> tuple[pd.DataFrame, list[str]]:

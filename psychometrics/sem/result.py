@@ -43,6 +43,8 @@ class SEMResult(ResultBase):
 
         if self.state is None:
             raise PsychometricsError("this result holds no model state; refit it")
+        if self.state.get("ordinal"):
+            raise PsychometricsError("factor scores for ordered indicators (WLSMV) are not available yet")
         if data is None:
             data = self.state.get("data")
             if data is None:
@@ -58,6 +60,8 @@ class SEMResult(ResultBase):
 
         if self.state is None:
             raise PsychometricsError("this result holds no model state; refit it")
+        if self.state.get("ordinal"):
+            raise PsychometricsError("residuals for ordered indicators (WLSMV) are not available yet")
         names = self.state["pt"].observed
         out = []
         for r in residuals(self.state):

@@ -81,3 +81,53 @@ out <- list(call = "lavTestScore(cfa(..., group.equal = ...), cumulative = TRUE)
                            means = data.frame(lhs = means$lhs, est = means$est, se = means$se, pvalue = means$pvalue)))
 write_json(out, "tests/reference/invariance_score_tests_holzinger_swineford.json", digits = NA, auto_unbox = TRUE)
 cat("wrote tests/reference/invariance_score_tests_holzinger_swineford.json\n")
+
+# ---- ordinal items (WLSMV): the Wu and Estabrook (2016) sequence, as semTools::measEq.syntax ----
+# (ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016", delta parameterization): configural, thresholds,
+# thresholds + loadings, thresholds + loadings + intercepts; lavTestLRT's default difference test
+# for WLSMV (method = "satorra.2000", scaled-shifted).
+suppressPackageStartupMessages(library(semTools))
+ord_equal <- list(configural = "", thresholds = "thresholds", metric = c("thresholds", "loadings"),
+                  scalar = c("thresholds", "loadings", "intercepts"))
+ord_keys <- c("npar", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled", "chisq.scaling.factor",
+              "chisq.shift.parameters", "cfi", "tli", "rmsea", "cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr")
+ordinal_ref <- function(name, model, data, items, group) {
+  fits <- lapply(ord_equal, function(e) {
+    syn <- measEq.syntax(model, data = data, ordered = items, group = group, parameterization = "delta",
+                         ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016", group.equal = e, return.fit = FALSE)
+    lavaan::cfa(as.character(syn), data = data, ordered = items, group = group, estimator = "WLSMV")
+  })
+  steps <- lapply(names(fits), function(lv) {
+    fm <- as.list(fitMeasures(fits[[lv]], ord_keys))
+    names(fm) <- gsub(".", "_", names(fm), fixed = TRUE)
+    list(level = lv, fit = fm, converged = lavInspect(fits[[lv]], "converged"))
+  })
+  lrts <- lapply(2:length(fits), function(i) {
+    t <- lavTestLRT(fits[[i - 1]], fits[[i]])
+    list(level = names(fits)[i], chisq_diff = t[2, "Chisq diff"], df_diff = t[2, "Df diff"],
+         pvalue = t[2, "Pr(>Chisq)"], method = attr(t, "heading"))
+  })
+  out <- list(call = paste0("cfa(as.character(measEq.syntax(model, data, ordered = items, group = '", group,
+                            "', ID.fac = 'std.lv', ID.cat = 'Wu.Estabrook.2016', group.equal = ...)), ordered = items,",
+                            " estimator = 'WLSMV'); lavTestLRT(previous, this)"),
+              r_version = R.version.string, lavaan = as.character(packageVersion("lavaan")),
+              semtools = as.character(packageVersion("semTools")), model = model, items = items, group = group,
+              estimator = "WLSMV", groups = lavInspect(fits[[1]], "group.label"), nobs = lavInspect(fits[[1]], "nobs"),
+              steps = steps, lrt = lrts)
+  path <- sprintf("tests/reference/invariance_%s_wlsmv.json", name)
+  write_json(out, path, digits = NA, auto_unbox = TRUE, na = "null")
+  cat("wrote", path, "\n")
+}
+bfi_items <- c("A1", "A2", "A3", "A4", "A5", "C1", "C2", "C3", "C4", "C5")
+ordinal_ref("bfi_gender", bfi_model, bfi, bfi_items, "gender")
+vpc_o <- read.csv("data/vpc_teachers_example.csv", stringsAsFactors = FALSE)
+vpc_o[vpc_o == -99 | vpc_o == -98] <- NA
+vpc_o <- na.omit(vpc_o[, c(vpc_items, "loc")])
+vpc_o$loc <- ifelse(vpc_o$loc == 1, "rural", "urban")
+ordinal_ref("vpc_loc", vpc_model, vpc_o, vpc_items, "loc")
+bfi_age <- read.csv("tests/reference/data/bfi_full.csv")
+bfi_age <- na.omit(bfi_age[, c("A1", "A2", "A3", "A4", "A5", "age")])
+bfi_age$age3 <- cut(bfi_age$age, c(0, 22, 32, 100), labels = c("to22", "23to32", "33plus"))
+bfi_age$age3 <- as.character(bfi_age$age3)
+bfi_age$age <- NULL
+ordinal_ref("bfi_age3", "agree =~ A1 + A2 + A3 + A4 + A5", bfi_age, c("A1", "A2", "A3", "A4", "A5"), "age3")
