@@ -376,7 +376,7 @@ def _partial(model, data, group, levels, failing, fits, est, missing, std_lv, re
     """Score tests of the failing step's added constraints; with ``release``, free the largest and
     refit until the step holds (or the releases run out)."""
     from .api import sem
-    from .scoretest import constraints, score_tests
+    from .scoretest import constraints
 
     prev = fits[levels[levels.index(failing) - 1]]
     observed = set((fits[failing].state or {})["pt"].observed)
@@ -390,40 +390,25 @@ def _partial(model, data, group, levels, failing, fits, est, missing, std_lv, re
             mask &= t["lhs"].isin(observed)
         return t.loc[mask, "constraint"].tolist()
 
-    idx = added(fits[failing])
-    tests = score_tests(fits[failing], only=idx)
-    ranked = tests["constraints"].sort_values("x2", ascending=False, kind="stable").reset_index(drop=True)
-    out: dict = {"level": failing, "tests": ranked, "cumulative": tests["cumulative"], "released": None}
-    if release is None:
-        return out
-    limit = len(idx) if release == "auto" else int(release)
-    released: list[str] = []
-    fit, comparison = fits[failing], None
-    for _ in range(limit):
-        idx = added(fit)
-        if not idx:
-            break
-        t = score_tests(fit, only=idx)["constraints"].sort_values("x2", ascending=False, kind="stable")
-        top = t.iloc[0]
-        released.append(f"{top.lhs}{top.op}{top.rhs}" if top.op != "~1" else f"{top.lhs}~1")
-        fit = sem(model, data, estimator=est, group=group, group_equal=EQUAL[failing], group_partial=tuple(released),
-                  missing=missing, std_lv=std_lv, progress=progress)
-        comparison = _compare(prev, fit, failing)
-        if comparison["holds"]["chen2007"]:
-            break
-    out.update({"released": released, "fit": fit, "comparison": comparison,
-                "holds": bool(comparison and comparison["holds"]["chen2007"])})
-    return out
+    def refit(released: list[str]) -> SEMResult:
+        return sem(model, data, estimator=est, group=group, group_equal=EQUAL[failing], group_partial=tuple(released),
+                   missing=missing, std_lv=std_lv, progress=progress)
+
+    return _partial_search(prev, fits[failing], failing, release, lambda res: (added(res), []), refit)
 
 
-def _we_model(model: str, level: str, n_groups: int, items: list[str], latent: list[str]) -> str:
+def _we_model(model: str, level: str, n_groups: int, items: list[str], latent: list[str],
+              free_intercepts: Sequence[str] = ()) -> str:
     """The model of one Wu and Estabrook (2016) step (std.lv identification), as lines appended to
     the user's model: at the thresholds and metric steps the later groups' item intercepts are
     free and every latent mean is fixed to 0 (build() frees the later groups' scaling factors with
-    equal thresholds, and their latent variances with equal loadings)."""
+    equal thresholds, and their latent variances with equal loadings); at the scalar step the
+    intercepts of ``free_intercepts`` (partial invariance) stay free in the later groups."""
+    free = "c(0" + ", NA" * (n_groups - 1) + ")"
+    if level == "scalar":
+        return "\n".join([model] + [f"{v} ~ {free}*1" for v in free_intercepts])
     if level not in ("thresholds", "metric"):
         return model
-    free = "c(0" + ", NA" * (n_groups - 1) + ")"
     zero = "c(0" + ", 0" * (n_groups - 1) + ")"
     return "\n".join([model] + [f"{v} ~ {free}*1" for v in items] + [f"{f} ~ {zero}*1" for f in latent])
 
@@ -455,12 +440,20 @@ def _ordinal_sequence(model, data, group, levels, est, missing, ordered, release
     notes = list(dict.fromkeys(n for f in fits.values() for n in f.meta.get("notes", [])))
     partial = None
     failing = next((lv for lv in levels[1:] if not comparisons[lv]["holds"]["chen2007"]), None)
+    if release is not None and release != "auto" and (isinstance(release, bool) or not isinstance(release, int)
+                                                       or release < 1):
+        raise OptionError(f"release={release!r}: give \"auto\" or a number of constraints (1 or more)",
+                          argument="release")
     if failing is not None:
-        if release is not None:
-            raise PsychometricsError("partial invariance (score tests, release) with ordered items is not available "
-                                     "yet; free constraints by hand with group_partial")
-        notes.append(f"the {failing} step does not hold (Chen, 2007); score tests of its constraints under WLSMV come "
-                     "with a later version")
+        def refit(released: list[str]) -> SEMResult:
+            intercepts = [r.split("~")[0] for r in released if r.endswith("~1")]
+            others = tuple(r for r in released if not r.endswith("~1"))
+            return sem(_we_model(model, failing, len(labels), items, latent, intercepts), data, estimator=est,
+                       group=group, group_equal=ORDINAL_EQUAL[failing], group_partial=others, missing=missing,
+                       std_lv=True, ordered=ordered)
+
+        partial = _partial_search(fits[levels[levels.index(failing) - 1]], fits[failing], failing, release,
+                                  lambda res: _ordinal_added(res, failing, items), refit)
     first = fits[levels[0]]
     meta = {"package_version": __version__, "data": first.meta.get("data"), "data_sha256": first.meta.get("data_sha256"),
             "estimator": first.estimator, "missing": missing, "group": group, "levels": ",".join(levels),
@@ -468,3 +461,50 @@ def _ordinal_sequence(model, data, group, levels, est, missing, ordered, release
             "notes": notes}
     return InvarianceResult(steps=tuple(levels), fits=fits, comparisons=comparisons, groups=tuple(first.groups),
                             nobs=first.nobs, group_nobs=tuple(first.group_nobs), partial=partial, meta=meta)
+
+
+_ORDINAL_ADDED = {"thresholds": "|", "metric": "=~", "scalar": "~1"}
+
+
+def _ordinal_added(res: SEMResult, level: str, items: list[str]) -> tuple[list[int], list[int]]:
+    """The constraints an ordinal step adds: equal thresholds (thresholds), equal loadings
+    (metric), or the later groups' item intercepts fixed to 0 (scalar, tested for release as
+    fixed parameters); returns (constraint indices, fixed parameter-table rows)."""
+    from .scoretest import constraints
+
+    pt = (res.state or {})["pt"]
+    fixed = [k for k, r in enumerate(pt.rows) if level == "scalar" and r.op == "~1" and r.lhs in items
+             and r.group > 1 and not r.free]
+    t = constraints(res, fixed)
+    return t.loc[t["op"] == _ORDINAL_ADDED[level], "constraint"].tolist(), fixed
+
+
+def _partial_search(prev: SEMResult, failing_fit: SEMResult, failing: str, release, added, refit) -> dict:
+    """Score tests of the failing step's added constraints (``added(fit)`` gives their indices
+    and the fixed rows tested with them); with ``release``, free the largest (``refit(released)``)
+    until the step holds by Chen's (2007) criteria or the releases run out."""
+    from .scoretest import score_tests
+
+    idx, fixed = added(failing_fit)
+    tests = score_tests(failing_fit, only=idx, fixed_rows=fixed)
+    ranked = tests["constraints"].sort_values("x2", ascending=False, kind="stable").reset_index(drop=True)
+    out: dict = {"level": failing, "tests": ranked, "cumulative": tests["cumulative"], "released": None}
+    if release is None:
+        return out
+    limit = len(idx) if release == "auto" else int(release)
+    released: list[str] = []
+    fit, comparison = failing_fit, None
+    for _ in range(limit):
+        idx, fixed = added(fit)
+        if not idx:
+            break
+        t = score_tests(fit, only=idx, fixed_rows=fixed)["constraints"].sort_values("x2", ascending=False, kind="stable")
+        top = t.iloc[0]
+        released.append(f"{top.lhs}{top.op}{top.rhs}" if top.op != "~1" else f"{top.lhs}~1")
+        fit = refit(released)
+        comparison = _compare(prev, fit, failing)
+        if comparison["holds"]["chen2007"]:
+            break
+    out.update({"released": released, "fit": fit, "comparison": comparison,
+                "holds": bool(comparison and comparison["holds"]["chen2007"])})
+    return out

@@ -32,7 +32,10 @@ from .compare import chisq_sf
 from .result import SEMResult
 
 
-def _unconstrained(res: SEMResult):
+def _unconstrained(res: SEMResult, fixed_rows: list[int] = ()):
+    """The fit in lavaan's unconstrained parameterization: every free row (and each of
+    ``fixed_rows``, a fixed parameter to be tested for release) its own parameter, and the matrix
+    R of the constraints that give the fit back."""
     st = res.state
     if not st:
         raise PsychometricsError("score tests need the fitted model's state (fit it with sem() or cfa())")
@@ -44,9 +47,18 @@ def _unconstrained(res: SEMResult):
     pt_u = copy.deepcopy(pt)
     for u, k in enumerate(rows):
         pt_u.rows[k].free = u + 1
-    pt_u.n_free = len(rows)
-    theta = np.array([st["theta"][pt.rows[k].free - 1] for k in rows])
-    mdl = _model.Model(pt_u, st["S"], st["means"])
+    extra = [k for k in fixed_rows if not pt.rows[k].free]
+    for u, k in enumerate(extra):
+        pt_u.rows[k].free = len(rows) + u + 1
+    pt_u.n_free = len(rows) + len(extra)
+    theta = np.array([st["theta"][pt.rows[k].free - 1] for k in rows]
+                     + [float(pt.rows[k].value or 0.0) for k in extra])
+    if st.get("ordinal"):
+        from .ordinal import OrdinalModel
+
+        mdl = OrdinalModel(pt_u, st["stats"])
+    else:
+        mdl = _model.Model(pt_u, st["S"], st["means"])
     # constraints: the rows sharing one free parameter, the first of them the reference
     shared: dict[int, list[int]] = {}
     for u, k in enumerate(rows):
@@ -58,7 +70,13 @@ def _unconstrained(res: SEMResult):
             row[members[0]], row[o] = 1.0, -1.0
             R.append(row)
             which.append((rows[members[0]], rows[o]))
-    return pt, mdl, theta, np.array(R).reshape(-1, len(rows)), which
+    R = [np.concatenate([r, np.zeros(len(extra))]) for r in R]
+    for u, k in enumerate(extra):          # a fixed parameter: theta_k = its value
+        row = np.zeros(len(rows) + len(extra))
+        row[len(rows) + u] = 1.0
+        R.append(row)
+        which.append((k, k))
+    return pt, mdl, theta, np.array(R).reshape(-1, len(rows) + len(extra)), which
 
 
 def _restricted_inverse(info: np.ndarray, R_keep: np.ndarray) -> np.ndarray:
@@ -69,32 +87,39 @@ def _restricted_inverse(info: np.ndarray, R_keep: np.ndarray) -> np.ndarray:
     rank = int((s > 1e-10 * max(s.max(initial=0.0), 1.0)).sum())
     Z = Vt[rank:].T
     ZIZ = Z.T @ info @ Z
-    try:
-        out = Z @ np.linalg.solve(ZIZ, Z.T)
-    except np.linalg.LinAlgError:   # releasing these leaves a direction unidentified (lavaan: ginv)
-        out = Z @ np.linalg.pinv(ZIZ) @ Z.T
+    # a generalised inverse with MASS::ginv's tolerance (lavaan's): releasing some sets of
+    # constraints leaves a direction unidentified, which then adds nothing to the statistic
+    out = Z @ np.linalg.pinv(ZIZ, rcond=np.sqrt(np.finfo(float).eps), hermitian=True) @ Z.T
     return 0.5 * (out + out.T)
 
 
-def constraints(res: SEMResult) -> pd.DataFrame:
+def constraints(res: SEMResult, fixed_rows: list[int] = ()) -> pd.DataFrame:
     """The equality constraints :func:`score_tests` tests, without the statistics: ``constraint``
-    (its index), ``lhs``, ``op``, ``rhs`` and ``group`` of the released member."""
-    pt, _, _, _, which = _unconstrained(res)
+    (its index), ``lhs``, ``op``, ``rhs`` and ``group`` of the released member (then the fixed
+    parameters of ``fixed_rows``, rows of the parameter table)."""
+    pt, _, _, _, which = _unconstrained(res, fixed_rows)
     labels = res.groups
     return pd.DataFrame([{"constraint": r, "lhs": pt.rows[b].lhs, "op": pt.rows[b].op, "rhs": pt.rows[b].rhs,
                           "group": labels[pt.rows[b].group - 1] if len(labels) > 1 else 1}
                          for r, (_, b) in enumerate(which)], columns=["constraint", "lhs", "op", "rhs", "group"])
 
 
-def score_tests(res: SEMResult, only: list[int] | None = None) -> dict:
-    """Univariate, cumulative and total score tests of the equality constraints of a fit.
+def score_tests(res: SEMResult, only: list[int] | None = None, fixed_rows: list[int] = ()) -> dict:
+    r"""Univariate, cumulative and total score tests of the equality constraints of a fit.
 
     Parameters
     ----------
     res : SEMResult
-        A fit with equal parameters (``group_equal`` or shared labels), ML.
+        A fit with equal parameters (``group_equal`` or shared labels), ML or MLR, or WLSMV/ULSMV
+        (ordered items: the DWLS gradient :math:`-\sum_g \frac{n_g - 1}{N}\Delta_g'W_g(s_g -
+        \sigma_g)` and information :math:`\sum_g \frac{n_g}{N}\Delta_g'W_g\Delta_g`, as
+        lavaan).
     only : list of int, optional
         Test only these constraints (indices into the ``constraints`` table); the others stay.
+    fixed_rows : list of int, optional
+        Parameter-table rows of fixed parameters to test for release as well (lavaan's
+        ``lavTestScore(add = )``), e.g. the later groups' item intercepts fixed to 0 in an ordinal
+        scalar model; they follow the equality constraints in the table.
 
     Returns
     -------
@@ -120,17 +145,26 @@ def score_tests(res: SEMResult, only: list[int] | None = None) -> dict:
     >>> len(t["constraints"]), int(t["total"]["df"])
     (3, 3)
     """
-    if res.estimator not in ("ML", "MLR"):
+    if res.estimator not in ("ML", "MLR", "WLSMV", "ULSMV"):
         raise PsychometricsError(f"score tests with estimator {res.estimator} are not available; use ML or MLR")
-    pt, mdl, theta, R, which = _unconstrained(res)
+    pt, mdl, theta, R, which = _unconstrained(res, fixed_rows)
     if not len(R):
         raise PsychometricsError("the model has no equality constraints to test")
     st = res.state or {}
-    blocks = st["blocks"]
-    _, grad = mdl.objective(theta, blocks)
-    g = -0.5 * grad                              # d(log L / N) / d theta (F = -2 log L / N + const)
-    info = mdl.expected_information(theta, blocks)
     N = st["N"]
+    if st.get("ordinal"):
+        stats = st["stats"]
+        g = np.zeros(len(theta))
+        info = np.zeros((len(theta), len(theta)))
+        for k, (D, sg) in enumerate(zip(mdl.jacobians(theta), mdl.sigma_groups(theta))):
+            WD = stats[k].w[:, None] * D
+            g -= (stats[k].n - 1) / N * WD.T @ (stats[k].s - sg)
+            info += stats[k].n / N * D.T @ WD
+    else:
+        blocks = st["blocks"]
+        _, grad = mdl.objective(theta, blocks)
+        g = -0.5 * grad                              # d(log L / N) / d theta (F = -2 log L / N + const)
+        info = mdl.expected_information(theta, blocks)
     labels = res.groups
     idx = list(range(len(R))) if only is None else list(only)
     rows = []

@@ -131,3 +131,28 @@ bfi_age$age3 <- cut(bfi_age$age, c(0, 22, 32, 100), labels = c("to22", "23to32",
 bfi_age$age3 <- as.character(bfi_age$age3)
 bfi_age$age <- NULL
 ordinal_ref("bfi_age3", "agree =~ A1 + A2 + A3 + A4 + A5", bfi_age, c("A1", "A2", "A3", "A4", "A5"), "age3")
+
+# ---- score tests under WLSMV: lavTestScore of the Wu-Estabrook metric model (bfi by gender), and
+# modification indices of the later group's item intercepts in the scalar model (fixed to 0) ----
+we_fit <- function(e) {
+  syn <- measEq.syntax(bfi_model, data = bfi, ordered = bfi_items, group = "gender", parameterization = "delta",
+                       ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016", group.equal = e, return.fit = FALSE)
+  lavaan::cfa(as.character(syn), data = bfi, ordered = bfi_items, group = "gender", estimator = "WLSMV")
+}
+f_m <- we_fit(c("thresholds", "loadings"))
+s_m <- lavTestScore(f_m, cumulative = TRUE, warn = FALSE)
+pt_m <- parTable(f_m)
+rows_m <- match(s_m$uni$rhs, pt_m$plabel)
+f_s <- we_fit(c("thresholds", "loadings", "intercepts"))
+mi_s <- modindices(f_s, op = "~1")
+mi_s <- mi_s[mi_s$lhs %in% bfi_items & mi_s$group == 2, ]
+out <- list(call = paste("lavTestScore(cfa(measEq.syntax(..., group.equal = c('thresholds', 'loadings'))), cumulative = TRUE);",
+                         "modindices(cfa(measEq.syntax(..., group.equal = c('thresholds', 'loadings', 'intercepts'))), op = '~1')"),
+            lavaan = as.character(packageVersion("lavaan")), model = bfi_model, items = bfi_items, group = "gender",
+            metric = list(uni = data.frame(lhs = pt_m$lhs[rows_m], op = pt_m$op[rows_m], rhs = pt_m$rhs[rows_m],
+                                           group = pt_m$group[rows_m], x2 = s_m$uni$X2),
+                          total = as.list(s_m$test[1, c("X2", "df", "p.value")]),
+                          cumulative = data.frame(x2 = s_m$cumulative$X2, df = s_m$cumulative$df)),
+            scalar_intercepts = data.frame(lhs = mi_s$lhs, mi = mi_s$mi))
+write_json(out, "tests/reference/invariance_score_tests_bfi_gender_wlsmv.json", digits = NA, auto_unbox = TRUE)
+cat("wrote tests/reference/invariance_score_tests_bfi_gender_wlsmv.json\n")

@@ -130,3 +130,84 @@ def test_cli_invariance_ordered(tmp_path):
     r = subprocess.run([sys.executable, "-m", "psychometrics", "invariance", str(data), "--model", str(model),
                         "--group", "loc", "--estimator", "WLSMV"], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "--ordered" in r.stderr
+
+
+def test_score_tests_under_wlsmv_match_lavTestScore_and_modindices():
+    """lavTestScore of the metric model (threshold and loading equalities: univariate, cumulative,
+    total) and lavaan's modification indices of the later group's item intercepts, fixed to 0 in
+    the scalar model (tested here as fixed parameters released one at a time)."""
+    from psychometrics.sem.invariance import ORDINAL_EQUAL, _ordinal_added, _we_model
+    from psychometrics.sem.scoretest import score_tests
+
+    ref = json.loads((REF / "invariance_score_tests_bfi_gender_wlsmv.json").read_text())
+    d = _data("bfi_gender", ref["items"])
+    lat = ["agree", "consc"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pm.PsychometricsWarning)
+        fm = pm.sem(_we_model(ref["model"], "metric", 2, ref["items"], lat), d, group="gender",
+                    group_equal=ORDINAL_EQUAL["metric"], std_lv=True, ordered=True)
+        fs = pm.sem(_we_model(ref["model"], "scalar", 2, ref["items"], lat), d, group="gender",
+                    group_equal=ORDINAL_EQUAL["scalar"], std_lv=True, ordered=True)
+    t = score_tests(fm)
+    ours = {(r.lhs, r.op, r.rhs): r.x2 for r in t["constraints"].itertuples()}
+    uni = ref["metric"]["uni"]
+    assert len(uni) == len(ours) == 60
+    for r in uni:
+        # lavaan's own solution is converged to ~1e-6, so 1e-4 relative (1e-4 absolute near 0)
+        assert ours[(r["lhs"], r["op"], r["rhs"])] == pytest.approx(r["x2"], rel=1e-4, abs=1e-4), r
+    assert t["total"]["x2"] == pytest.approx(ref["metric"]["total"]["X2"], rel=1e-5)
+    assert t["cumulative"]["x2"].to_numpy() == pytest.approx([c["x2"] for c in ref["metric"]["cumulative"]], rel=1e-4)
+    idx, fixed = _ordinal_added(fs, "scalar", ref["items"])
+    ts = score_tests(fs, only=idx, fixed_rows=fixed)["constraints"]
+    mi = {r["lhs"]: r["mi"] for r in ref["scalar_intercepts"]}
+    assert sorted(ts.lhs) == sorted(mi)
+    for r in ts.itertuples():
+        assert r.x2 == pytest.approx(mi[r.lhs], rel=1e-4, abs=1e-4), r.lhs
+
+
+def _simulate(seed: int, shift_threshold=None, shift_item=None, n: int = 1500) -> pd.DataFrame:
+    """One factor, five 5-category items, two groups (the second with latent mean .3 and variance
+    1.2); optionally one threshold of one item shifted by .6 in the second group, or all
+    thresholds of one item by .5 (an intercept difference)."""
+    rng = np.random.default_rng(seed)
+    lam, tau = np.array([0.8, 0.7, 0.75, 0.65, 0.7]), np.array([-1.5, -0.5, 0.5, 1.5])
+    out = []
+    for g, (mean, var) in enumerate([(0.0, 1.0), (0.3, 1.2)]):
+        f = rng.normal(mean, np.sqrt(var), n)
+        ystar = f[:, None] * lam + rng.normal(size=(n, 5)) * np.sqrt(1 - lam ** 2)
+        cols = {}
+        for j in range(5):
+            t = tau.copy()
+            if g == 1 and shift_threshold and j == shift_threshold[0]:
+                t[shift_threshold[1]] += 0.6
+            if g == 1 and shift_item == j:
+                t = t + 0.5
+            cols[f"y{j + 1}"] = np.searchsorted(t, ystar[:, j]) + 1
+        out.append(pd.DataFrame(cols).assign(lang=["kk", "ru"][g]))
+    return pd.concat(out, ignore_index=True)
+
+
+@pytest.mark.parametrize("planted,level,first", [
+    ({"shift_threshold": (2, 1)}, "thresholds", ("y3", "|", "t2")),
+    ({"shift_item": 1}, "scalar", ("y2", "~1", "")),
+])
+def test_planted_non_invariance_is_ranked_first_and_released(planted, level, first):
+    """A threshold that differs fails the thresholds step and an item intercept (every threshold
+    shifted) the scalar step; the score tests rank the planted constraint first, and releasing it
+    gives partial invariance (Chen, 2007)."""
+    d = _simulate(11, **planted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pm.PsychometricsWarning)
+        res = pm.invariance("F =~ y1 + y2 + y3 + y4 + y5", d, group="lang", ordered=True, release="auto")
+    assert not res.comparisons[level]["holds"]["chen2007"]
+    assert all(res.comparisons[lv]["holds"]["chen2007"] for lv in res.steps[1:] if lv != level)
+    top = res.partial["tests"].iloc[0]
+    assert res.partial["level"] == level and (top.lhs, top.op, top.rhs) == first
+    assert res.partial["tests"].iloc[0].x2 > 1.3 * res.partial["tests"].iloc[1].x2
+    tag = f"{first[0]}{first[1]}{first[2]}"
+    assert res.partial["released"] == [tag] and res.partial["holds"]
+    out = res.to_dict()
+    assert out["partial"][0]["lhs"] == first[0] and out["partial_release"]["released"] == [tag]
+    if level == "scalar":      # partial scalar invariance: latent means from the partial model
+        lm = res.latent_means()
+        assert lm is not None and abs(lm["est"].iloc[0] - 0.3) < 0.1
