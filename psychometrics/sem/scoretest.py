@@ -22,6 +22,8 @@ R: ``lavaan::lavTestScore(fit, univariate = TRUE, cumulative = TRUE)``.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +34,7 @@ from .compare import chisq_sf
 from .result import SEMResult
 
 
-def _unconstrained(res: SEMResult, fixed_rows: list[int] = ()):
+def _unconstrained(res: SEMResult, fixed_rows: Sequence[int] = ()):
     """The fit in lavaan's unconstrained parameterization: every free row (and each of
     ``fixed_rows``, a fixed parameter to be tested for release) its own parameter, and the matrix
     R of the constraints that give the fit back."""
@@ -53,6 +55,7 @@ def _unconstrained(res: SEMResult, fixed_rows: list[int] = ()):
     pt_u.n_free = len(rows) + len(extra)
     theta = np.array([st["theta"][pt.rows[k].free - 1] for k in rows]
                      + [float(pt.rows[k].value or 0.0) for k in extra])
+    mdl: Any
     if st.get("ordinal"):
         from .ordinal import OrdinalModel
 
@@ -93,7 +96,7 @@ def _restricted_inverse(info: np.ndarray, R_keep: np.ndarray) -> np.ndarray:
     return 0.5 * (out + out.T)
 
 
-def constraints(res: SEMResult, fixed_rows: list[int] = ()) -> pd.DataFrame:
+def constraints(res: SEMResult, fixed_rows: Sequence[int] = ()) -> pd.DataFrame:
     """The equality constraints :func:`score_tests` tests, without the statistics: ``constraint``
     (its index), ``lhs``, ``op``, ``rhs`` and ``group`` of the released member (then the fixed
     parameters of ``fixed_rows``, rows of the parameter table)."""
@@ -104,7 +107,7 @@ def constraints(res: SEMResult, fixed_rows: list[int] = ()) -> pd.DataFrame:
                          for r, (_, b) in enumerate(which)], columns=["constraint", "lhs", "op", "rhs", "group"])
 
 
-def score_tests(res: SEMResult, only: list[int] | None = None, fixed_rows: list[int] = ()) -> dict:
+def score_tests(res: SEMResult, only: list[int] | None = None, fixed_rows: Sequence[int] = ()) -> dict:
     r"""Univariate, cumulative and total score tests of the equality constraints of a fit.
 
     Parameters
