@@ -18,6 +18,15 @@ the blocks are sums over cells; only the full cross-product needs the observatio
 Order (lavaan's): every item's thresholds in item order, then the correlations below the
 diagonal column by column (r21, r31, ..., r32, ...).
 
+Continuous variables among them (lavaan's mixed case): stage 1 gives a continuous variable's
+mean and variance (normal ML, N divisor; its scores enter the thresholds' and a variances' block),
+stage 2 its polyserial (with an ordinal item) or Pearson (with another continuous variable)
+correlation, with the scores of the bivariate likelihoods (normal times the conditional ordinal
+probability; bivariate normal). The statistics are then lavaan's: in a continuous variable's
+threshold slot minus its mean, its variance after the thresholds, and covariances instead of
+correlations where a continuous variable is involved (:math:`r s_i s_j`, with the Jacobian of that
+change applied to :math:`\Gamma`).
+
 References
 ----------
 Muthén, B. (1984). A general structural equation model with dichotomous, ordered categorical, and
@@ -27,6 +36,7 @@ R: ``lavaan::cfa(model, data, ordered = TRUE)@SampleStats@NACOV`` (``lavInspect(
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -85,8 +95,40 @@ def _pair_cells(ta: np.ndarray, tb: np.ndarray, rho: float):
     return dP_rho / Pc, dPa / Pc[:, :, None], dPb / Pc[:, :, None]
 
 
+def _bvmix_scores(z: np.ndarray, sd: float, cy: np.ndarray, tau: np.ndarray, rho: float):
+    """Casewise scores of the joint likelihood f(x) P(y | x) of a continuous x (standardised z,
+    standard deviation sd) and an ordinal y (codes cy, thresholds tau), polyserial rho: with
+    respect to rho, x's mean, x's variance and y's thresholds (N x K-1)."""
+    ndtr = _special().ndtr
+    R = np.sqrt(1 - rho * rho)
+    t = np.concatenate([[-BOUND], np.clip(tau, -BOUND, BOUND), [BOUND]])
+    up, lo = t[cy + 1], t[cy]
+    a1, a2 = (up - rho * z) / R, (lo - rho * z) / R
+    f1, f2 = np.exp(-0.5 * a1 * a1) / np.sqrt(2 * np.pi), np.exp(-0.5 * a2 * a2) / np.sqrt(2 * np.pi)
+    P = np.maximum(ndtr(a1) - ndtr(a2), np.finfo(float).eps)
+    d_rho = ((f1 * (up * rho - z)) - (f2 * (lo * rho - z))) / (R ** 3 * P)
+    d_mu = (z + rho / R * (f1 - f2) / P) / sd
+    d_var = ((z * z - 1) + rho * z / R * (f1 - f2) / P) / (2 * sd * sd)
+    K = len(tau) + 1
+    d_th = np.zeros((len(z), K - 1))
+    rows = np.arange(len(z))
+    upper, lower = cy < K - 1, cy > 0                   # the category's upper / lower threshold
+    d_th[rows[upper], cy[upper]] += f1[upper] / (R * P[upper])
+    d_th[rows[lower], cy[lower] - 1] -= f2[lower] / (R * P[lower])
+    return d_rho, d_mu, d_var, d_th
+
+
+def _bvreg_scores(z1: np.ndarray, z2: np.ndarray, sd1: float, sd2: float, rho: float):
+    """Casewise scores of the bivariate normal likelihood with respect to rho, both means and
+    both variances (means and variances at their stage-1 values)."""
+    q = 1 - rho * rho
+    d_rho = rho / q + (z1 * z2 * q - rho * (z1 * z1 - 2 * rho * z1 * z2 + z2 * z2)) / (q * q)
+    e1, e2 = (z1 - rho * z2) / q, (z2 - rho * z1) / q
+    return d_rho, e1 / sd1, e2 / sd2, (e1 * z1 - 1) / (2 * sd1 * sd1), (e2 * z2 - 1) / (2 * sd2 * sd2)
+
+
 def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_result: bool = False,
-                    missing: Literal["listwise", "pairwise"] = "listwise"):
+                    missing: Literal["listwise", "pairwise"] = "listwise", continuous: Sequence[str] | None = None):
     """Names and N x the asymptotic covariance of the thresholds and polychoric correlations.
 
     Parameters
@@ -98,11 +140,16 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_r
     missing : {"listwise", "pairwise"}
         ``"pairwise"`` (lavaan's): thresholds from each item's answers, correlations from each
         pair's, a missing answer scoring 0 in every sum over the rows.
+    continuous : sequence of str, optional
+        Items treated as continuous, the others ordinal whatever their values (lavaan's statistics
+        for the mixed case, see the module docstring; listwise only). Default: every item must
+        look ordinal (integers, at most 10 categories).
 
     Returns
     -------
     (list of str, ndarray)
-        Labels (``item|t1``, ..., ``item2~~item1``) and Gamma, as lavaan's ``NACOV``; with
+        Labels (``item|t1``, ..., ``item2~~item1``; a continuous variable's ``x~1`` and ``x~~x``)
+        and Gamma, as lavaan's ``NACOV``; with
         ``return_result`` also the :class:`~psychometrics.measurement.correlations.PolychoricResult`
         they were computed from.
 
@@ -128,10 +175,19 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_r
     X = data[items].astype(float)
     if missing == "listwise":
         X = X[X.notna().all(axis=1)]
-    pc = polychoric(X, items, missing=missing)
-    if any(k != "ordinal" for k in pc.kinds.values()):
-        raise CorrelationError("the asymptotic covariance is for ordinal items only so far (continuous item(s) "
-                               f"{[c for c, k in pc.kinds.items() if k != 'ordinal']})")
+    if continuous is None:
+        pc = polychoric(X, items, missing=missing)
+        found = [c for c, k in pc.kinds.items() if k != "ordinal"]
+        if found:
+            raise CorrelationError(f"item(s) {found} look continuous: the asymptotic covariance treats ordinal items only "
+                                   "unless continuous=[...] names the continuous ones")
+    else:
+        continuous = [c for c in items if c in set(continuous)]
+        if continuous and missing != "listwise":
+            raise CorrelationError("continuous variables with missing='pairwise' are not available yet; use listwise")
+        pc = polychoric(X, items, missing=missing, continuous=continuous)
+        if continuous:
+            return _mixed_acov(X, items, pc, return_result)
     N = len(X)
     # category codes 0..K-1, -1 where missing (pairwise: a missing answer scores 0 in every sum)
     codes = {}
@@ -176,5 +232,89 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_r
     B_inv[n_th:, :n_th] = -(A21 / A22[:, None]) @ A11_inv
     gamma = N * B_inv @ inner @ B_inv.T
     names = [f"{c}|t{k + 1}" for c in items for k in range(len(tau[c]))] + [f"{items[i]}~~{items[j]}" for i, j in pairs]
+    gamma = 0.5 * (gamma + gamma.T)
+    return (names, gamma, pc) if return_result else (names, gamma)
+
+
+def _mixed_acov(X: pd.DataFrame, items: list[str], pc, return_result: bool):
+    """polychoric_acov for ordinal and continuous variables together, complete rows (lavaan's
+    muthen1984 with numeric variables): names, Gamma and the statistics' vector."""
+    N = len(X)
+    kinds = pc.kinds
+    num = [c for c in items if kinds[c] == "continuous"]
+    R = pc.rho.to_numpy()
+    cols = {c: X[c].to_numpy() for c in items}
+    mean = {c: float(cols[c].mean()) for c in num}
+    var = {c: float(((cols[c] - mean[c]) ** 2).mean()) for c in num}
+    sd = {c: np.sqrt(var[c]) for c in num}
+    z = {c: (cols[c] - mean[c]) / sd[c] for c in num}
+    codes = {c: np.searchsorted(np.unique(cols[c]), cols[c]) for c in items if kinds[c] == "ordinal"}
+    tau = {c: np.asarray(pc.thresholds[c], float) for c in codes}
+    # stage 1: thresholds (a continuous variable: its mean) in item order, then the variances
+    th_cols, th_start, th_size = [], {}, {}
+    pos = 0
+    for c in items:
+        sc = _univariate_scores(codes[c], tau[c]) if c in codes else (z[c] / sd[c])[:, None]
+        th_cols.append(sc)
+        th_start[c], th_size[c] = pos, sc.shape[1]
+        pos += sc.shape[1]
+    n_th = pos
+    var_idx = {c: n_th + k for k, c in enumerate(num)}
+    var_cols = [((z[c] ** 2 - 1) / (2 * var[c]))[:, None] for c in num]
+    n1 = n_th + len(num)
+    pairs = [(i, j) for j in range(len(items)) for i in range(j + 1, len(items))]
+    S2 = np.empty((N, len(pairs)))
+    A21 = np.zeros((len(pairs), n1))
+    H21 = np.zeros((len(pairs), n1))
+    H22 = np.ones(len(pairs))
+    for q, (i, j) in enumerate(pairs):
+        a, b = items[i], items[j]
+        r = R[i, j]
+        if a in codes and b in codes:
+            s_rho, d_a, d_b = _pair_cells(tau[a], tau[b], r)
+            S2[:, q] = s_rho[codes[a], codes[b]]
+            A21[q, th_start[a]:th_start[a] + th_size[a]] = S2[:, q] @ d_a[codes[a], codes[b]]
+            A21[q, th_start[b]:th_start[b] + th_size[b]] = S2[:, q] @ d_b[codes[a], codes[b]]
+            continue
+        if a in codes or b in codes:          # polyserial: (continuous, ordinal)
+            x, y = (b, a) if a in codes else (a, b)
+            d_rho, d_mu, d_var, d_th = _bvmix_scores(z[x], sd[x], codes[y], tau[y], r)
+            S2[:, q] = d_rho
+            A21[q, th_start[x]] = d_rho @ d_mu
+            A21[q, var_idx[x]] = d_rho @ d_var
+            A21[q, th_start[y]:th_start[y] + th_size[y]] = d_rho @ d_th
+            H21[q, var_idx[x]] = r / (2 * sd[x])
+            H22[q] = sd[x]
+            continue
+        d_rho, m1, m2, v1, v2 = _bvreg_scores(z[a], z[b], sd[a], sd[b], r)
+        S2[:, q] = d_rho
+        A21[q, th_start[a]], A21[q, th_start[b]] = d_rho @ m1, d_rho @ m2
+        A21[q, var_idx[a]], A21[q, var_idx[b]] = d_rho @ v1, d_rho @ v2
+        H21[q, var_idx[a]] = sd[b] * r / (2 * sd[a])
+        H21[q, var_idx[b]] = sd[a] * r / (2 * sd[b])
+        H22[q] = sd[a] * sd[b]
+    S = np.hstack(th_cols + var_cols + [S2])
+    inner = S.T @ S
+    A11 = np.zeros((n1, n1))
+    for c in items:
+        blk = list(range(th_start[c], th_start[c] + th_size[c])) + ([var_idx[c]] if c in var_idx else [])
+        A11[np.ix_(blk, blk)] = inner[np.ix_(blk, blk)]
+    A22 = (S2 * S2).sum(axis=0)
+    A11_inv = np.linalg.inv(A11)
+    B_inv = np.zeros((n1 + len(pairs),) * 2)
+    B_inv[:n1, :n1] = A11_inv
+    B_inv[n1:, n1:] = np.diag(1.0 / A22)
+    B_inv[n1:, :n1] = -(A21 / A22[:, None]) @ A11_inv
+    gamma = N * B_inv @ inner @ B_inv.T
+    H = np.eye(len(gamma))                    # correlations to covariances
+    H[n1:, :n1] = H21
+    H[n1:, n1:] = np.diag(H22)
+    gamma = H @ gamma @ H.T
+    flip = np.ones(len(gamma))                # a continuous variable's threshold slot is minus its mean
+    for c in num:
+        flip[th_start[c]] = -1.0
+    gamma = flip[:, None] * gamma * flip[None, :]
+    names = ([n for c in items for n in ([f"{c}|t{k + 1}" for k in range(th_size[c])] if c in codes else [f"{c}~1"])]
+             + [f"{c}~~{c}" for c in num] + [f"{items[i]}~~{items[j]}" for i, j in pairs])
     gamma = 0.5 * (gamma + gamma.T)
     return (names, gamma, pc) if return_result else (names, gamma)

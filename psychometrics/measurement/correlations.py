@@ -28,6 +28,7 @@ bivariate normal probabilities. *Annals of Mathematical Statistics*, 27, 1075-10
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -244,7 +245,7 @@ def _polyserial(x: np.ndarray, yidx: np.ndarray, tau: np.ndarray) -> tuple[float
 
 
 def polychoric(data: pd.DataFrame, items: list[str] | None = None, missing: Missing = "listwise",
-               max_categories: int = MAX_CATEGORIES) -> PolychoricResult:
+               max_categories: int = MAX_CATEGORIES, continuous: Sequence[str] | None = None) -> PolychoricResult:
     """Polychoric (ordinal-ordinal), polyserial (ordinal-continuous) and Pearson correlations.
 
     Parameters
@@ -259,6 +260,9 @@ def polychoric(data: pd.DataFrame, items: list[str] | None = None, missing: Miss
         each item's own non-missing rows (psych's ``global = TRUE`` convention).
     max_categories
         Integer-valued columns with at most this many distinct values are ordinal; others continuous.
+    continuous
+        If given, exactly these items are continuous and the others ordinal (as lavaan's
+        ``ordered =``), whatever their values.
 
     Returns
     -------
@@ -313,7 +317,8 @@ def polychoric(data: pd.DataFrame, items: list[str] | None = None, missing: Miss
     for c in items:
         col = X[c]
         vals = col.dropna().to_numpy()
-        if np.all(vals == np.round(vals)) and len(np.unique(vals)) <= max_categories:
+        declared = None if continuous is None else c not in continuous
+        if declared if declared is not None else (np.all(vals == np.round(vals)) and len(np.unique(vals)) <= max_categories):
             kinds[c] = "ordinal"
             i, obs, nts = _codes(col, c)
             notes += nts

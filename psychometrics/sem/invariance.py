@@ -424,6 +424,10 @@ def _ordinal_sequence(model, data, group, levels, est, missing, ordered, release
     if group not in data.columns:
         raise PsychometricsError(f"group column {group!r} is not in the data")
     items = observed_variables(model, [str(c) for c in data.columns if c != group])
+    if ordered is not True and set(items) - set(ordered):
+        raise PsychometricsError(f"invariance with continuous indicators ({', '.join(sorted(set(items) - set(ordered)))}) "
+                                 "next to ordered ones is not available yet; give ordered=True or fit the steps with "
+                                 "sem(..., group_equal=...)")
     latent = list(dict.fromkeys(st.lhs for st in parse(model) if st.op == "=~"))
     labels = pd.unique(data[group].dropna().astype(str))
     if len(labels) < 2:

@@ -22,9 +22,14 @@ correlations with free thresholds (and its own scaled-shifted statistic for the 
 TLI), and SRMR over each group's correlation matrix (lower triangle with its unit diagonal),
 weighted by :math:`f_g`.
 
+Continuous indicators next to ordered ones (lavaan's mixed case): a continuous variable's sample
+statistics are minus its mean (in the thresholds' place), its variance and its covariances
+(polyserial correlation times its standard deviation with an ordinal item); the model's are
+:math:`-\mu^*_j`, :math:`\Sigma^*_{jj}` and :math:`d_i\Sigma^*_{ij}` (:math:`d_j = 1`).
+
 ``:=`` parameters get delta-method SEs from the robust covariance. Not yet (each refused with a
-message): mixed ordinal and continuous indicators, regressions among observed variables,
-constraints (==, <, >). ``missing="pairwise"`` as lavaan: thresholds from each item's answers,
+message): regressions on observed variables, constraints (==, <, >), continuous variables with
+``missing="pairwise"``. ``missing="pairwise"`` as lavaan: thresholds from each item's answers,
 polychorics from each pair's, every row in the scores' sums.
 R: ``lavaan::cfa(model, data, ordered = items, estimator = "WLSMV", group =, group.equal =,
 parameterization =)``.
@@ -57,9 +62,11 @@ class _GroupStats:
     names: list[str]
     gamma: np.ndarray
     thresholds: dict[str, np.ndarray]
-    rho: np.ndarray
+    rho: np.ndarray          # polychoric / polyserial / Pearson correlations
     w: np.ndarray            # weights of the DWLS discrepancy: 1/diag(Gamma) (WLSMV) or 1 (ULSMV)
-    s: np.ndarray            # thresholds, then correlations r21, r31, ..., r32, ...
+    s: np.ndarray            # thresholds (-mean), variances of continuous variables, r21, r31, ..., r32, ...
+    cov: np.ndarray          # the correlations as covariances (continuous variables' SDs)
+    means: np.ndarray        # continuous variables' means (0 for ordinal items)
 
 
 def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV", std_lv: bool = False,
@@ -86,18 +93,19 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
     if unknown:
         raise PsychometricsError(f"ordered={unknown!r}: not observed variables of the model")
     continuous = [v for v in items if v not in chosen]
-    if continuous:
-        raise PsychometricsError(f"mixed ordinal and continuous indicators ({', '.join(continuous)} continuous) are "
-                                 "not available yet; give ordered=True to treat every indicator as ordinal")
+    ordinal = [v for v in items if v in chosen]
     if missing not in ("listwise", "pairwise"):
         raise PsychometricsError(f"missing={missing!r} with ordered items: choose 'listwise' or 'pairwise' (as lavaan)")
+    if continuous and missing == "pairwise":
+        raise PsychometricsError(f"missing='pairwise' with continuous indicators ({', '.join(continuous)}) next to "
+                                 "ordered ones is not available yet; use listwise")
     labels, gcode = split_groups(data, group)
-    X, notes = _ordinal_data(data, items, missing)
+    X, notes = _ordinal_data(data, items, ordinal, missing)
     gcode = np.asarray(gcode)[data.index.get_indexer(X.index)]
     G = len(labels)
-    levels = {v: np.sort(X[v].dropna().unique()) for v in items}
+    levels = {v: np.sort(X[v].dropna().unique()) for v in ordinal}
     if G > 1:
-        _check_categories(X, items, levels, gcode, labels, group)
+        _check_categories(X, ordinal, levels, gcode, labels, group)
     stats: list[_GroupStats] = []
     for g in range(G):
         Xg = X[gcode == g]
@@ -105,21 +113,15 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
         if len(Xg) < 2:
             raise PsychometricsError(f"{len(Xg)} complete row(s){where}: too few to estimate thresholds and "
                                      "polychoric correlations; merge groups or collect more data")
-        names, gamma, pc = polychoric_acov(Xg, items, return_result=True,
+        names, gamma, pc = polychoric_acov(Xg, items, return_result=True, continuous=continuous,
                                            missing="pairwise" if missing == "pairwise" else "listwise")
-        p = len(items)
-        pairs = [(i, j) for j in range(p) for i in range(j + 1, p)]       # lavaan's order: r21, r31, ..., r32
-        R = pc.rho.to_numpy()
-        th = np.concatenate([np.asarray(pc.thresholds[v], float) for v in items])
-        s = np.concatenate([th, [R[i, j] for i, j in pairs]])
-        w = 1 / np.diag(gamma) if est == "WLSMV" else np.ones(len(names))
-        stats.append(_GroupStats(len(Xg), names, gamma, {v: np.asarray(pc.thresholds[v], float) for v in items},
-                                 R, w, s))
-    n_th = {v: len(levels[v]) - 1 for v in items}
+        stats.append(_group_stats(Xg, items, continuous, names, gamma, pc, est))
+    n_th = {v: len(levels[v]) - 1 for v in ordinal}
     pt = build(model, columns, std_lv=std_lv, n_groups=G, group_equal=tuple(group_equal),
-               group_partial=tuple(group_partial), ordered=items, n_thresholds=n_th, parameterization=parameterization)
-    if any(r.op == "~" and r.lhs in items and r.rhs in items for r in pt.rows):
-        raise PsychometricsError("regressions among observed ordinal variables are not available yet with WLSMV")
+               group_partial=tuple(group_partial), ordered=ordinal, n_thresholds=n_th, parameterization=parameterization)
+    if any(r.op == "~" and r.rhs in items for r in pt.rows):
+        raise PsychometricsError("regressions on observed variables are not available yet with WLSMV (regress on "
+                                 "latent variables, or use a single-indicator latent variable)")
     if pt.constraints:
         raise PsychometricsError("constraints (==, <, >) with ordered items are not available yet")
     om = OrdinalModel(pt, stats)
@@ -153,7 +155,7 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
     dfb = sum(len(st.s) - k for st, k in zip(stats, nth_g))
     Db = _bdiag([np.vstack([np.eye(k), np.zeros((len(st.s) - k, k))]) for st, k in zip(stats, nth_g)])
     ssb = dwls.scaled_shifted(Tb, dfb, Db, V_all, Gam_all)
-    resid = [st.s[k:] - sg[k:] for st, k, sg in zip(stats, nth_g, om.sigma_groups(theta))]
+    resid = [om.correlation_residuals(theta, g) for g in range(G)]
     srmr = float(sum(f[g] * math.sqrt(float(e @ e) / (len(items) * (len(items) + 1) / 2)) for g, e in enumerate(resid)))
     fit = _fit_measures(T, df, Tb, dfb, ss, ssb, N, G, pt.n_free, srmr)
     if est == "ULSMV":      # the unweighted statistic is not chi-square distributed (lavaan: no p-value)
@@ -163,7 +165,8 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
     notes.append("standardized SEs (std_all_se) for ordinal indicators come with a later version")
     meta = {"package_version": __version__, "data": fp, "data_sha256": fp["sha256"], "input": "data",
             "estimator": est, "information": "expected", "se": "robust.sem", "test": "scaled.shifted",
-            "missing": missing, "parameterization": parameterization, "ordered": items, "model": model,
+            "missing": missing, "parameterization": parameterization, "ordered": ordinal, "continuous": continuous,
+            "model": model,
             "group": group, "group_equal": list(group_equal), "group_partial": list(group_partial),
             "optimizer": msg, "notes": notes}
     implied = pd.DataFrame(om.ram.implied(theta, 0), index=items, columns=items)
@@ -173,7 +176,27 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
                      implied=implied, groups=tuple(labels), group_nobs=tuple(st.n for st in stats), state=state)
 
 
-def _ordinal_data(data: pd.DataFrame, items: list[str], missing: str) -> tuple[pd.DataFrame, list[str]]:
+def _group_stats(Xg: pd.DataFrame, items: list[str], continuous: list[str], names, gamma, pc, est) -> _GroupStats:
+    """One group's sample statistics in lavaan's order: thresholds (a continuous variable: minus
+    its mean), the continuous variables' variances (N divisor), then the correlations below the
+    diagonal (r21, r31, ..., r32, ...), as covariances where a continuous variable is involved."""
+    p = len(items)
+    pairs = [(i, j) for j in range(p) for i in range(j + 1, p)]
+    R = pc.rho.to_numpy()
+    means = np.array([float(Xg[v].mean()) if v in continuous else 0.0 for v in items])
+    sd = np.array([float(Xg[v].std(ddof=0)) if v in continuous else 1.0 for v in items])
+    th = np.concatenate([np.asarray(pc.thresholds[v], float) if v not in continuous else [-means[k]]
+                         for k, v in enumerate(items)])
+    cov = R * np.outer(sd, sd)
+    var = [cov[k, k] for k, v in enumerate(items) if v in continuous]
+    s = np.concatenate([th, var, [cov[i, j] for i, j in pairs]])
+    w = 1 / np.diag(gamma) if est == "WLSMV" else np.ones(len(names))
+    return _GroupStats(len(Xg), names, gamma, {v: np.asarray(pc.thresholds[v], float) for v in items
+                                                 if v not in continuous}, R, w, s, cov, means)
+
+
+def _ordinal_data(data: pd.DataFrame, items: list[str], ordinal: list[str],
+                  missing: str) -> tuple[pd.DataFrame, list[str]]:
     """The items as numbers (text is an error, not missing), checked, with listwise or pairwise
     deletion noted."""
     from ..measurement.correlations import MAX_CATEGORIES
@@ -183,11 +206,13 @@ def _ordinal_data(data: pd.DataFrame, items: list[str], missing: str) -> tuple[p
     empty = [v for v in items if X[v].isna().all()]
     if empty:
         raise PsychometricsError(f"item(s) {', '.join(empty)} have no answers; leave them out of the model")
-    many = [f"{v} ({X[v].nunique()} values)" for v in items if X[v].nunique() > MAX_CATEGORIES]
+    many = [f"{v} ({X[v].nunique()} values)" for v in ordinal if X[v].nunique() > MAX_CATEGORIES]
     if many:
         raise PsychometricsError(f"ordered items may have at most {MAX_CATEGORIES} categories: {', '.join(many)}; "
-                                 "collapse categories, or leave the item out of ordered (mixed ordinal and continuous "
-                                 "indicators come later)")
+                                 "collapse categories, or leave the item out of ordered (a continuous indicator)")
+    const = [v for v in items if v not in ordinal and X[v].nunique() < 2]
+    if const:
+        raise PsychometricsError(f"continuous variable(s) {', '.join(const)} are constant; leave them out")
     complete = X.notna().all(axis=1)
     n_all = len(X)
     notes = []
@@ -232,8 +257,9 @@ def _bdiag(mats: list[np.ndarray]) -> np.ndarray:
 
 
 class OrdinalModel:
-    """The model-implied thresholds and polychoric correlations of each group, and their Jacobian
-    with respect to the free parameters (RAM part from :meth:`.model.Model.delta`)."""
+    """The model-implied statistics of each group (thresholds, continuous variables' negated
+    means and variances, correlations or covariances) and their Jacobian with respect to the
+    free parameters (RAM part from :meth:`.model.Model.delta`)."""
 
     def __init__(self, pt: ParTable, stats: list[_GroupStats]):
         self.pt = pt
@@ -241,10 +267,13 @@ class OrdinalModel:
         self.ram_pt = dataclasses.replace(pt, rows=[r for r in pt.rows if r.op in RAM_OPS])
         p = len(pt.observed)
         self.p = p
-        self.ram = _model.Model(self.ram_pt, [st.rho for st in stats], [np.zeros(p) for _ in stats])
+        self.ram = _model.Model(self.ram_pt, [st.cov for st in stats], [st.means for st in stats])
         self.theta_param = pt.parameterization == "theta"
         pos = {v: i for i, v in enumerate(pt.observed)}
         self.items = pt.observed
+        ordered = set(pt.ordered)
+        self.is_ord = np.array([v in ordered for v in self.items])
+        self.num_idx = np.flatnonzero(~self.is_ord)
         G = pt.n_groups
         # per group: threshold rows (item index, free index or -1, fixed value) and scaling factors
         self.th_item, self.th_free, self.th_value = [], [], []
@@ -252,13 +281,19 @@ class OrdinalModel:
         for g in range(1, G + 1):
             th = [r for r in pt.rows if r.group == g and r.op == "|"]
             th.sort(key=lambda r: (pos[r.lhs], int(r.rhs[1:])))
-            self.th_item.append(np.array([pos[r.lhs] for r in th]))
-            self.th_free.append(np.array([r.free - 1 for r in th]))
+            self.th_item.append(np.array([pos[r.lhs] for r in th], dtype=int))
+            self.th_free.append(np.array([r.free - 1 for r in th], dtype=int))
             self.th_value.append(np.array([r.value if (not r.free and r.value is not None) else 0.0 for r in th]))
             sc = {r.lhs: r for r in pt.rows if r.group == g and r.op == "~*~"}
-            self.d_free.append(np.array([sc[v].free - 1 for v in self.items]))
-            self.d_value.append(np.array([sc[v].value if (not sc[v].free and sc[v].value is not None) else 1.0
-                                          for v in self.items]))
+            self.d_free.append(np.array([sc[v].free - 1 if v in sc else -1 for v in self.items], dtype=int))
+            self.d_value.append(np.array([sc[v].value if (v in sc and not sc[v].free and sc[v].value is not None)
+                                          else 1.0 for v in self.items]))
+        # the thresholds' block in variable order: an ordinal item's thresholds, a continuous
+        # variable's negated mean (the raw order is thresholds first, then the means)
+        th_items = self.th_item[0]
+        slots = [("t", k) for k in range(len(th_items))] + [("m", k) for k in range(len(self.num_idx))]
+        key = [(int(th_items[k]), k) if kind == "t" else (int(self.num_idx[k]), 0) for kind, k in slots]
+        self.th_perm = np.array(sorted(range(len(slots)), key=lambda q: key[q]), dtype=int)
         self.pairs_i = np.array([i for j in range(p) for i in range(j + 1, p)], dtype=int)
         self.pairs_j = np.array([j for j in range(p) for i in range(j + 1, p)], dtype=int)
         ra, rb = np.tril_indices(p)
@@ -272,7 +307,7 @@ class OrdinalModel:
         mom = self.ram.moments(theta, g)
         Sig, mu = mom["Sigma"], mom["mu"]
         if self.theta_param:
-            d = 1 / np.sqrt(np.maximum(np.diag(Sig), 1e-300))
+            d = np.where(self.is_ord, 1 / np.sqrt(np.maximum(np.diag(Sig), 1e-300)), 1.0)
         else:
             fr = self.d_free[g]
             d = np.where(fr >= 0, theta[np.maximum(fr, 0)], self.d_value[g])
@@ -282,9 +317,10 @@ class OrdinalModel:
 
     def sigma_g(self, theta: np.ndarray, g: int) -> np.ndarray:
         Sig, mu, d, tau = self._parts(theta, g)
-        j = self.th_item[g]
+        j, n = self.th_item[g], self.num_idx
         ii, jj = self.pairs_i, self.pairs_j
-        return np.concatenate([d[j] * (tau - mu[j]), d[ii] * d[jj] * Sig[ii, jj]])
+        th = np.concatenate([d[j] * (tau - mu[j]), -mu[n]])[self.th_perm]
+        return np.concatenate([th, Sig[n, n], d[ii] * d[jj] * Sig[ii, jj]])
 
     def sigma_groups(self, theta: np.ndarray) -> list[np.ndarray]:
         return [self.sigma_g(theta, g) for g in range(self.pt.n_groups)]
@@ -298,22 +334,23 @@ class OrdinalModel:
         k = self.pt.n_free
         p = self.p
         dSig, dmu = Dr[: self.n_vech], Dr[self.n_vech:]
-        # d d_j / d theta (p x k)
+        # d d_j / d theta (p x k); 0 for continuous variables
         if self.theta_param:
-            dd = -0.5 * (d ** 3)[:, None] * dSig[self.vech_diag]
+            dd = np.where(self.is_ord[:, None], -0.5 * (d ** 3)[:, None] * dSig[self.vech_diag], 0.0)
         else:
             dd = np.zeros((p, k))
             fr = self.d_free[g]
             dd[np.flatnonzero(fr >= 0), fr[fr >= 0]] = 1.0
-        j = self.th_item[g]
+        j, n = self.th_item[g], self.num_idx
         Jt = -d[j][:, None] * dmu[j] + (tau - mu[j])[:, None] * dd[j]
         fr = self.th_free[g]
         rows = np.flatnonzero(fr >= 0)
         np.add.at(Jt, (rows, fr[rows]), d[j][rows])
+        Jth = np.vstack([Jt, -dmu[n]])[self.th_perm]
         ii, jj = self.pairs_i, self.pairs_j
         Jr = ((d[ii] * d[jj])[:, None] * dSig[self.vech_pairs] + (Sig[ii, jj] * d[jj])[:, None] * dd[ii]
               + (Sig[ii, jj] * d[ii])[:, None] * dd[jj])
-        return np.vstack([Jt, Jr])
+        return np.vstack([Jth, dSig[self.vech_diag[n]], Jr])
 
     def jacobians(self, theta: np.ndarray) -> list[np.ndarray]:
         return [self.jacobian_g(theta, g) for g in range(self.pt.n_groups)]
@@ -321,18 +358,28 @@ class OrdinalModel:
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
         return np.vstack(self.jacobians(theta))
 
+    def correlation_residuals(self, theta: np.ndarray, g: int) -> np.ndarray:
+        """Sample minus model-implied correlations below the diagonal (continuous variables'
+        covariances on the correlation scale, each side by its own standard deviations)."""
+        Sig, _, d, _ = self._parts(theta, g)
+        sd_model = np.where(self.is_ord, 1.0, np.sqrt(np.maximum(np.diag(Sig), 1e-300)))
+        ii, jj = self.pairs_i, self.pairs_j
+        implied = d[ii] * d[jj] * Sig[ii, jj] / (sd_model[ii] * sd_model[jj])
+        return self.stats[g].rho[ii, jj] - implied
+
     # ---- starting values and the reported solution ----------------------------------------------
     def start_values(self) -> np.ndarray:
         p = self.p
-        blocks = [_model.Block(g, np.arange(p), st.n, st.n / sum(s.n for s in self.stats), st.rho, np.zeros(p))
+        blocks = [_model.Block(g, np.arange(p), st.n, st.n / sum(s.n for s in self.stats), st.cov, st.means)
                   for g, st in enumerate(self.stats)]
         theta = _model.start_values(self.ram_pt, self.ram, blocks)
         done = np.zeros(self.pt.n_free, dtype=bool)
+        ordered = set(self.pt.ordered)
         for r in self.ram_pt.rows:
-            if r.free and r.op == "~~" and r.lhs == r.rhs and r.lhs in self.items:
+            if r.free and r.op == "~~" and r.lhs == r.rhs and r.lhs in ordered:
                 theta[r.free - 1] = 1.0          # theta parameterization: residual variances of the latent responses
         for g, st in enumerate(self.stats):
-            sample = np.concatenate([st.thresholds[v] for v in self.items])
+            sample = np.concatenate([st.thresholds[v] for v in self.items if v in ordered] or [np.zeros(0)])
             fr = self.th_free[g]
             for t in np.flatnonzero(fr >= 0):
                 if not done[fr[t]]:
@@ -346,13 +393,14 @@ class OrdinalModel:
 
     def residual_variances(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
         """The latent responses' residual variances to report, and the scaling factors: delta,
-        1/d^2 minus the common part; theta, the parameters (d = 1/sqrt(Sigma*_jj))."""
+        1/d^2 minus the common part; theta, the parameters (d = 1/sqrt(Sigma*_jj)); a continuous
+        variable's residual variance is its parameter."""
         Sig, _, d, _ = self._parts(theta, g)
         A, S, _ = self.ram.matrices(theta, g)
         resid = np.diag(S)[: self.p].copy()
         if not self.theta_param:
             common = np.diag(Sig) - resid
-            resid = 1 / d ** 2 - common
+            resid = np.where(self.is_ord, 1 / d ** 2 - common, resid)
         return resid, d
 
 
@@ -386,7 +434,7 @@ def _parameter_table(om: OrdinalModel, theta, se_free, labels, level, cov) -> tu
         resid, d = om.residual_variances(theta, g)
         d_g.append(d)
         if not om.theta_param:
-            for t in pos.values():
+            for t in np.flatnonzero(om.is_ord):
                 mdl.S_fixed[g][t, t] = resid[t]
     ram_index = {id(r): k for k, r in enumerate(om.ram_pt.rows)}
     ram_est = np.array([theta[r.free - 1] if r.free else _fixed_value(mdl, k) for k, r in enumerate(om.ram_pt.rows)])

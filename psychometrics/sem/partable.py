@@ -389,13 +389,13 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
                 r.free = -1
 
     pt = _number(rows, latent, observed, defined, constraints, n_groups, meanstructure, exo_x, group_equal,
-                 partial, fixed_x, notes)
+                 partial, fixed_x, notes, ordered)
     pt.ordered, pt.n_thresholds, pt.parameterization = ordered, {v: n_th[v] for v in ordered}, parameterization
     return pt
 
 
 def _number(rows, latent, observed, defined, constraints, n_groups, meanstructure, exo_x, group_equal, partial,
-            fixed_x, notes) -> ParTable:
+            fixed_x, notes, ordered=()) -> ParTable:
     """Number the free parameters; shared labels, equal() and group_equal kinds share an index;
     ``a == b`` of two labels joins them; other constraints are kept for constrained estimation."""
     latent_set = set(latent)
@@ -418,6 +418,8 @@ def _number(rows, latent, observed, defined, constraints, n_groups, meanstructur
         # group_equal: intercepts, residuals and residual covariances of the covariates are not
         # among the kinds (lavaan's ov.nox rule); an exogenous covariate's moments stay per group
         kind = None if r.lhs in exo and r.op in ("~1", "~~") else _kind(r, latent_set)
+        if ordered and kind == "intercepts" and r.lhs not in ordered and "thresholds" in group_equal:
+            kind = "thresholds"     # lavaan: a continuous indicator's intercept is equal with the thresholds
         tag = f"{r.lhs}{r.op}{r.rhs}"
         if r.label:
             key: tuple = ("label", r.label)

@@ -50,3 +50,37 @@ eraut_model <- paste("confidence =~ con01 + con02 + con03 + con04", "challenge =
                      "support =~ sup01 + sup02 + sup03 + sup04", sep = "\n")
 mg_ref("vpc_loc_configural", eraut_model, vpc, eraut, "loc")
 mg_ref("vpc_loc_metric_stdlv", eraut_model, vpc, eraut, "loc", c("thresholds", "loadings"), std.lv = TRUE)
+
+# ---- mixed ordinal and continuous indicators (lavaan's muthen1984 with numeric variables) ----
+# bfi: agreeableness items ordered, conscientiousness items treated as continuous; and age as a
+# continuous indicator next to the example data's ordered confidence items, in two groups.
+mixed_ref <- function(name, model, data, items, ordered, group = NULL, group.equal = "") {
+  d <- na.omit(data[, c(items, group)])
+  fit <- lavaan::cfa(model, data = d, ordered = ordered, estimator = "WLSMV", group = group,
+                     group.equal = group.equal)
+  pe <- parameterEstimates(fit, standardized = TRUE)
+  if (is.null(pe$group)) pe$group <- 1L
+  pe$group_label <- if (is.null(group)) "1" else lavInspect(fit, "group.label")[pe$group]
+  fm <- as.list(fitMeasures(fit, keys))
+  names(fm) <- gsub(".", "_", names(fm), fixed = TRUE)
+  ss <- fit@SampleStats
+  out <- list(call = sprintf("cfa(model, data, ordered = c(%s), estimator = 'WLSMV', group = %s, group.equal = c(%s))",
+                             paste0("'", ordered, "'", collapse = ", "),
+                             if (is.null(group)) "NULL" else paste0("'", group, "'"),
+                             paste0("'", group.equal, "'", collapse = ", ")),
+              lavaan = as.character(packageVersion("lavaan")), model = model, items = items, ordered = ordered,
+              group = group, group_equal = group.equal[group.equal != ""], parameterization = "delta", std_lv = FALSE,
+              nobs = as.list(lavInspect(fit, "nobs")),
+              group_labels = if (is.null(group)) list("1") else lavInspect(fit, "group.label"),
+              wls_obs = as.numeric(ss@WLS.obs[[1]]), nacov = unclass(ss@NACOV[[1]]),
+              parameters = pe[, c("lhs", "op", "rhs", "group_label", "est", "se", "std.all")], fit = fm)
+  path <- sprintf("tests/reference/wlsmv_mg_%s.json", name)
+  write_json(out, path, digits = NA, auto_unbox = TRUE, na = "null")
+  cat("wrote", path, "\n")
+}
+mixed_ref("bfi_mixed", ac_model, bfi, ac, paste0("A", 1:5))
+vpc_age <- vpc
+vpc_age$yrs10 <- vpc_age$yrs / 10
+mixed_ref("vpc_mixed_loc", "confidence =~ con01 + con02 + con03 + con04 + yrs10", vpc_age,
+          c("con01", "con02", "con03", "con04", "yrs10"), c("con01", "con02", "con03", "con04"), "loc",
+          c("thresholds", "loadings"))

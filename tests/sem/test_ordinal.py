@@ -90,8 +90,8 @@ def test_ulsmv_runs_and_unsupported_options_are_refused():
     assert uls.estimator == "ULSMV" and math.isfinite(uls.fit["chisq_scaled"])
     with pytest.raises(PsychometricsError, match="bootstrap with ordered items"):
         pm.cfa(ref["model"], d, ordered=True, bootstrap=10)
-    with pytest.raises(PsychometricsError, match="mixed ordinal and continuous"):
-        pm.cfa(ref["model"], d, ordered=["A1", "A2"])
+    with pytest.raises(PsychometricsError, match="pairwise' with continuous indicators"):
+        pm.cfa(ref["model"], d, ordered=["A1", "A2"], missing="pairwise")
     with pytest.raises(PsychometricsError, match="WLSMV .*ULSMV"):
         pm.cfa(ref["model"], d, ordered=True, estimator="MLR")
 

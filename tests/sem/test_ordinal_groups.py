@@ -2,7 +2,9 @@
 thresholds) and the theta parameterization, against lavaan 0.6.14
 (tests/reference/generate_wlsmv_groups.R): every parameter row's estimate, robust SE and std.all,
 and the fit measures, for configural, threshold, metric and scalar models of psych's bfi by gender
-and of the example data by school location."""
+and of the example data by school location; and mixed ordinal and continuous indicators (bfi's
+agreeableness items ordered, conscientiousness continuous; years of experience next to the
+example data's confidence items, two groups with equal thresholds and loadings)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from ..conftest import ROOT
 
 REF = ROOT / "tests" / "reference"
 CASES = ["bfi_ac_theta", "bfi_gender_configural", "bfi_gender_thresholds", "bfi_gender_metric", "bfi_gender_scalar",
-         "bfi_gender_thresholds_theta", "vpc_loc_configural", "vpc_loc_metric_stdlv"]
+         "bfi_gender_thresholds_theta", "vpc_loc_configural", "vpc_loc_metric_stdlv", "bfi_mixed", "vpc_mixed_loc"]
 
 
 def _data(ref: dict) -> pd.DataFrame:
@@ -30,6 +32,7 @@ def _data(ref: dict) -> pd.DataFrame:
     else:
         d = pd.read_csv(ROOT / "data" / "vpc_teachers_example.csv").replace([-98, -99], np.nan)
         d["loc"] = np.where(d["loc"] == 1, "rural", "urban")
+        d["yrs10"] = d["yrs"] / 10
     # listwise first, as the R script (na.omit) does: lavaan orders groups by first appearance
     return d[ref["items"] + ([ref["group"]] if ref["group"] else [])].dropna()
 
@@ -40,8 +43,8 @@ def case(request):
     ref["group"] = ref["group"] or None          # R's NULL arrives as {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pm.PsychometricsWarning)
-        res = pm.cfa(ref["model"], _data(ref), ordered=True, group=ref["group"], group_equal=ref["group_equal"],
-                     parameterization=ref["parameterization"], std_lv=ref["std_lv"])
+        res = pm.cfa(ref["model"], _data(ref), ordered=ref.get("ordered", True), group=ref["group"],
+                     group_equal=ref["group_equal"], parameterization=ref["parameterization"], std_lv=ref["std_lv"])
     return ref, res
 
 
@@ -111,3 +114,21 @@ def test_a_tiny_group_is_refused():
     d.loc[0, "gender"] = "other"
     with pytest.raises(PsychometricsError, match="group 'other'"):
         pm.cfa(ref["model"], d, ordered=True, group="gender")
+
+
+def test_mixed_sample_statistics_and_their_acov_match_lavaan():
+    """lavaan's WLS.obs (thresholds, minus the continuous variables' means, their variances,
+    polychoric/polyserial/Pearson entries as covariances) and NACOV for the mixed case."""
+    from psychometrics.measurement.acov import polychoric_acov
+    from psychometrics.sem.ordinal import _group_stats
+
+    ref = json.loads((REF / "wlsmv_mg_bfi_mixed.json").read_text())
+    d = _data({**ref, "group": None})
+    cont = [v for v in ref["items"] if v not in ref["ordered"]]
+    names, gamma, pc = polychoric_acov(d, ref["items"], return_result=True, continuous=cont)
+    st = _group_stats(d, ref["items"], cont, names, gamma, pc, "WLSMV")
+    # polyserial correlations are solved to 1e-10 here and about 1e-8 in lavaan
+    assert st.s == pytest.approx(np.array(ref["wls_obs"]), rel=1e-6, abs=1e-8)
+    G = np.array(ref["nacov"])
+    assert np.abs(gamma - G).max() <= 1e-6 * np.abs(G).max()
+    assert names[:5] == ["A1|t1", "A1|t2", "A1|t3", "A1|t4", "A1|t5"] and "C1~1" in names and "C1~~C1" in names
