@@ -216,6 +216,8 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_r
         S2[:, q] = np.where(both, s_rho[np.maximum(ca, 0), np.maximum(cb, 0)], 0.0)
         counts = np.zeros(s_rho.shape)
         np.add.at(counts, (ca[both], cb[both]), 1.0)
+        seen = counts > 0          # empty cells add nothing (their scores can be huge when rho is near 1)
+        s_rho, d_a, d_b = np.where(seen, s_rho, 0.0), np.where(seen[..., None], d_a, 0.0), np.where(seen[..., None], d_b, 0.0)
         A22[q] = float((counts * s_rho ** 2).sum())
         A21[q, start[i]:start[i + 1]] = np.einsum("cd,cd,cdk->k", counts, s_rho, d_a)
         A21[q, start[j]:start[j + 1]] = np.einsum("cd,cd,cdk->k", counts, s_rho, d_b)

@@ -113,8 +113,14 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
         if len(Xg) < 2:
             raise PsychometricsError(f"{len(Xg)} complete row(s){where}: too few to estimate thresholds and "
                                      "polychoric correlations; merge groups or collect more data")
-        names, gamma, pc = polychoric_acov(Xg, items, return_result=True, continuous=continuous,
-                                           missing="pairwise" if missing == "pairwise" else "listwise")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            names, gamma, pc = polychoric_acov(Xg, items, return_result=True, continuous=continuous,
+                                               missing="pairwise" if missing == "pairwise" else "listwise")
+        for w in caught:           # the matrix's own warning is replaced by one naming the group and items
+            if "not positive definite" not in str(w.message):
+                warnings.warn(w.message, w.category, stacklevel=3)
+        _check_positive_definite(pc.rho.to_numpy(), items, where, notes)
         stats.append(_group_stats(Xg, items, continuous, names, gamma, pc, est))
     n_th = {v: len(levels[v]) - 1 for v in ordinal}
     pt = build(model, columns, std_lv=std_lv, n_groups=G, group_equal=tuple(group_equal),
@@ -225,6 +231,19 @@ def _ordinal_data(data: pd.DataFrame, items: list[str], ordinal: list[str],
         notes.append(f"pairwise: {int(empty_rows.sum())} row(s) without any answer left out")
     notes.append(f"pairwise: {int((~complete).sum())} of {n_all} rows incomplete, their answers used")
     return X[~empty_rows], notes
+
+
+def _check_positive_definite(R: np.ndarray, items: list[str], where: str, notes: list[str]) -> None:
+    """A polychoric matrix that is not positive definite (sparse tables, small groups): WLSMV does
+    not invert it and still fits, as lavaan; say so, naming the group and the items most involved."""
+    vals, vecs = np.linalg.eigh(R)
+    if vals[0] > 0:
+        return
+    top = [items[k] for k in np.argsort(-np.abs(vecs[:, 0]))[:3]]
+    notes.append(f"the polychoric correlations{where} are not positive definite (smallest eigenvalue {vals[0]:.3g}; "
+                 f"mostly {', '.join(top)})")
+    warnings.warn(f"SEM: {notes[-1]}: WLSMV does not need their inverse and fits, but the estimates may be unstable; "
+                  "collapse sparse categories of these items, or merge small groups", SEMWarning, stacklevel=4)
 
 
 def _check_categories(X, items, levels, gcode, labels, group) -> None:

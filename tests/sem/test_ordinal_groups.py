@@ -132,3 +132,27 @@ def test_mixed_sample_statistics_and_their_acov_match_lavaan():
     G = np.array(ref["nacov"])
     assert np.abs(gamma - G).max() <= 1e-6 * np.abs(G).max()
     assert names[:5] == ["A1|t1", "A1|t2", "A1|t3", "A1|t4", "A1|t5"] and "C1~1" in names and "C1~~C1" in names
+
+
+def test_a_non_positive_definite_polychoric_matrix_is_named_and_the_fit_goes_on():
+    """A small group with near-duplicate items (one a dichotomised copy of another): its polychoric
+    matrix is not positive definite. WLSMV fits (as lavaan), with a warning naming the group and
+    the items most involved and what to do; nothing overflows."""
+    rng = np.random.default_rng(3)
+    parts = []
+    for g, n in (("a", 400), ("b", 60)):
+        f = rng.normal(size=n)
+        d = pd.DataFrame({f"y{j}": np.searchsorted([-1.2, 0, 1.2], (0.7 if g == "a" else 0.95) * f
+                                                   + (0.7 if g == "a" else 0.2) * rng.normal(size=n)) + 1
+                          for j in range(1, 6)})
+        d["y6"] = np.where(d["y2"] > 2, 4, 1) if g == "b" else np.where(rng.random(n) < 0.5, 4, 1)
+        parts.append(d.assign(g=g))
+    data = pd.concat(parts, ignore_index=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = pm.cfa("F =~ y1 + y2 + y3 + y4 + y5 + y6", data, ordered=True, group="g")
+    msgs = [str(w.message) for w in caught if issubclass(w.category, pm.PsychometricsWarning)]
+    npd = [m for m in msgs if "not positive definite" in m]
+    assert len(npd) == 1 and "in group 'b'" in npd[0] and "y2" in npd[0] and "collapse" in npd[0]
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert res.converged and np.isfinite(res.fit["chisq_scaled"])
