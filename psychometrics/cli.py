@@ -586,7 +586,7 @@ def _sem_command(kind: str):
     @click.option("--model", "model", required=True, help="lavaan syntax, or a file holding it (e.g. model.lav).")
     @click.option("--estimator", default=None,
                   help="ML (default), MLR (robust SEs, Yuan-Bentler scaled test), GLS or ULS; with --ordered WLSMV "
-                       "(default) or ULSMV.")
+                       "(default), WLSM, DWLS, ULSMV, ULSM, ULS or WLS.")
     @click.option("--missing", type=click.Choice(["listwise", "fiml", "pairwise"]), default="listwise", show_default=True)
     @click.option("--information", type=click.Choice(["expected", "observed"]), default=None,
                   help="Information matrix for SEs (default as lavaan: expected; observed with FIML or MLR).")
@@ -630,7 +630,7 @@ def _sem_command(kind: str):
         allowed = ORDINAL_ESTIMATORS if ordered else ESTIMATORS
         if estimator not in allowed:
             raise click.BadParameter(f"'{estimator}': choose {', '.join(allowed)}"
-                                     + (" with --ordered" if ordered else " (WLSMV, ULSMV: with --ordered)"),
+                                     + (" with --ordered" if ordered else " (WLSMV and others: with --ordered)"),
                                      param_hint="--estimator")
         ordered_arg = None if not ordered else (True if ordered.strip().lower() == "all"
                                                  else [v.strip() for v in ordered.split(",") if v.strip()])

@@ -64,7 +64,8 @@ def lrt(restricted: SEMResult, larger: SEMResult) -> dict:
                                  "give the models in the order restricted, larger")
     t0, t1 = restricted.fit["chisq"], larger.fit["chisq"]
     dd = int(round(d0 - d1))
-    if (restricted.state or {}).get("ordinal") and (larger.state or {}).get("ordinal"):
+    if ((restricted.state or {}).get("ordinal") and (larger.state or {}).get("ordinal")
+            and larger.meta.get("test") != "satorra.bentler"):     # WLSM, ULSM: Satorra-Bentler 2001 below
         return _dwls_difference(restricted, larger, t0, t1, dd)
     if "chisq_scaling_factor" in restricted.fit and "chisq_scaling_factor" in larger.fit:
         c0, c1 = restricted.fit["chisq_scaling_factor"], larger.fit["chisq_scaling_factor"]
@@ -87,12 +88,20 @@ def lrt(restricted: SEMResult, larger: SEMResult) -> dict:
 
 
 def _dwls_difference(restricted: SEMResult, larger: SEMResult, t0: float, t1: float, dd: int) -> dict:
-    """WLSMV/ULSMV: lavaan's scaled-shifted difference test (``method = "satorra.2000"``)."""
+    """Ordered items: lavaan's default difference test for the fit's test: the scaled-shifted
+    ``method = "satorra.2000"`` for WLSMV/ULSMV, the plain difference for the standard test of
+    DWLS, ULS and WLS (WLSM/ULSM take Satorra-Bentler 2001 in :func:`lrt`)."""
     import numpy as np
 
     from .estimators.dwls import satorra2000
 
     s1, s0 = larger.state or {}, restricted.state or {}
+    test = larger.meta.get("test")
+    if test == "standard":          # DWLS, ULS, WLS: the plain difference (lavTestLRT's "standard")
+        diff = t0 - t1
+        n, G = sum(larger.group_nobs), max(len(larger.group_nobs), 1)
+        return {"chisq_diff": float(diff), "df_diff": dd, "pvalue": chisq_sf(diff, dd), "method": "standard",
+                "rmsea": math.sqrt(G) * math.sqrt(max(0.0, diff - dd) / (dd * n))}
     stats = s1["stats"]
     N = sum(st.n for st in stats)
     f = np.array([st.n / N for st in stats])

@@ -52,7 +52,15 @@ from .estimators import dwls
 from .partable import ParTable, build, observed_variables
 from .result import SEMResult
 
-ORDINAL_ESTIMATORS = ("WLSMV", "ULSMV")
+#: lavaan's estimators for categorical data: (weight, standard errors, test)
+ESTIMATOR_SPEC = {"WLSMV": ("diagonal", "robust.sem", "scaled.shifted"),
+                  "WLSM": ("diagonal", "robust.sem", "satorra.bentler"),
+                  "DWLS": ("diagonal", "standard", "standard"),
+                  "ULSMV": ("identity", "robust.sem", "scaled.shifted"),
+                  "ULSM": ("identity", "robust.sem", "satorra.bentler"),
+                  "ULS": ("identity", "standard", "standard"),
+                  "WLS": ("full", "standard", "standard")}
+ORDINAL_ESTIMATORS = tuple(ESTIMATOR_SPEC)
 RAM_OPS = ("=~", "~", "~~", "~1")
 
 
@@ -63,10 +71,20 @@ class _GroupStats:
     gamma: np.ndarray
     thresholds: dict[str, np.ndarray]
     rho: np.ndarray          # polychoric / polyserial / Pearson correlations
-    w: np.ndarray            # weights of the DWLS discrepancy: 1/diag(Gamma) (WLSMV) or 1 (ULSMV)
+    w: np.ndarray            # diagonal weights of the discrepancy: 1/diag(Gamma) (DWLS) or 1 (ULS)
     s: np.ndarray            # thresholds (-mean), variances of continuous variables, r21, r31, ..., r32, ...
     cov: np.ndarray          # the correlations as covariances (continuous variables' SDs)
     means: np.ndarray        # continuous variables' means (0 for ordinal items)
+    W: np.ndarray | None = None    # the full weight (WLS: the inverse of Gamma); None: diag(w)
+
+    def weigh(self, X: np.ndarray) -> np.ndarray:
+        """W X (X a vector or a matrix with the statistics as rows)."""
+        if self.W is not None:
+            return self.W @ X
+        return self.w * X if X.ndim == 1 else self.w[:, None] * X
+
+    def weight(self) -> np.ndarray:
+        return self.W if self.W is not None else np.diag(self.w)
 
 
 def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV", std_lv: bool = False,
@@ -80,8 +98,8 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
 
     est = str(estimator).upper()
     if est not in ORDINAL_ESTIMATORS:
-        raise PsychometricsError(f"estimator={estimator!r} with ordered items: choose WLSMV (lavaan's default) or "
-                                 "ULSMV (DWLS, WLS and ML for ordinal items come later)")
+        raise PsychometricsError(f"estimator={estimator!r} with ordered items: choose WLSMV (lavaan's default), "
+                                 f"{', '.join(e for e in ORDINAL_ESTIMATORS if e != 'WLSMV')}")
     if parameterization not in ("delta", "theta"):
         raise PsychometricsError(f"parameterization={parameterization!r}: choose 'delta' (lavaan's default) or 'theta'")
     columns = [str(c) for c in data.columns if c != group]
@@ -132,7 +150,11 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
         raise PsychometricsError("constraints (==, <, >) with ordered items are not available yet")
     om = OrdinalModel(pt, stats)
     theta0 = om.start_values()
-    c = np.concatenate([(st.n - 1) * st.w for st in stats])      # sum_g (n_g - 1) F_g
+    weight, se_type, test = ESTIMATOR_SPEC[est]
+    if weight == "full":      # sum_g (n_g - 1) F_g
+        c: np.ndarray = _bdiag([(st.n - 1) * st.weight() for st in stats])
+    else:
+        c = np.concatenate([(st.n - 1) * st.w for st in stats])
     s_all = np.concatenate([st.s for st in stats])
     theta, T, ok, msg = dwls.fit(om.sigma, om.jacobian, s_all, c, theta0)
     if not ok:
@@ -141,36 +163,45 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
     N = sum(st.n for st in stats)
     f = np.array([st.n / N for st in stats])
     Ds = om.jacobians(theta)
-    E = sum(f[g] * Ds[g].T @ (stats[g].w[:, None] * Ds[g]) for g in range(G))
-    B = sum(f[g] * (Ds[g] * stats[g].w[:, None]).T @ stats[g].gamma @ (stats[g].w[:, None] * Ds[g]) for g in range(G))
+    E = sum(f[g] * Ds[g].T @ stats[g].weigh(Ds[g]) for g in range(G))
     try:
         Ei = np.linalg.inv(E)
     except np.linalg.LinAlgError:
         raise PsychometricsError("the model is not identified (singular information matrix); fix or constrain "
                                  "parameters") from None
-    cov = Ei @ B @ Ei / (N - G)                   # lavaan 0.6.14: N - G for categorical data
+    if se_type == "robust.sem":
+        B = sum(f[g] * stats[g].weigh(Ds[g]).T @ stats[g].gamma @ stats[g].weigh(Ds[g]) for g in range(G))
+        cov = Ei @ B @ Ei / (N - G)               # lavaan 0.6.14: N - G for categorical data
+    else:
+        cov = Ei / (N - G)
     se_all = np.sqrt(np.maximum(np.diag(cov), 0))
     df = len(s_all) - pt.n_free
-    V_all = _bdiag([f[g] * np.diag(stats[g].w) for g in range(G)])
+    V_all = _bdiag([f[g] * stats[g].weight() for g in range(G)])
     Gam_all = _bdiag([stats[g].gamma / f[g] for g in range(G)])
     D_all = np.vstack(Ds)
-    ss = dwls.scaled_shifted(T, df, D_all, V_all, Gam_all)
-    # baseline: zero correlations, thresholds free per group
+    # baseline: zero correlations, thresholds (means, variances) free per group
     nth_g = [len(st.s) - len(st.rho) * (len(st.rho) - 1) // 2 for st in stats]
-    Tb = float(sum((st.n - 1) * st.s[k:] @ (st.w[k:] * st.s[k:]) for st, k in zip(stats, nth_g)))
-    dfb = sum(len(st.s) - k for st, k in zip(stats, nth_g))
     Db = _bdiag([np.vstack([np.eye(k), np.zeros((len(st.s) - k, k))]) for st, k in zip(stats, nth_g)])
-    ssb = dwls.scaled_shifted(Tb, dfb, Db, V_all, Gam_all)
+    Tb = _baseline(stats, nth_g)
+    dfb = sum(len(st.s) - k for st, k in zip(stats, nth_g))
+    ss: dict | None
+    ssb: dict | None
+    if test == "scaled.shifted":
+        ss, ssb = (dwls.scaled_shifted(T, df, D_all, V_all, Gam_all), dwls.scaled_shifted(Tb, dfb, Db, V_all, Gam_all))
+    elif test == "satorra.bentler":
+        ss, ssb = (dwls.mean_adjusted(T, df, D_all, V_all, Gam_all), dwls.mean_adjusted(Tb, dfb, Db, V_all, Gam_all))
+    else:
+        ss = ssb = None
     resid = [om.correlation_residuals(theta, g) for g in range(G)]
     srmr = float(sum(f[g] * math.sqrt(float(e @ e) / (len(items) * (len(items) + 1) / 2)) for g, e in enumerate(resid)))
     fit = _fit_measures(T, df, Tb, dfb, ss, ssb, N, G, pt.n_free, srmr)
-    if est == "ULSMV":      # the unweighted statistic is not chi-square distributed (lavaan: no p-value)
+    if weight == "identity":   # the unweighted statistic is not chi-square distributed (lavaan: no p-value)
         fit["pvalue"] = float("nan")
     params, r2 = _parameter_table(om, theta, se_all, labels, level, cov)
     fp = data_fingerprint(data)
     notes.append("standardized SEs (std_all_se) for ordinal indicators come with a later version")
     meta = {"package_version": __version__, "data": fp, "data_sha256": fp["sha256"], "input": "data",
-            "estimator": est, "information": "expected", "se": "robust.sem", "test": "scaled.shifted",
+            "estimator": est, "information": "expected", "se": se_type, "test": test,
             "missing": missing, "parameterization": parameterization, "ordered": ordinal, "continuous": continuous,
             "model": model,
             "group": group, "group_equal": list(group_equal), "group_partial": list(group_partial),
@@ -196,9 +227,32 @@ def _group_stats(Xg: pd.DataFrame, items: list[str], continuous: list[str], name
     cov = R * np.outer(sd, sd)
     var = [cov[k, k] for k, v in enumerate(items) if v in continuous]
     s = np.concatenate([th, var, [cov[i, j] for i, j in pairs]])
-    w = 1 / np.diag(gamma) if est == "WLSMV" else np.ones(len(names))
+    weight = ESTIMATOR_SPEC[est][0]
+    w = np.ones(len(names)) if weight == "identity" else 1 / np.diag(gamma)
+    W = None
+    if weight == "full":
+        try:
+            W = np.linalg.inv(gamma)
+        except np.linalg.LinAlgError:
+            raise PsychometricsError("estimator WLS: the asymptotic covariance of the sample statistics is singular "
+                                     "(too few respondents for the number of statistics); use WLSMV") from None
     return _GroupStats(len(Xg), names, gamma, {v: np.asarray(pc.thresholds[v], float) for v in items
-                                                 if v not in continuous}, R, w, s, cov, means)
+                                                 if v not in continuous}, R, w, s, cov, means, W)
+
+
+def _baseline(stats: list[_GroupStats], nth_g: list[int]) -> float:
+    r"""The baseline model's statistic: correlations 0, thresholds (means, variances) free per
+    group; with a diagonal weight the free part is fitted exactly, with a full one (WLS) by
+    weighted least squares: :math:`\sum_g (n_g - 1)\, r' (W_{rr} - W_{rt}W_{tt}^{-1}W_{tr}) r`."""
+    total = 0.0
+    for st, k in zip(stats, nth_g):
+        r = st.s[k:]
+        if st.W is None:
+            total += (st.n - 1) * float(r @ (st.w[k:] * r))
+        else:
+            W = st.W
+            total += (st.n - 1) * float(r @ (W[k:, k:] - W[k:, :k] @ np.linalg.solve(W[:k, :k], W[:k, k:])) @ r)
+    return total
 
 
 def _ordinal_data(data: pd.DataFrame, items: list[str], ordinal: list[str],
@@ -424,20 +478,27 @@ class OrdinalModel:
 
 
 def _fit_measures(T, df, Tb, dfb, ss, ssb, N, G, npar, srmr) -> dict:
+    """lavaan's fit measures for categorical data: the standard ones from T; with a scaled test
+    (scaled-shifted or mean-adjusted) the scaled chi-square, CFI, TLI and RMSEA too."""
     from .fitmeasures import _cfi_tli, _rmsea
 
     def rmsea(t, d):     # lavaan 0.6.14 with categorical data: N - G, times sqrt(G)
         return _rmsea(t, d, N - G, G)["rmsea"]
 
     cfi, tli = _cfi_tli(T, df, Tb, dfb)
+    out = {"npar": npar, "fmin": T / (2 * N), "chisq": T, "df": df, "pvalue": chisq_sf(T, df),
+           "baseline_chisq": Tb, "baseline_df": dfb, "cfi": cfi, "tli": tli, "rmsea": rmsea(T, df), "srmr": srmr,
+           "ntotal": N}
+    if ss is None:
+        return out
     Ts, Tbs = ss["chisq_scaled"], ssb["chisq_scaled"]
     cfi_s, tli_s = _cfi_tli(Ts, df, Tbs, dfb)
-    return {"npar": npar, "fmin": T / (2 * N), "chisq": T, "df": df, "pvalue": chisq_sf(T, df),
-            "chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": chisq_sf(Ts, df),
-            "chisq_scaling_factor": ss["chisq_scaling_factor"], "chisq_shift_parameters": ss["chisq_shift_parameters"],
-            "baseline_chisq": Tb, "baseline_df": dfb, "baseline_chisq_scaled": Tbs,
-            "cfi": cfi, "tli": tli, "rmsea": rmsea(T, df), "cfi_scaled": cfi_s, "tli_scaled": tli_s,
-            "rmsea_scaled": rmsea(Ts, df), "srmr": srmr, "ntotal": N}
+    out.update({"chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": chisq_sf(Ts, df),
+                "chisq_scaling_factor": ss["chisq_scaling_factor"], "baseline_chisq_scaled": Tbs,
+                "cfi_scaled": cfi_s, "tli_scaled": tli_s, "rmsea_scaled": rmsea(Ts, df)})
+    if "chisq_shift_parameters" in ss:
+        out["chisq_shift_parameters"] = ss["chisq_shift_parameters"]
+    return out
 
 
 def _parameter_table(om: OrdinalModel, theta, se_free, labels, level, cov) -> tuple[pd.DataFrame, dict]:

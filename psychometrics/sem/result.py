@@ -110,6 +110,10 @@ class SEMResult(ResultBase):
                           f"p = {f['pvalue_scaled']:.3g}, scaling factor {f['chisq_scaling_factor']:.3f}, shift "
                           f"{f['chisq_shift_parameters']:.3f}; scaled CFI = {f['cfi_scaled']:.3f}, "
                           f"TLI = {f['tli_scaled']:.3f}, RMSEA = {f['rmsea_scaled']:.3f}")
+        elif scaled and self.meta.get("test") == "satorra.bentler":
+            header.append(f"mean-adjusted (Satorra-Bentler, {self.estimator}): chi2({f['df']}) = {f['chisq_scaled']:.3f}, "
+                          f"p = {f['pvalue_scaled']:.3g}, scaling factor {f['chisq_scaling_factor']:.3f}; scaled "
+                          f"CFI = {f['cfi_scaled']:.3f}, TLI = {f['tli_scaled']:.3f}, RMSEA = {f['rmsea_scaled']:.3f}")
         elif scaled:
             header.append(f"scaled (Yuan-Bentler, Mplus variant): chi2({f['df']}) = {f['chisq_scaled']:.3f}, "
                           f"p = {f['pvalue_scaled']:.3g}, scaling factor {f['chisq_scaling_factor']:.3f}; robust "

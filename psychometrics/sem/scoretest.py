@@ -148,8 +148,9 @@ def score_tests(res: SEMResult, only: list[int] | None = None, fixed_rows: Seque
     >>> len(t["constraints"]), int(t["total"]["df"])
     (3, 3)
     """
-    if res.estimator not in ("ML", "MLR", "WLSMV", "ULSMV"):
-        raise PsychometricsError(f"score tests with estimator {res.estimator} are not available; use ML or MLR")
+    if res.estimator not in ("ML", "MLR", "WLSMV", "ULSMV", "WLSM", "ULSM", "DWLS", "ULS"):
+        raise PsychometricsError(f"score tests with estimator {res.estimator} are not available; use ML or MLR "
+                                 "(ordered items: WLSMV)")
     pt, mdl, theta, R, which = _unconstrained(res, fixed_rows)
     if not len(R):
         raise PsychometricsError("the model has no equality constraints to test")

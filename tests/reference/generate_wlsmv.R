@@ -62,3 +62,36 @@ cfa_ref("vpc_triangle_mediation", vpc_med, vpc, c("con01", "con02", "con03", "co
 cfa_ref("vpc_pairwise", paste("confidence =~ con01 + con02 + con03 + con04",
                                "challenge =~ chl01 + chl02 + chl03 + chl04", sep = "\n"), vpc,
         c("con01", "con02", "con03", "con04", "chl01", "chl02", "chl03", "chl04"), missing = "pairwise")
+
+# ---- the other categorical estimators: DWLS and ULS (standard SEs and test), WLSM and ULSM
+# (robust SEs, mean-adjusted Satorra-Bentler test), WLS (the full inverse of NACOV as weight) ----
+variant_ref <- function(name, model, data, items, estimator, group = NULL) {
+  d <- na.omit(data[, c(items, group)])
+  fit <- lavaan::cfa(model, data = d, ordered = items, estimator = estimator, group = group)
+  pe <- parameterEstimates(fit)
+  if (is.null(pe$group)) pe$group <- 1L
+  pe$group_label <- if (is.null(group)) "1" else lavInspect(fit, "group.label")[pe$group]
+  all <- fitMeasures(fit)
+  keys <- intersect(c("npar", "fmin", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
+                      "chisq.scaling.factor", "cfi", "tli", "rmsea", "cfi.scaled", "tli.scaled", "rmsea.scaled",
+                      "srmr", "baseline.chisq", "baseline.df", "baseline.chisq.scaled"), names(all))
+  fm <- as.list(all[keys])
+  names(fm) <- gsub(".", "_", names(fm), fixed = TRUE)
+  out <- list(call = sprintf("cfa(model, data, ordered = items, estimator = '%s', group = %s)", estimator,
+                             if (is.null(group)) "NULL" else paste0("'", group, "'")),
+              lavaan = as.character(packageVersion("lavaan")), estimator = estimator, model = model, items = items,
+              group = group, se = lavInspect(fit, "options")$se, test = lavInspect(fit, "options")$test,
+              nobs = as.list(lavInspect(fit, "nobs")),
+              group_labels = if (is.null(group)) list("1") else lavInspect(fit, "group.label"),
+              parameters = pe[, c("lhs", "op", "rhs", "group_label", "est", "se")], fit = fm)
+  path <- sprintf("tests/reference/wlsmv_variant_%s.json", name)
+  write_json(out, path, digits = NA, auto_unbox = TRUE, na = "null")
+  cat("wrote", path, "\n")
+}
+ac_items <- c(paste0("A", 1:5), paste0("C", 1:5))
+ac_model <- "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5"
+for (e in c("DWLS", "WLSM", "WLS", "ULS", "ULSM")) variant_ref(paste0("bfi_ac_", tolower(e)), ac_model, bfi, ac_items, e)
+bfi_g <- read.csv("tests/reference/data/bfi_full.csv")
+bfi_g$gender <- ifelse(bfi_g$gender == 1, "male", "female")
+variant_ref("bfi_gender_wlsm", ac_model, bfi_g, ac_items, "WLSM", "gender")
+variant_ref("bfi_gender_wls", ac_model, bfi_g, ac_items, "WLS", "gender")

@@ -39,16 +39,21 @@ from ...exceptions import EstimationError
 
 def fit(sigma: Callable[[np.ndarray], np.ndarray], jacobian: Callable[[np.ndarray], np.ndarray], s: np.ndarray,
         w: np.ndarray, theta0: np.ndarray, tol: float = 1e-10, max_iter: int = 200) -> tuple[np.ndarray, float, bool, str]:
-    """Minimise (s - sigma(theta))' diag(w) (s - sigma(theta)) by Gauss-Newton with step halving.
-    Returns (theta, F, converged, message)."""
+    """Minimise (s - sigma(theta))' W (s - sigma(theta)) by Gauss-Newton with step halving, W =
+    diag(w) for a vector ``w`` or the matrix ``w`` (WLS). Returns (theta, F, converged, message)."""
+    full = w.ndim == 2
+
+    def wx(x):
+        return w @ x if full else (w * x if x.ndim == 1 else w[:, None] * x)
+
     theta = theta0.copy()
     e = s - sigma(theta)
-    F = float(e @ (w * e))
+    F = float(e @ wx(e))
     for it in range(1, max_iter + 1):
         D = jacobian(theta)
-        H = D.T @ (w[:, None] * D)
+        H = D.T @ wx(D)
         try:
-            step = np.linalg.solve(H, D.T @ (w * e))
+            step = np.linalg.solve(H, D.T @ wx(e))
         except np.linalg.LinAlgError:
             raise EstimationError("the model is not identified: the weighted Jacobian of the correlations is "
                                   "singular; fix or constrain parameters") from None
@@ -56,7 +61,7 @@ def fit(sigma: Callable[[np.ndarray], np.ndarray], jacobian: Callable[[np.ndarra
         for _ in range(30):
             cand = theta + alpha * step
             ec = s - sigma(cand)
-            Fc = float(ec @ (w * ec))
+            Fc = float(ec @ wx(ec))
             if np.isfinite(Fc) and Fc <= F + 1e-15 * (1 + F):
                 break
             alpha /= 2
@@ -86,6 +91,17 @@ def scaled_shifted(T: float, df: int, D: np.ndarray, W: np.ndarray, gamma: np.nd
     a = np.sqrt(df / tr2)
     b = df - a * tr1
     return {"chisq_scaled": float(a * T + b), "chisq_scaling_factor": float(1 / a), "chisq_shift_parameters": float(b)}
+
+
+def mean_adjusted(T: float, df: int, D: np.ndarray, W: np.ndarray, gamma: np.ndarray) -> dict:
+    r"""The mean-adjusted (Satorra-Bentler) statistic of WLSM/ULSM: :math:`T / c` with
+    :math:`c = \operatorname{tr}(U\Gamma)/df`, U as for :func:`scaled_shifted`."""
+    if df <= 0:
+        return {"chisq_scaled": float("nan"), "chisq_scaling_factor": float("nan")}
+    A = np.linalg.inv(D.T @ W @ D) if D.shape[1] else np.zeros((0, 0))
+    U = W - W @ D @ A @ D.T @ W
+    c = float(np.sum(U * gamma.T)) / df
+    return {"chisq_scaled": float(T / c), "chisq_scaling_factor": c}
 
 
 def satorra2000(D1: list[np.ndarray], D0: list[np.ndarray], W: list[np.ndarray], gamma: list[np.ndarray],
