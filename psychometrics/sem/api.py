@@ -153,7 +153,9 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
     from .options import settle
 
     if ordered is not None and ordered is not False:
-        return _ordinal(model, data, ordered, estimator, std_lv, level, missing=missing, group=group,
+        from .ordinal import fit_with_options
+
+        return fit_with_options(model, data, ordered, estimator, std_lv, level, missing=missing, group=group,
                         group_equal=_split_option(group_equal), group_partial=_split_option(group_partial),
                         parameterization=parameterization, bootstrap=bootstrap, modindices=modindices,
                         sample_cov=sample_cov, information=information)
@@ -440,25 +442,6 @@ def _parameters(f: _Fit, cov: np.ndarray, level: float, bootstrap: int, ci: str,
         notes.append(f"bootstrap: {bootstrap} draws (seed {seed}), {bs['failed']} failed and left out; "
                      f"{ {'perc': 'percentile', 'bc': 'bias-corrected', 'bca': 'BCa'}[ci] } intervals")
     return _table(cols), r2, draws
-
-
-def _ordinal(model, data, ordered, estimator, std_lv, level, **asked) -> SEMResult:
-    """Ordered indicators: the WLSMV/ULSMV pipeline of :mod:`.ordinal`, refusing what it cannot
-    do yet (each with a message naming the option)."""
-    from .ordinal import fit_ordinal
-
-    pending = {"missing='fiml'": asked["missing"] == "fiml", "bootstrap": asked["bootstrap"],
-               "modindices": asked["modindices"], "sample_cov": asked["sample_cov"] is not None,
-               "information": asked["information"] is not None}
-    refused = [k for k, v in pending.items() if v]
-    if refused:
-        raise PsychometricsError(f"{', '.join(refused)} with ordered items: not available yet (WLSMV so far fits "
-                                 "listwise or pairwise, from the data)")
-    if data is None:
-        raise PsychometricsError("ordered items need the data (thresholds and polychoric correlations)")
-    return fit_ordinal(model, data, ordered, estimator or "WLSMV", std_lv=std_lv, level=level, missing=asked["missing"],
-                       group=asked["group"], group_equal=asked["group_equal"], group_partial=asked["group_partial"],
-                       parameterization=asked["parameterization"])
 
 
 def _renamed(fn: Callable[P, R], name: str, doc: str) -> Callable[P, R]:

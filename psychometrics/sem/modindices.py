@@ -89,3 +89,84 @@ def modification_indices(pt, mdl: _model.Model, theta: np.ndarray, blocks, c0: f
                         "group": [labels[x[0]] for x in cands], "mi": mi, "epc": epc, "sepc_lv": sepc_lv,
                         "sepc_all": sepc_all})
     return out.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def ordinal_modification_indices(res) -> pd.DataFrame:
+    r"""Modification indices under DWLS/ULS (ordered items), as lavaan's ``modindices()`` for
+    WLSMV: the model extended by every omitted loading and residual covariance of observed
+    variables (at 0), the gradient :math:`g = -\sum_g \frac{n_g - 1}{N}\Delta_g'W_g(s_g - \sigma_g)`
+    and information :math:`I = \sum_g \frac{n_g}{N}\Delta_g'W_g\Delta_g` there;
+    :math:`MI_k = N g_k^2 / c_k`, :math:`EPC_k = -g_k / c_k` with
+    :math:`c_k = I_{kk} - I_{kf}I_{ff}^{-1}I_{fk}`. Standardized EPCs scale by the model-implied
+    standard deviations of the factor and the latent response (``sepc_all``), or the two
+    residual standard deviations (residual covariances)."""
+    import copy
+
+    from .ordinal_model import OrdinalModel
+    from .partable import Row
+
+    st = res.state
+    pt, theta, stats, labels = st["pt"], st["theta"], st["stats"], st["labels"]
+    obs, lat = pt.observed, pt.latent
+    cands: list[Row] = []
+    k0 = pt.n_free
+    for g in range(1, pt.n_groups + 1):
+        have = {(r.lhs, r.op, r.rhs) for r in pt.rows if r.group == g}
+        have |= {(r.rhs, r.op, r.lhs) for r in pt.rows if r.group == g and r.op == "~~"}
+        for f in lat:
+            for v in obs:
+                if (f, "=~", v) not in have:
+                    cands.append(Row(f, "=~", v, group=g, free=k0 + len(cands) + 1, user=False))
+        for a in range(len(obs)):
+            for b in range(a + 1, len(obs)):
+                if (obs[a], "~~", obs[b]) not in have:
+                    cands.append(Row(obs[a], "~~", obs[b], group=g, free=k0 + len(cands) + 1, user=False))
+    if not cands:
+        return pd.DataFrame(columns=["lhs", "op", "rhs", "group", "mi", "epc", "sepc_lv", "sepc_all"])
+    pt_ext = copy.copy(pt)
+    pt_ext.rows = list(pt.rows) + cands
+    pt_ext.n_free = k0 + len(cands)
+    om = OrdinalModel(pt_ext, stats)
+    th = np.concatenate([theta, np.zeros(len(cands))])
+    N = st["N"]
+    grad = np.zeros(len(th))
+    info = np.zeros((len(th), len(th)))
+    for g, (D, sg) in enumerate(zip(om.jacobians(th), om.sigma_groups(th))):
+        WD = stats[g].weigh(D)
+        grad -= (stats[g].n - 1) / N * WD.T @ (stats[g].s - sg)
+        info += stats[g].n / N * D.T @ WD
+    Ikf = info[k0:, :k0]
+    c = np.diag(info[k0:, k0:]) - np.einsum("ij,ij->i", Ikf @ np.linalg.inv(info[:k0, :k0]), Ikf)
+    gk = grad[k0:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mi = N * gk ** 2 / c
+        epc = -gk / c
+    fitted = st["model"]
+    sepc_lv, sepc_all = np.empty(len(cands)), np.empty(len(cands))
+    pos = {v: i for i, v in enumerate(fitted.ram.names)}
+    for g in range(pt.n_groups):
+        resid, d = fitted.residual_variances(theta, g)
+        A, S, _ = fitted.ram.matrices(theta, g)
+        S = S.copy()
+        S[np.arange(len(obs)), np.arange(len(obs))] = resid
+        M = np.linalg.inv(np.eye(len(A)) - A)
+        V = M @ S @ M.T
+        sd = np.sqrt(np.maximum(np.diag(V), 0))
+        for t, r in enumerate(cands):
+            if r.group != g + 1:
+                continue
+            if r.op == "=~":
+                i, j = pos[r.rhs], pos[r.lhs]
+                sepc_lv[t] = epc[t] * sd[j]
+                sepc_all[t] = epc[t] * sd[j] / sd[i]
+            else:
+                i, j = pos[r.lhs], pos[r.rhs]
+                sepc_lv[t] = epc[t]
+                v = abs(S[i, i] * S[j, j])
+                sepc_all[t] = epc[t] / np.sqrt(v) if v > 0 else np.nan
+    keep = c >= np.finfo(float).eps ** (1 / 3)
+    rows = [r for r, k in zip(cands, keep) if k]
+    out = pd.DataFrame({"lhs": [r.lhs for r in rows], "op": [r.op for r in rows], "rhs": [r.rhs for r in rows],
+                        "group": [labels[r.group - 1] if len(labels) > 1 else 1 for r in rows], "mi": mi[keep],
+                        "epc": epc[keep], "sepc_lv": sepc_lv[keep], "sepc_all": sepc_all[keep]})
+    return out.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)

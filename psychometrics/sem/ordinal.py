@@ -37,7 +37,6 @@ parameterization =)``.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import warnings
 
@@ -46,10 +45,10 @@ import pandas as pd
 
 from .._version import __version__
 from ..exceptions import PsychometricsError, SEMWarning
-from . import model as _model
 from .compare import chisq_sf
 from .estimators import dwls
-from .partable import ParTable, build, observed_variables
+from .ordinal_model import RAM_OPS, GroupStats, OrdinalModel
+from .partable import build, observed_variables
 from .result import SEMResult
 
 #: lavaan's estimators for categorical data: (weight, standard errors, test)
@@ -61,30 +60,6 @@ ESTIMATOR_SPEC = {"WLSMV": ("diagonal", "robust.sem", "scaled.shifted"),
                   "ULS": ("identity", "standard", "standard"),
                   "WLS": ("full", "standard", "standard")}
 ORDINAL_ESTIMATORS = tuple(ESTIMATOR_SPEC)
-RAM_OPS = ("=~", "~", "~~", "~1")
-
-
-@dataclasses.dataclass
-class _GroupStats:
-    n: int
-    names: list[str]
-    gamma: np.ndarray
-    thresholds: dict[str, np.ndarray]
-    rho: np.ndarray          # polychoric / polyserial / Pearson correlations
-    w: np.ndarray            # diagonal weights of the discrepancy: 1/diag(Gamma) (DWLS) or 1 (ULS)
-    s: np.ndarray            # thresholds (-mean), variances of continuous variables, r21, r31, ..., r32, ...
-    cov: np.ndarray          # the correlations as covariances (continuous variables' SDs)
-    means: np.ndarray        # continuous variables' means (0 for ordinal items)
-    W: np.ndarray | None = None    # the full weight (WLS: the inverse of Gamma); None: diag(w)
-
-    def weigh(self, X: np.ndarray) -> np.ndarray:
-        """W X (X a vector or a matrix with the statistics as rows)."""
-        if self.W is not None:
-            return self.W @ X
-        return self.w * X if X.ndim == 1 else self.w[:, None] * X
-
-    def weight(self) -> np.ndarray:
-        return self.W if self.W is not None else np.diag(self.w)
 
 
 def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV", std_lv: bool = False,
@@ -124,7 +99,7 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
     levels = {v: np.sort(X[v].dropna().unique()) for v in ordinal}
     if G > 1:
         _check_categories(X, ordinal, levels, gcode, labels, group)
-    stats: list[_GroupStats] = []
+    stats: list[GroupStats] = []
     for g in range(G):
         Xg = X[gcode == g]
         where = f" in group {labels[g]!r}" if G > 1 else ""
@@ -213,7 +188,7 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
                      implied=implied, groups=tuple(labels), group_nobs=tuple(st.n for st in stats), state=state)
 
 
-def _group_stats(Xg: pd.DataFrame, items: list[str], continuous: list[str], names, gamma, pc, est) -> _GroupStats:
+def _group_stats(Xg: pd.DataFrame, items: list[str], continuous: list[str], names, gamma, pc, est) -> GroupStats:
     """One group's sample statistics in lavaan's order: thresholds (a continuous variable: minus
     its mean), the continuous variables' variances (N divisor), then the correlations below the
     diagonal (r21, r31, ..., r32, ...), as covariances where a continuous variable is involved."""
@@ -236,11 +211,11 @@ def _group_stats(Xg: pd.DataFrame, items: list[str], continuous: list[str], name
         except np.linalg.LinAlgError:
             raise PsychometricsError("estimator WLS: the asymptotic covariance of the sample statistics is singular "
                                      "(too few respondents for the number of statistics); use WLSMV") from None
-    return _GroupStats(len(Xg), names, gamma, {v: np.asarray(pc.thresholds[v], float) for v in items
+    return GroupStats(len(Xg), names, gamma, {v: np.asarray(pc.thresholds[v], float) for v in items
                                                  if v not in continuous}, R, w, s, cov, means, W)
 
 
-def _baseline(stats: list[_GroupStats], nth_g: list[int]) -> float:
+def _baseline(stats: list[GroupStats], nth_g: list[int]) -> float:
     r"""The baseline model's statistic: correlations 0, thresholds (means, variances) free per
     group; with a diagonal weight the free part is fitted exactly, with a full one (WLS) by
     weighted least squares: :math:`\sum_g (n_g - 1)\, r' (W_{rr} - W_{rt}W_{tt}^{-1}W_{tr}) r`."""
@@ -329,154 +304,6 @@ def _bdiag(mats: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-class OrdinalModel:
-    """The model-implied statistics of each group (thresholds, continuous variables' negated
-    means and variances, correlations or covariances) and their Jacobian with respect to the
-    free parameters (RAM part from :meth:`.model.Model.delta`)."""
-
-    def __init__(self, pt: ParTable, stats: list[_GroupStats]):
-        self.pt = pt
-        self.stats = stats
-        self.ram_pt = dataclasses.replace(pt, rows=[r for r in pt.rows if r.op in RAM_OPS])
-        p = len(pt.observed)
-        self.p = p
-        self.ram = _model.Model(self.ram_pt, [st.cov for st in stats], [st.means for st in stats])
-        self.theta_param = pt.parameterization == "theta"
-        pos = {v: i for i, v in enumerate(pt.observed)}
-        self.items = pt.observed
-        ordered = set(pt.ordered)
-        self.is_ord = np.array([v in ordered for v in self.items])
-        self.num_idx = np.flatnonzero(~self.is_ord)
-        G = pt.n_groups
-        # per group: threshold rows (item index, free index or -1, fixed value) and scaling factors
-        self.th_item, self.th_free, self.th_value = [], [], []
-        self.d_free, self.d_value = [], []
-        for g in range(1, G + 1):
-            th = [r for r in pt.rows if r.group == g and r.op == "|"]
-            th.sort(key=lambda r: (pos[r.lhs], int(r.rhs[1:])))
-            self.th_item.append(np.array([pos[r.lhs] for r in th], dtype=int))
-            self.th_free.append(np.array([r.free - 1 for r in th], dtype=int))
-            self.th_value.append(np.array([r.value if (not r.free and r.value is not None) else 0.0 for r in th]))
-            sc = {r.lhs: r for r in pt.rows if r.group == g and r.op == "~*~"}
-            self.d_free.append(np.array([sc[v].free - 1 if v in sc else -1 for v in self.items], dtype=int))
-            self.d_value.append(np.array([sc[v].value if (v in sc and not sc[v].free and sc[v].value is not None)
-                                          else 1.0 for v in self.items]))
-        # the thresholds' block in variable order: an ordinal item's thresholds, a continuous
-        # variable's negated mean (the raw order is thresholds first, then the means)
-        th_items = self.th_item[0]
-        slots = [("t", k) for k in range(len(th_items))] + [("m", k) for k in range(len(self.num_idx))]
-        key = [(int(th_items[k]), k) if kind == "t" else (int(self.num_idx[k]), 0) for kind, k in slots]
-        self.th_perm = np.array(sorted(range(len(slots)), key=lambda q: key[q]), dtype=int)
-        self.pairs_i = np.array([i for j in range(p) for i in range(j + 1, p)], dtype=int)
-        self.pairs_j = np.array([j for j in range(p) for i in range(j + 1, p)], dtype=int)
-        ra, rb = np.tril_indices(p)
-        vech = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(ra, rb))}
-        self.vech_pairs = np.array([vech[(i, j)] for i, j in zip(self.pairs_i, self.pairs_j)], dtype=int)
-        self.vech_diag = np.array([vech[(i, i)] for i in range(p)], dtype=int)
-        self.n_vech = len(ra)
-
-    # ---- model-implied statistics ------------------------------------------------------------
-    def _parts(self, theta: np.ndarray, g: int):
-        mom = self.ram.moments(theta, g)
-        Sig, mu = mom["Sigma"], mom["mu"]
-        if self.theta_param:
-            d = np.where(self.is_ord, 1 / np.sqrt(np.maximum(np.diag(Sig), 1e-300)), 1.0)
-        else:
-            fr = self.d_free[g]
-            d = np.where(fr >= 0, theta[np.maximum(fr, 0)], self.d_value[g])
-        fr = self.th_free[g]
-        tau = np.where(fr >= 0, theta[np.maximum(fr, 0)], self.th_value[g])
-        return Sig, mu, d, tau
-
-    def sigma_g(self, theta: np.ndarray, g: int) -> np.ndarray:
-        Sig, mu, d, tau = self._parts(theta, g)
-        j, n = self.th_item[g], self.num_idx
-        ii, jj = self.pairs_i, self.pairs_j
-        th = np.concatenate([d[j] * (tau - mu[j]), -mu[n]])[self.th_perm]
-        return np.concatenate([th, Sig[n, n], d[ii] * d[jj] * Sig[ii, jj]])
-
-    def sigma_groups(self, theta: np.ndarray) -> list[np.ndarray]:
-        return [self.sigma_g(theta, g) for g in range(self.pt.n_groups)]
-
-    def sigma(self, theta: np.ndarray) -> np.ndarray:
-        return np.concatenate(self.sigma_groups(theta))
-
-    def jacobian_g(self, theta: np.ndarray, g: int) -> np.ndarray:
-        Sig, mu, d, tau = self._parts(theta, g)
-        Dr = self.ram.delta(theta, g)                # vech(Sigma*) rows, then mu* rows
-        k = self.pt.n_free
-        p = self.p
-        dSig, dmu = Dr[: self.n_vech], Dr[self.n_vech:]
-        # d d_j / d theta (p x k); 0 for continuous variables
-        if self.theta_param:
-            dd = np.where(self.is_ord[:, None], -0.5 * (d ** 3)[:, None] * dSig[self.vech_diag], 0.0)
-        else:
-            dd = np.zeros((p, k))
-            fr = self.d_free[g]
-            dd[np.flatnonzero(fr >= 0), fr[fr >= 0]] = 1.0
-        j, n = self.th_item[g], self.num_idx
-        Jt = -d[j][:, None] * dmu[j] + (tau - mu[j])[:, None] * dd[j]
-        fr = self.th_free[g]
-        rows = np.flatnonzero(fr >= 0)
-        np.add.at(Jt, (rows, fr[rows]), d[j][rows])
-        Jth = np.vstack([Jt, -dmu[n]])[self.th_perm]
-        ii, jj = self.pairs_i, self.pairs_j
-        Jr = ((d[ii] * d[jj])[:, None] * dSig[self.vech_pairs] + (Sig[ii, jj] * d[jj])[:, None] * dd[ii]
-              + (Sig[ii, jj] * d[ii])[:, None] * dd[jj])
-        return np.vstack([Jth, dSig[self.vech_diag[n]], Jr])
-
-    def jacobians(self, theta: np.ndarray) -> list[np.ndarray]:
-        return [self.jacobian_g(theta, g) for g in range(self.pt.n_groups)]
-
-    def jacobian(self, theta: np.ndarray) -> np.ndarray:
-        return np.vstack(self.jacobians(theta))
-
-    def correlation_residuals(self, theta: np.ndarray, g: int) -> np.ndarray:
-        """Sample minus model-implied correlations below the diagonal (continuous variables'
-        covariances on the correlation scale, each side by its own standard deviations)."""
-        Sig, _, d, _ = self._parts(theta, g)
-        sd_model = np.where(self.is_ord, 1.0, np.sqrt(np.maximum(np.diag(Sig), 1e-300)))
-        ii, jj = self.pairs_i, self.pairs_j
-        implied = d[ii] * d[jj] * Sig[ii, jj] / (sd_model[ii] * sd_model[jj])
-        return self.stats[g].rho[ii, jj] - implied
-
-    # ---- starting values and the reported solution ----------------------------------------------
-    def start_values(self) -> np.ndarray:
-        p = self.p
-        blocks = [_model.Block(g, np.arange(p), st.n, st.n / sum(s.n for s in self.stats), st.cov, st.means)
-                  for g, st in enumerate(self.stats)]
-        theta = _model.start_values(self.ram_pt, self.ram, blocks)
-        done = np.zeros(self.pt.n_free, dtype=bool)
-        ordered = set(self.pt.ordered)
-        for r in self.ram_pt.rows:
-            if r.free and r.op == "~~" and r.lhs == r.rhs and r.lhs in ordered:
-                theta[r.free - 1] = 1.0          # theta parameterization: residual variances of the latent responses
-        for g, st in enumerate(self.stats):
-            sample = np.concatenate([st.thresholds[v] for v in self.items if v in ordered] or [np.zeros(0)])
-            fr = self.th_free[g]
-            for t in np.flatnonzero(fr >= 0):
-                if not done[fr[t]]:
-                    theta[fr[t]], done[fr[t]] = sample[t], True
-            for t in np.flatnonzero(self.d_free[g] >= 0):
-                theta[self.d_free[g][t]] = 1.0
-        for r in self.pt.rows:
-            if r.free and r.start is not None:
-                theta[r.free - 1] = r.start
-        return theta
-
-    def residual_variances(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
-        """The latent responses' residual variances to report, and the scaling factors: delta,
-        1/d^2 minus the common part; theta, the parameters (d = 1/sqrt(Sigma*_jj)); a continuous
-        variable's residual variance is its parameter."""
-        Sig, _, d, _ = self._parts(theta, g)
-        A, S, _ = self.ram.matrices(theta, g)
-        resid = np.diag(S)[: self.p].copy()
-        if not self.theta_param:
-            common = np.diag(Sig) - resid
-            resid = np.where(self.is_ord, 1 / d ** 2 - common, resid)
-        return resid, d
-
-
 def _fit_measures(T, df, Tb, dfb, ss, ssb, N, G, npar, srmr) -> dict:
     """lavaan's fit measures for categorical data: the standard ones from T; with a scaled test
     (scaled-shifted or mean-adjusted) the scaled chi-square, CFI, TLI and RMSEA too."""
@@ -562,3 +389,28 @@ def _parameter_table(om: OrdinalModel, theta, se_free, labels, level, cov) -> tu
     r2 = {labels[g]: standardize.r2(theta, g) for g in range(G)}
     return _table(cols), (r2[labels[0]] if G == 1 else r2)
 
+
+def fit_with_options(model, data, ordered, estimator, std_lv, level, **asked) -> SEMResult:
+    """:func:`fit_ordinal` from :func:`~psychometrics.sem.sem`'s options (and the modification
+    indices), refusing what it cannot do yet, each with a message naming the option."""
+    pending = {"missing='fiml'": asked["missing"] == "fiml", "bootstrap": asked["bootstrap"],
+               "sample_cov": asked["sample_cov"] is not None,
+               "information": asked["information"] is not None}
+    refused = [k for k, v in pending.items() if v]
+    if refused:
+        raise PsychometricsError(f"{', '.join(refused)} with ordered items: not available yet (WLSMV so far fits "
+                                 "listwise or pairwise, from the data)")
+    if data is None:
+        raise PsychometricsError("ordered items need the data (thresholds and polychoric correlations)")
+    if asked["modindices"] and str(estimator).upper() == "WLS":
+        raise PsychometricsError("modification indices with estimator WLS are not available; use WLSMV")
+    res = fit_ordinal(model, data, ordered, estimator or "WLSMV", std_lv=std_lv, level=level, missing=asked["missing"],
+                      group=asked["group"], group_equal=asked["group_equal"], group_partial=asked["group_partial"],
+                      parameterization=asked["parameterization"])
+    if asked["modindices"]:
+        import dataclasses
+
+        from .modindices import ordinal_modification_indices
+
+        res = dataclasses.replace(res, modindices=ordinal_modification_indices(res))
+    return res

@@ -57,7 +57,7 @@ def _unconstrained(res: SEMResult, fixed_rows: Sequence[int] = ()):
                      + [float(pt.rows[k].value or 0.0) for k in extra])
     mdl: Any
     if st.get("ordinal"):
-        from .ordinal import OrdinalModel
+        from .ordinal_model import OrdinalModel
 
         mdl = OrdinalModel(pt_u, st["stats"])
     else:

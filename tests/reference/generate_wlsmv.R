@@ -95,3 +95,24 @@ bfi_g <- read.csv("tests/reference/data/bfi_full.csv")
 bfi_g$gender <- ifelse(bfi_g$gender == 1, "male", "female")
 variant_ref("bfi_gender_wlsm", ac_model, bfi_g, ac_items, "WLSM", "gender")
 variant_ref("bfi_gender_wls", ac_model, bfi_g, ac_items, "WLS", "gender")
+
+# ---- modification indices under WLSMV (modindices(): mi, epc, sepc.lv, sepc.all) ----
+mi_ref <- function(name, model, data, items, group = NULL) {
+  d <- na.omit(data[, c(items, group)])
+  fit <- lavaan::cfa(model, data = d, ordered = items, estimator = "WLSMV", group = group)
+  mi <- modindices(fit)
+  if (is.null(mi$group)) mi$group <- 1L
+  mi$group_label <- if (is.null(group)) "1" else lavInspect(fit, "group.label")[mi$group]
+  out <- list(call = "modindices(cfa(model, data, ordered = items, estimator = 'WLSMV', group = group))",
+              lavaan = as.character(packageVersion("lavaan")), model = model, items = items, group = group,
+              modindices = mi[, c("lhs", "op", "rhs", "group_label", "mi", "epc", "sepc.lv", "sepc.all")])
+  path <- sprintf("tests/reference/wlsmv_modindices_%s.json", name)
+  write_json(out, path, digits = NA, auto_unbox = TRUE, na = "null")
+  cat("wrote", path, "\n")
+}
+mi_ref("bfi_ac", ac_model, bfi, ac_items)
+vpc_mi <- read.csv("data/vpc_teachers_example.csv", stringsAsFactors = FALSE)
+vpc_mi[vpc_mi == -99 | vpc_mi == -98] <- NA
+vpc_mi$loc <- ifelse(vpc_mi$loc == 1, "rural", "urban")
+mi_ref("vpc_loc", "confidence =~ con01 + con02 + con03 + con04\nchallenge =~ chl01 + chl02 + chl03 + chl04", vpc_mi,
+       c("con01", "con02", "con03", "con04", "chl01", "chl02", "chl03", "chl04"), "loc")

@@ -156,3 +156,28 @@ def test_a_non_positive_definite_polychoric_matrix_is_named_and_the_fit_goes_on(
     assert len(npd) == 1 and "in group 'b'" in npd[0] and "y2" in npd[0] and "collapse" in npd[0]
     assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
     assert res.converged and np.isfinite(res.fit["chisq_scaled"])
+
+
+@pytest.mark.parametrize("name", ["bfi_ac", "vpc_loc"])
+def test_modification_indices_under_wlsmv_match_lavaan(name):
+    """modindices() under WLSMV: every omitted loading and residual covariance, with the EPC and
+    its standardized versions, one group (bfi) and two (the example data by location)."""
+    ref = json.loads((REF / f"wlsmv_modindices_{name}.json").read_text())
+    group = ref["group"] or None
+    if name == "bfi_ac":
+        d = pd.read_csv(REF / "data" / "bfi.csv")[ref["items"]].dropna()
+    else:
+        d = pd.read_csv(ROOT / "data" / "vpc_teachers_example.csv").replace([-98, -99], np.nan)
+        d["loc"] = np.where(d["loc"] == 1, "rural", "urban")
+        d = d[ref["items"] + ["loc"]].dropna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pm.PsychometricsWarning)
+        res = pm.cfa(ref["model"], d, ordered=True, group=group, modindices=True)
+    ours = {(r.lhs, r.op, r.rhs, str(r.group)): r for r in res.modindices.itertuples()}
+    assert len(ours) == len(ref["modindices"])
+    for r in ref["modindices"]:
+        o = ours[(r["lhs"], r["op"], r["rhs"], str(r["group_label"]))]
+        for ours_v, theirs in ((o.mi, r["mi"]), (o.epc, r["epc"]), (o.sepc_lv, r["sepc.lv"]), (o.sepc_all, r["sepc.all"])):
+            # 1e-4: quadratic forms at lavaan's solution, converged to ~1e-6
+            assert ours_v == pytest.approx(theirs, rel=1e-4, abs=1e-5), r
+    assert res.modindices["mi"].is_monotonic_decreasing
