@@ -25,6 +25,26 @@ from .exceptions import PsychometricsError, PsychometricsWarning
 from .reporting.summary import Summary, SummaryFormat, jsonable
 
 FORMATS = ["text", "json", "md", "latex", "html", "csv"]
+RESULT_FORMATS = FORMATS + ["docx"]          # results with tables (ResultBase.to_docx)
+_EXTENSIONS = {".json": "json", ".md": "md", ".markdown": "md", ".tex": "latex", ".html": "html", ".htm": "html",
+               ".csv": "csv", ".txt": "text", ".docx": "docx"}
+
+
+def _format_for(fmt: str | None, out: str | None, allowed: list[str]) -> str:
+    """The contract's --format default: the --out file's extension, else text. An extension this
+    command cannot write is refused rather than given text under a misleading name."""
+    if fmt:
+        return fmt
+    if not out:
+        return "text"
+    suffix = Path(out).suffix.lower()
+    guess = _EXTENSIONS.get(suffix)
+    if guess is None:
+        return "text"
+    if guess not in allowed:
+        raise click.UsageError(f"--out {out}: this command does not write {suffix} files; use one of "
+                               f"{', '.join(sorted({e for e, f in _EXTENSIONS.items() if f in allowed}))} or give --format")
+    return guess
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
@@ -178,11 +198,12 @@ def instruments() -> None:
 
 
 @instruments.command("list")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Default: from --out's extension, else text.")
 @click.option("--out", type=click.Path(dir_okay=False))
 @click.pass_context
 def instruments_list(ctx, fmt, out):
     """Instruments and batteries: id, version, title, items, languages."""
+    fmt = _format_for(fmt, out, FORMATS)
     import pandas as pd
 
     reg = _registry(ctx)
@@ -205,11 +226,12 @@ def instruments_list(ctx, fmt, out):
 @instruments.command("show")
 @click.argument("ident")
 @click.option("--lang", default=None, help="Language of the texts (en, ru, kk-Cyrl). Default: the source language.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Default: from --out's extension, else text.")
 @click.option("--out", type=click.Path(dir_okay=False))
 @click.pass_context
 def instruments_show(ctx, ident, lang, fmt, out):
     """Items, response scales, scoring rules and lavaan syntax of one instrument."""
+    fmt = _format_for(fmt, out, FORMATS)
     import pandas as pd
 
     i = _registry(ctx).resolve(ident)
@@ -473,13 +495,15 @@ def _write_result(res, fmt: str, out: str | None) -> None:
 @click.option("--seed", type=int, default=None)
 @click.option("--on-invalid", type=click.Choice(["error", "missing"]), default="error", show_default=True)
 @click.option("--id", "id_col")
-@click.option("--format", "fmt", type=click.Choice(FORMATS + ["docx"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default=None,
+              help="Default: from --out's extension, else text.")
 @click.option("--out", type=click.Path(dir_okay=False))
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @click.pass_context
 def reliability(ctx, data, instrument, scales, range_, missing_codes, missing, ordinal, omega_h, ci, boot_ci, n_boot,
                 seed, on_invalid, id_col, fmt, out, quiet):
     """Alpha (with CI), lambda 6, omega, item analysis and HTMT for each scale."""
+    fmt = _format_for(fmt, out, RESULT_FORMATS)
     from .measurement.reliability import reliability as rel
     from .responses.io import read_responses
 
@@ -497,11 +521,13 @@ def reliability(ctx, data, instrument, scales, range_, missing_codes, missing, o
 @click.option("--missing", type=click.Choice(["listwise", "pairwise"]), default="listwise", show_default=True)
 @click.option("--missing-codes", help="Codes meaning no answer, e.g. -98,-99.")
 @click.option("--instrument", "instrument", help=INSTRUMENT_HELP)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
+@click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default=None,
+              help="Default: from --out's extension, else text.")
 @click.option("--out", type=click.Path(dir_okay=False))
 @click.pass_context
 def polychoric(ctx, data, items, missing, missing_codes, instrument, fmt, out):
     """Polychoric (and polyserial) correlation matrix. JSON: {"items": [...], "rho": [[...]]}."""
+    fmt = _format_for(fmt, out, RESULT_FORMATS)
     from .measurement.correlations import polychoric as poly
 
     sub, cols = _numeric_items(data, items, missing_codes, _registry(ctx).resolve(instrument) if instrument else None)
@@ -554,7 +580,8 @@ def _numeric_items(data: str, items: str | None, missing_codes: str | None, inst
 @click.option("--cutoff", type=float, default=0.3, show_default=True, help="Smallest loading shown in text output.")
 @click.option("--scree", "scree_out", type=click.Path(dir_okay=False), help="Scree/parallel-analysis plot (.png or .svg).")
 @click.option("--heatmap", "heatmap_out", type=click.Path(dir_okay=False), help="Loadings heatmap (.png or .svg).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
+@click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default=None,
+              help="Default: from --out's extension, else text.")
 @click.option("--out", type=click.Path(dir_okay=False))
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @click.option("--instrument", "instrument", help=INSTRUMENT_HELP)
@@ -564,6 +591,7 @@ def efa(ctx, data, items, factors, method, rotation, cor, missing, missing_codes
     """Exploratory factor analysis (psych::fa): KMO, Bartlett, parallel analysis or MAP, loadings, Phi."""
     from .measurement.efa.analysis import efa as run_efa
 
+    fmt = _format_for(fmt, out, RESULT_FORMATS)
     if factors not in ("parallel", "map") and not factors.isdigit():
         raise click.BadParameter(f"'{factors}': a whole number, 'parallel' or 'map'", param_hint="--factors")
     sub, cols = _numeric_items(data, items, missing_codes, _registry(ctx).resolve(instrument) if instrument else None)
@@ -577,6 +605,8 @@ def efa(ctx, data, items, factors, method, rotation, cor, missing, missing_codes
         _emit(json.dumps(res.to_dict(), ensure_ascii=False, indent=1), out)
     elif fmt == "csv":
         _emit(_csv(res.to_frame().reset_index(names="item")), out)
+    elif fmt == "docx":
+        _write_result(res, fmt, out)
     else:
         _emit(_render(res.summary(cutoff), fmt), out)
 
@@ -616,7 +646,8 @@ def _sem_command(kind: str):
     @click.option("--modindices", is_flag=True, help="Modification indices and expected parameter changes.")
     @click.option("--diagram", type=click.Path(dir_okay=False),
                   help="Path diagram with standardized estimates: .dot, or .svg/.png/.pdf (needs Graphviz).")
-    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
+    @click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default=None,
+                  help="Default: from --out's extension, else text.")
     @click.option("--out", type=click.Path(dir_okay=False))
     @click.pass_context
     def command(ctx, data, model, estimator, missing, information, missing_codes, instrument, std_lv, fixed_x,
@@ -626,6 +657,7 @@ def _sem_command(kind: str):
         from .sem import sem as fit_sem
         from .sem.ordinal import ORDINAL_ESTIMATORS
 
+        fmt = _format_for(fmt, out, RESULT_FORMATS)
         estimator = (estimator or ("WLSMV" if ordered else "ML")).upper()
         allowed = ORDINAL_ESTIMATORS if ordered else ESTIMATORS
         if estimator not in allowed:
@@ -694,7 +726,8 @@ def _model_data(ctx, data: str, text: str, group: str | None, missing_codes: str
 @click.option("--ordered", help="Ordered-category items: 'all' or a,b,c (WLSMV; the Wu and Estabrook 2016 sequence).")
 @click.option("--release", help="Partial invariance: free the worst constraints of the first failing step "
                                 "(score tests) until it holds ('auto') or at most N of them.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text")
+@click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default=None,
+              help="Default: from --out's extension, else text.")
 @click.option("--out", type=click.Path(dir_okay=False))
 @click.pass_context
 def invariance(ctx, data, model, group, levels, estimator, missing, missing_codes, instrument, ordered, release, fmt,
@@ -704,6 +737,7 @@ def invariance(ctx, data, model, group, levels, estimator, missing, missing_code
     changes in CFI, RMSEA, SRMR against Chen's (2007) and Cheung and Rensvold's (2002) cut-offs."""
     from .sem.invariance import invariance as fit_invariance
 
+    fmt = _format_for(fmt, out, RESULT_FORMATS)
     ordered_arg = None if not ordered else (True if ordered.strip().lower() == "all"
                                              else [v.strip() for v in ordered.split(",") if v.strip()])
     if estimator and estimator.upper() in ("WLSMV", "ULSMV") and not ordered:

@@ -99,6 +99,30 @@ class InvarianceResult(ResultBase):
                          "holds_cheung_rensvold2002": c["holds"]["cheung_rensvold2002"] if c else None})
         return pd.DataFrame(rows)
 
+    def paper_table(self) -> pd.DataFrame:
+        """The invariance sequence as a paper reports it: per step chi-square (df), CFI, RMSEA and
+        SRMR (the scaled chi-square with MLR and WLSMV; the CFI and RMSEA the changes are judged
+        on: scaled with WLSMV, standard otherwise), the difference test (chi-square difference
+        (df), p), the changes in CFI, RMSEA and SRMR, and whether the step holds by Chen (2007).
+        Numbers as numbers, rounded when rendered."""
+        ordinal = bool(self.meta.get("ordered"))
+        robust = self.meta.get("estimator") == "MLR"
+        chi = "chisq_scaled" if (ordinal or robust) else "chisq"
+        cfi, rmsea = ("cfi_scaled", "rmsea_scaled") if ordinal else ("cfi", "rmsea")
+        rows = []
+        for level in self.steps:
+            f = self.fits[level].fit
+            c = self.comparisons.get(level)
+            rows.append({"Model": level.capitalize(), "chi2": f.get(chi), "df": f.get("df"), "CFI": f.get(cfi),
+                         "RMSEA": f.get(rmsea), "SRMR": f.get("srmr"),
+                         "Delta chi2": c["lrt"]["chisq_diff"] if c else np.nan,
+                         "Delta df": c["lrt"]["df_diff"] if c else np.nan, "p": c["lrt"]["pvalue"] if c else np.nan,
+                         "Delta CFI": c["delta"]["cfi"] if c else np.nan,
+                         "Delta RMSEA": c["delta"]["rmsea"] if c else np.nan,
+                         "Delta SRMR": c["delta"]["srmr"] if c else np.nan,
+                         "Holds (Chen, 2007)": ("yes" if c["holds"]["chen2007"] else "no") if c else ""})
+        return pd.DataFrame(rows)
+
     def latent_means(self) -> pd.DataFrame | None:
         """Latent mean differences from the scalar model (group 1 the reference, its means 0), with
         SEs and the mean in SD units of the reference group's factor (lavaan's std.lv of ``~1``
@@ -128,7 +152,13 @@ class InvarianceResult(ResultBase):
                   f"holds up to: {self.holds_up_to} (Chen, 2007: dCFI >= -.010 with dRMSEA <= .015 or dSRMR <= .030 "
                   "metric / .010 scalar, strict; Cheung & Rensvold, 2002: dCFI >= -.01)",
                   *self.provenance.header()]
-        tables = [("Invariance sequence", self.to_frame())]
+        ordinal, robust = bool(self.meta.get("ordered")), self.meta.get("estimator") == "MLR"
+        which = ("scaled chi-square, CFI and RMSEA (WLSMV)" if ordinal else
+                 "scaled chi-square (MLR), CFI and RMSEA" if robust else "chi-square, CFI and RMSEA")
+        tables = [(f"Table: measurement invariance across {self.meta.get('group', 'groups')} ({which}; "
+                   f"difference tests: {self.comparisons[self.steps[1]]['lrt']['method'] if len(self.steps) > 1 else '-'})",
+                   self.paper_table()),
+                  ("Invariance sequence, every statistic", self.to_frame())]
         if self.partial:
             pa = self.partial
             tables.append((f"Score tests of the {pa['level']} constraints (lavTestScore), largest first",

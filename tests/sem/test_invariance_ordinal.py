@@ -211,3 +211,39 @@ def test_planted_non_invariance_is_ranked_first_and_released(planted, level, fir
     if level == "scalar":      # partial scalar invariance: latent means from the partial model
         lm = res.latent_means()
         assert lm is not None and abs(lm["est"].iloc[0] - 0.3) < 0.1
+
+
+def test_paper_table_and_docx(case, tmp_path):
+    """The table a paper reports, the same numbers as the sequence, in every format; a .docx
+    --out gets a Word file (the format follows the extension, as the contract says)."""
+    ref, res = case
+    t = res.paper_table()
+    assert list(t["Model"]) == ["Configural", "Thresholds", "Metric", "Scalar"]
+    for row, step in zip(t.itertuples(), ref["steps"]):
+        assert row.chi2 == pytest.approx(step["fit"]["chisq_scaled"], rel=1e-4)
+        assert row.CFI == pytest.approx(step["fit"]["cfi_scaled"], rel=1e-4, abs=1e-7)
+    assert t["Holds (Chen, 2007)"].iloc[1:].isin(["yes", "no"]).all()
+    for fmt in ("text", "md", "latex", "html"):
+        assert "Thresholds" in res.summary().render(fmt)
+    out = tmp_path / "inv.docx"
+    res.to_docx(str(out))
+    import zipfile
+
+    assert "Thresholds" in zipfile.ZipFile(out).read("word/document.xml").decode()
+
+
+def test_cli_out_docx_writes_word(tmp_path):
+    ref = json.loads((REF / "invariance_vpc_loc_wlsmv.json").read_text())
+    data = tmp_path / "d.csv"
+    _data("vpc_loc", ref["items"]).to_csv(data, index=False)
+    out = tmp_path / "inv.docx"
+    r = subprocess.run([sys.executable, "-m", "psychometrics", "invariance", str(data), "--model", ref["model"],
+                        "--group", "loc", "--ordered", "all", "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    import zipfile
+
+    assert "Scalar" in zipfile.ZipFile(out).read("word/document.xml").decode()
+    r = subprocess.run([sys.executable, "-m", "psychometrics", "invariance", str(data), "--model", ref["model"],
+                        "--group", "loc", "--ordered", "all", "--out", str(tmp_path / "inv.json")],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0 and json.loads((tmp_path / "inv.json").read_text())["estimator"] == "WLSMV"
