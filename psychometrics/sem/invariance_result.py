@@ -121,7 +121,9 @@ class InvarianceResult(ResultBase):
                          "Delta RMSEA": c["delta"]["rmsea"] if c else np.nan,
                          "Delta SRMR": c["delta"]["srmr"] if c else np.nan,
                          "Holds (Chen, 2007)": ("yes" if c["holds"]["chen2007"] else "no") if c else ""})
-        return pd.DataFrame(rows)
+        out = pd.DataFrame(rows)
+        out["Delta df"] = pd.Series([int(x) if x == x else np.nan for x in out["Delta df"]], dtype=object)  # whole numbers
+        return out
 
     def latent_means(self) -> pd.DataFrame | None:
         """Latent mean differences from the scalar model (group 1 the reference, its means 0), with

@@ -37,6 +37,7 @@ parameterization =)``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 
@@ -174,7 +175,6 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
         fit["pvalue"] = float("nan")
     params, r2 = _parameter_table(om, theta, se_all, labels, level, cov)
     fp = data_fingerprint(data)
-    notes.append("standardized SEs (std_all_se) for ordinal indicators come with a later version")
     meta = {"package_version": __version__, "data": fp, "data_sha256": fp["sha256"], "input": "data",
             "estimator": est, "information": "expected", "se": se_type, "test": test,
             "missing": missing, "parameterization": parameterization, "ordered": ordinal, "continuous": continuous,
@@ -363,10 +363,15 @@ def _parameter_table(om: OrdinalModel, theta, se_free, labels, level, cov) -> tu
         else:                    # ~*~
             est[k] = theta[r.free - 1] if r.free else d_g[g][pos[r.lhs]]
             std_lv[k], std_all[k] = est[k], 1.0          # lavaan: a scaling factor's std.all is 1
+    from .standardize import batched_jacobian
+
+    std_at = _std_all_function(om)
+    Js = batched_jacobian(std_at, theta)
+    std_all_se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Js, cov, Js), 0))
     cols: dict = {"lhs": [r.lhs for r in pt.rows], "op": [r.op for r in pt.rows], "rhs": [r.rhs for r in pt.rows],
                   "group": [labels[r.group - 1] if G > 1 else 1 for r in pt.rows], "label": [r.label for r in pt.rows],
                   "free": [r.free for r in pt.rows], "est": est, "se": se, "std_lv": std_lv, "std_all": std_all,
-                  "std_all_se": np.full(n, np.nan)}
+                  "std_all_se": std_all_se}
     if pt.defined:      # ':=' with delta-method SEs from the robust covariance
         from .expressions import defined_function
         from .standardize import batched_jacobian
@@ -378,11 +383,12 @@ def _parameter_table(om: OrdinalModel, theta, se_free, labels, level, cov) -> tu
             if pt.rows[k].free:
                 first[pt.rows[k].free - 1] = k
         nd = len(pt.defined)
+        Jd = batched_jacobian(lambda th: defined_at(std_at(th)[:, first]), theta)
         extra = {"lhs": [d.lhs for d in pt.defined], "op": [":="] * nd, "rhs": [d.expression for d in pt.defined],
                  "group": [0] * nd, "label": [d.lhs for d in pt.defined], "free": [0] * nd, "est": defined_at(theta),
                  "se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Gd, cov, Gd), 0)),
                  "std_lv": defined_at(std_lv[first]), "std_all": defined_at(std_all[first]),
-                 "std_all_se": np.full(nd, np.nan)}
+                 "std_all_se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Jd, cov, Jd), 0))}
         cols = {k: (list(v) + list(extra[k])) if isinstance(v, list) else np.concatenate([v, extra[k]])
                 for k, v in cols.items()}
     cols["ci_lower"], cols["ci_upper"] = _wald_ci(cols["est"], cols["se"], special.ndtri(1 - (1 - level) / 2))
@@ -414,3 +420,51 @@ def fit_with_options(model, data, ordered, estimator, std_lv, level, **asked) ->
 
         res = dataclasses.replace(res, modindices=ordinal_modification_indices(res))
     return res
+
+
+def _std_all_function(om: OrdinalModel):
+    """theta (a stack, T x k) -> std_all of every parameter-table row (T x rows), for the
+    delta-method SEs of the standardized solution: the latent responses' residual variances
+    (delta: 1/d^2 minus the common part) follow theta as extra parameters of a RAM copy of the
+    model; thresholds standardize as tau * d, scaling factors are 1 (as lavaan)."""
+    from . import model as _model
+    from .standardize import Standardizer
+    from .table import _fixed_value
+
+    pt, k = om.pt, om.pt.n_free
+    rows = [dataclasses.replace(r) for r in om.ram_pt.rows]
+    pos = {v: t for t, v in enumerate(om.items)}
+    extra: list[tuple[int, int]] = []                       # (group, item position) of each residual variance that follows theta
+    if not om.theta_param:
+        for r in rows:
+            if r.op == "~~" and r.lhs == r.rhs and r.lhs in pos and om.is_ord[pos[r.lhs]] and not r.free:
+                r.free = k + len(extra) + 1
+                extra.append((r.group - 1, pos[r.lhs]))
+    pt_ext = dataclasses.replace(om.ram_pt, rows=rows, n_free=k + len(extra))
+    mdl = _model.Model(pt_ext, [st.cov for st in om.stats], [st.means for st in om.stats])
+    fixed = np.array([0.0 if r.free else _fixed_value(mdl, q) for q, r in enumerate(rows)])
+    std = Standardizer(pt_ext, mdl, fixed)
+    ram_of = {id(r): q for q, r in enumerate(om.ram_pt.rows)}
+    order = [("ram", ram_of[id(r)]) if r.op in RAM_OPS else (r.op, q) for q, r in enumerate(pt.rows)]
+    ram_cols = np.array([q for kind, q in order if kind == "ram"])
+    ram_pos = np.array([i for i, (kind, _) in enumerate(order) if kind == "ram"])
+    th_rows = [(i, pt.rows[i]) for i, (kind, _) in enumerate(order) if kind == "|"]
+    sc_pos = np.array([i for i, (kind, _) in enumerate(order) if kind == "~*~"], dtype=int)
+
+    def f(thetas: np.ndarray) -> np.ndarray:
+        T = len(thetas)
+        ext = np.empty((T, k + len(extra)))
+        ext[:, :k] = thetas
+        out = np.empty((T, len(pt.rows)))
+        ds = [om.residuals_and_scales(thetas, g) for g in range(pt.n_groups)]
+        for e, (g, j) in enumerate(extra):
+            ext[:, k + e] = ds[g][0][:, j]
+        for i, r in th_rows:
+            tau = thetas[:, r.free - 1] if r.free else (r.value or 0.0)
+            out[:, i] = tau * ds[r.group - 1][1][:, pos[r.lhs]]
+        _, a = std.batch(ext)
+        out[:, ram_pos] = a[:, ram_cols]
+        out[:, sc_pos] = 1.0
+        return out
+
+    return f

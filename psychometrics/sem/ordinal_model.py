@@ -173,6 +173,19 @@ class OrdinalModel:
                 theta[r.free - 1] = r.start
         return theta
 
+    def residuals_and_scales(self, thetas: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`residual_variances` for a stack of thetas (T x k): (T x p, T x p)."""
+        A, S, _ = self.ram.matrices(thetas, g)
+        M = np.linalg.inv(np.eye(A.shape[1])[None] - A)[:, : self.p]
+        sig = np.einsum("tij,tjk,tik->ti", M, S, M)           # diag(Sigma*)
+        resid = np.einsum("tii->ti", S)[:, : self.p].copy()
+        if self.theta_param:
+            d = np.where(self.is_ord[None], 1 / np.sqrt(np.maximum(sig, 1e-300)), 1.0)
+            return resid, d
+        fr = self.d_free[g]
+        d = np.where(fr[None] >= 0, thetas[:, np.maximum(fr, 0)], self.d_value[g][None])
+        return np.where(self.is_ord[None], 1 / d ** 2 - (sig - resid), resid), d
+
     def residual_variances(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
         """The latent responses' residual variances to report, and the scaling factors: delta,
         1/d^2 minus the common part; theta, the parameters (d = 1/sqrt(Sigma*_jj)); a continuous

@@ -84,3 +84,25 @@ vpc_age$yrs10 <- vpc_age$yrs / 10
 mixed_ref("vpc_mixed_loc", "confidence =~ con01 + con02 + con03 + con04 + yrs10", vpc_age,
           c("con01", "con02", "con03", "con04", "yrs10"), c("con01", "con02", "con03", "con04"), "loc",
           c("thresholds", "loadings"))
+
+# ---- standardized solution with delta-method SEs under WLSMV (standardizedSolution()) ----
+stdse_ref <- function(name, model, data, items, group = NULL, group.equal = "") {
+  d <- na.omit(data[, c(items, group)])
+  fit <- lavaan::sem(model, data = d, ordered = items, estimator = "WLSMV", group = group, group.equal = group.equal)
+  ss <- standardizedSolution(fit, type = "std.all")
+  if (is.null(ss$group)) ss$group <- 1L
+  ss$group_label <- if (is.null(group)) "1" else lavInspect(fit, "group.label")[ss$group]
+  ss$group_label[ss$op == ":="] <- "0"
+  out <- list(call = "standardizedSolution(sem(model, data, ordered = items, estimator = 'WLSMV', group =, group.equal =))",
+              lavaan = as.character(packageVersion("lavaan")), model = model, items = items, group = group,
+              group_equal = group.equal[group.equal != ""],
+              std = ss[, c("lhs", "op", "rhs", "group_label", "est.std", "se")])
+  path <- sprintf("tests/reference/wlsmv_stdse_%s.json", name)
+  write_json(out, path, digits = NA, auto_unbox = TRUE, na = "null")
+  cat("wrote", path, "\n")
+}
+stdse_ref("bfi_gender_thresholds", ac_model, bfi, ac, "gender", "thresholds")
+vpc_med <- paste("confidence =~ con01 + con02 + con03 + con04", "challenge =~ chl01 + chl02 + chl03 + chl04",
+                 "support =~ sup01 + sup02 + sup03 + sup04", "confidence ~ a*challenge + c*support",
+                 "challenge ~ b*support", "indirect := a*b", sep = "\n")
+stdse_ref("vpc_mediation", vpc_med, vpc, eraut)
