@@ -118,6 +118,11 @@ class SEMResult(ResultBase):
             header.append(f"scaled (Yuan-Bentler, Mplus variant): chi2({f['df']}) = {f['chisq_scaled']:.3f}, "
                           f"p = {f['pvalue_scaled']:.3g}, scaling factor {f['chisq_scaling_factor']:.3f}; robust "
                           f"CFI = {f['cfi_robust']:.3f}, TLI = {f['tli_robust']:.3f}, RMSEA = {f['rmsea_robust']:.3f}")
+        if scaled and self.meta.get("test") in ("scaled.shifted", "satorra.bentler") and np.isfinite(
+                f.get("cfi_robust", np.nan)):
+            header.append(f"robust (Savalei, 2021): CFI = {f['cfi_robust']:.3f}, TLI = {f['tli_robust']:.3f}, "
+                          f"RMSEA = {f['rmsea_robust']:.3f} [{f['rmsea_ci_lower_robust']:.3f}, "
+                          f"{f['rmsea_ci_upper_robust']:.3f}]")
         if "bollen_stine_pvalue" in f:
             header.append(f"Bollen-Stine bootstrap p = {f['bollen_stine_pvalue']:.3f}")
         if np.isfinite(f.get("logl", np.nan)):

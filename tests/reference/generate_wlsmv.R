@@ -32,7 +32,8 @@ cfa_ref <- function(name, model, data, items, estimator = "WLSMV", missing = "li
   pe <- parameterEstimates(fit)
   keys <- c("npar", "fmin", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
             "chisq.scaling.factor", "chisq.shift.parameters", "cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr",
-            "cfi", "tli", "rmsea")
+            "cfi", "tli", "rmsea", "cfi.robust", "tli.robust", "rmsea.robust", "rmsea.ci.lower.robust",
+            "rmsea.ci.upper.robust", "rmsea.pvalue.robust")
   fm <- as.list(fitMeasures(fit, keys))
   names(fm) <- gsub(".", "_", names(fm), fixed = TRUE)
   out <- list(call = sprintf("sem(model, data, ordered = items, estimator = '%s', missing = '%s')", estimator, missing),
@@ -74,7 +75,8 @@ variant_ref <- function(name, model, data, items, estimator, group = NULL) {
   all <- fitMeasures(fit)
   keys <- intersect(c("npar", "fmin", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
                       "chisq.scaling.factor", "cfi", "tli", "rmsea", "cfi.scaled", "tli.scaled", "rmsea.scaled",
-                      "srmr", "baseline.chisq", "baseline.df", "baseline.chisq.scaled"), names(all))
+                      "srmr", "baseline.chisq", "baseline.df", "baseline.chisq.scaled", "cfi.robust", "tli.robust",
+                      "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust", "rmsea.pvalue.robust"), names(all))
   fm <- as.list(all[keys])
   names(fm) <- gsub(".", "_", names(fm), fixed = TRUE)
   out <- list(call = sprintf("cfa(model, data, ordered = items, estimator = '%s', group = %s)", estimator,

@@ -6,7 +6,8 @@ suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
 
 keys <- c("npar", "fmin", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
           "chisq.scaling.factor", "chisq.shift.parameters", "cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr",
-          "cfi", "tli", "rmsea", "baseline.chisq", "baseline.df", "baseline.chisq.scaled")
+          "cfi", "tli", "rmsea", "baseline.chisq", "baseline.df", "baseline.chisq.scaled", "cfi.robust", "tli.robust",
+          "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust", "rmsea.pvalue.robust")
 
 mg_ref <- function(name, model, data, items, group = NULL, group.equal = "", parameterization = "delta",
                    std.lv = FALSE) {

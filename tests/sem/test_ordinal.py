@@ -65,8 +65,10 @@ def test_scaled_shifted_test_and_fit_measures_match_lavaan(bfi):
         if k in ("pvalue", "pvalue_scaled") and v == 0:
             assert res.fit[k] < 1e-50, k     # lavaan prints 0 for p < 1e-16
             continue
-        # issue 13: scaled fit measures within 1e-3; 1e-6 here (the same closed forms)
-        assert res.fit[k] == pytest.approx(v, rel=1e-6, abs=1e-9), k
+        # issue 13: scaled fit measures within 1e-3; 1e-6 here (the same closed forms), 2e-6 for the
+        # robust ones (Savalei's catML statistic, evaluated at lavaan's less tightly converged solution)
+        tol = 2e-6 if k.endswith("_robust") else 1e-6
+        assert res.fit[k] == pytest.approx(v, rel=tol, abs=1e-9), k
 
 
 def test_standardized_loadings_are_correlations_with_the_latent_responses(bfi):

@@ -86,6 +86,6 @@ def test_summaries_name_the_test(case):
     ref, res, _ = case
     text = res.summary().as_text()
     if ref["estimator"] in ("WLSM", "ULSM"):
-        assert "mean-adjusted (Satorra-Bentler" in text
+        assert "mean-adjusted (Satorra-Bentler" in text and "robust (Savalei, 2021)" in text
     else:
         assert "scaled-shifted" not in text and "mean-adjusted" not in text
