@@ -225,7 +225,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
                      group_nobs=tuple(f.group_n), bollen_stine_chisq=bs_draws,
                      state={"pt": pt, "model": f.mdl, "theta": f.theta, "means": f.mean_g, "S": f.S_g,
                             "labels": labels, "group": group, "fiml": fiml, "data": data,
-                            "blocks": blocks, "est": est_name, "N": f.N, "group_n": f.group_n})
+                            "blocks": blocks, "est": est_name, "N": f.N, "group_n": f.group_n, "cov": cov})
 
 
 def _split_option(value) -> tuple[str, ...]:

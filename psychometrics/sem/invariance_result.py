@@ -125,17 +125,56 @@ class InvarianceResult(ResultBase):
         out["Delta df"] = pd.Series([int(x) if x == x else np.nan for x in out["Delta df"]], dtype=object)  # whole numbers
         return out
 
+    def _comparison_fit(self):
+        """The model latent differences are read from: the scalar model when it holds, else the
+        partial scalar model when it holds; None otherwise."""
+        if "scalar" in self.fits and self.comparisons.get("scalar", {}).get("holds", {}).get("chen2007"):
+            return self.fits["scalar"]
+        if (self.partial and self.partial.get("level") == "scalar" and self.partial.get("holds")
+                and self.partial.get("fit") is not None):
+            return self.partial["fit"]
+        return None
+
+    def latent_variances(self) -> pd.DataFrame | None:
+        r"""Latent variance differences of the later groups from the first (scalar or partial
+        scalar model): ``var_ref``, ``var``, ``diff`` = var - var_ref with its delta-method SE
+        (from the parameters' covariance), z and p, and the SD ratio
+        :math:`\sqrt{var / var_{ref}}` as the standardized effect. None unless scalar (or
+        partial scalar) invariance holds."""
+        from scipy import special
+
+        fit = self._comparison_fit()
+        if fit is None or (fit.state or {}).get("cov") is None:
+            return None
+        cov = fit.state["cov"]
+        p = fit.parameters
+        lat = list(dict.fromkeys(p.loc[p.op == "=~", "lhs"]))
+        var = p[(p.op == "~~") & (p.lhs == p.rhs) & p.lhs.isin(lat)]
+        rows = []
+        for f in lat:
+            ref = var[(var.lhs == f) & (var.group == self.groups[0])].iloc[0]
+            for g in self.groups[1:]:
+                r = var[(var.lhs == f) & (var.group == g)].iloc[0]
+                a, b = int(r.free) - 1, int(ref.free) - 1
+                grad = np.zeros(len(cov))
+                if a >= 0:
+                    grad[a] += 1.0
+                if b >= 0:
+                    grad[b] -= 1.0
+                se = float(np.sqrt(max(grad @ cov @ grad, 0.0)))
+                diff = float(r.est - ref.est)
+                z = diff / se if se > 0 else np.nan
+                rows.append({"lhs": f, "group": g, "var_ref": float(ref.est), "var": float(r.est), "diff": diff,
+                             "se": se, "z": z, "pvalue": float(special.erfc(abs(z) / np.sqrt(2))) if se > 0 else np.nan,
+                             "sd_ratio": float(np.sqrt(r.est / ref.est)) if ref.est > 0 and r.est >= 0 else np.nan})
+        return pd.DataFrame(rows)
+
     def latent_means(self) -> pd.DataFrame | None:
         """Latent mean differences from the scalar model (group 1 the reference, its means 0), with
         SEs and the mean in SD units of the reference group's factor (lavaan's std.lv of ``~1``
         rows uses each group's own SD; here the reference SD, a Cohen's d-like effect size). None
         unless the scalar step was fitted and holds."""
-        fit = None
-        if "scalar" in self.fits and self.comparisons.get("scalar", {}).get("holds", {}).get("chen2007"):
-            fit = self.fits["scalar"]
-        elif (self.partial and self.partial.get("level") == "scalar" and self.partial.get("holds")
-              and self.partial.get("fit") is not None):
-            fit = self.partial["fit"]       # partial scalar invariance
+        fit = self._comparison_fit()        # scalar, or partial scalar, invariance
         if fit is None:
             return None
         p = fit.parameters
@@ -173,6 +212,9 @@ class InvarianceResult(ResultBase):
             which = "scalar" if self.comparisons.get("scalar", {}).get("holds", {}).get("chen2007") else (
                 f"partial scalar model, {', '.join(self.partial['released'])} free" if self.partial else "scalar")
             tables.append((f"Latent mean differences ({which} model; group 1 the reference)", lm))
+            lv = self.latent_variances()
+            if lv is not None:
+                tables.append((f"Latent variance differences ({which} model; group 1 the reference)", lv))
         refs = CITATIONS + (ORDINAL_CITATIONS if self.meta.get("ordered") else [])
         if self.meta.get("ordered"):
             header.insert(2, "ordered items: the Wu and Estabrook (2016) sequence (thresholds, then loadings, then "
@@ -217,6 +259,8 @@ class InvarianceResult(ResultBase):
                          "steps": steps, "holds_up_to": self.holds_up_to,
                          "partial": self._partial_tests(), "partial_release": self._partial_release(),
                          "latent_means": None if lm is None else lm.to_dict(orient="records"),
+                         "latent_variances": None if (lv := self.latent_variances()) is None else
+                         lv.to_dict(orient="records"),
                          "cutoffs": {"chen2007": CHEN, "cheung_rensvold2002": {"cfi": CHEUNG_RENSVOLD}},
                          "references": CITATIONS + (ORDINAL_CITATIONS if self.meta.get("ordered") else []),
                          "meta": self.meta})

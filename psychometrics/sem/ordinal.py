@@ -188,7 +188,7 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
             "optimizer": msg, "notes": notes}
     implied = pd.DataFrame(om.ram.implied(theta, 0), index=items, columns=items)
     state = {"ordinal": True, "pt": pt, "model": om, "theta": theta, "stats": stats, "labels": labels,
-             "group": group, "N": N, "jacobians": Ds}
+             "group": group, "N": N, "jacobians": Ds, "cov": cov}
     return SEMResult(parameters=params, fit=fit, r2=r2, converged=ok, estimator=est, nobs=N, meta=meta,
                      implied=implied, groups=tuple(labels), group_nobs=tuple(st.n for st in stats), state=state)
 

@@ -156,3 +156,16 @@ out <- list(call = paste("lavTestScore(cfa(measEq.syntax(..., group.equal = c('t
             scalar_intercepts = data.frame(lhs = mi_s$lhs, mi = mi_s$mi))
 write_json(out, "tests/reference/invariance_score_tests_bfi_gender_wlsmv.json", digits = NA, auto_unbox = TRUE)
 cat("wrote tests/reference/invariance_score_tests_bfi_gender_wlsmv.json\n")
+
+# ---- latent variance differences in the partial scalar model (Holzinger-Swineford by school) ----
+hs_var <- paste(hs_model, "visual ~~ c(v1, v2)*visual", "textual ~~ c(t1, t2)*textual", "speed ~~ c(s1, s2)*speed",
+                "dv := v2 - v1", "dt := t2 - t1", "ds := s2 - s1", sep = "\n")
+f_var <- lavaan::cfa(hs_var, data = hs, group = "school", group.equal = c("loadings", "intercepts"),
+                     group.partial = c("x3~1", "x7~1"))
+pe_var <- parameterEstimates(f_var)
+pe_var <- pe_var[pe_var$op == ":=", c("lhs", "est", "se", "pvalue")]
+write_json(list(call = "cfa(model + ':= v2 - v1, ...', group = 'school', group.equal = c('loadings', 'intercepts'), group.partial = c('x3~1', 'x7~1'))",
+                lavaan = as.character(packageVersion("lavaan")), factors = c("visual", "textual", "speed"),
+                differences = pe_var),
+           "tests/reference/invariance_latent_variances_holzinger_swineford.json", digits = NA, auto_unbox = TRUE)
+cat("wrote tests/reference/invariance_latent_variances_holzinger_swineford.json\n")

@@ -221,6 +221,15 @@ def test_partial_scalar_invariance_releases_x3_and_x7_intercepts():
     d_json = res.to_dict()
     assert set(d_json["partial"][0]) == {"lhs", "op", "rhs", "group", "x2", "df", "p"}   # shared/design/CLI.md
     assert d_json["partial_release"]["released"] == ["x3~1", "x7~1"] and d_json["partial_release"]["holds"]
+    # latent variance differences (delta-method SEs from the parameters' covariance), as lavaan's
+    # ':= v2 - v1' in the same partial model
+    ref = json.loads((REF / "invariance_latent_variances_holzinger_swineford.json").read_text())
+    lv = res.latent_variances()
+    assert list(lv["lhs"]) == ref["factors"] and d_json["latent_variances"][0]["lhs"] == "visual"
+    for ours, r in zip(lv.itertuples(), _rows(ref["differences"])):
+        assert ours.diff == pytest.approx(r["est"], rel=1e-4, abs=1e-5)      # 1e-5: under 1e-4 of the SE (0.16)
+        assert ours.se == pytest.approx(r["se"], rel=1e-4) and ours.pvalue == pytest.approx(r["pvalue"], rel=1e-3)
+        assert ours.sd_ratio == pytest.approx(np.sqrt(ours.var / ours.var_ref))
 
 
 def test_planted_non_invariant_intercept_is_ranked_first_and_released():

@@ -98,6 +98,11 @@ def test_wu_estabrook_identification():
     assert (s[(s.op == "~1") & s.lhs.isin(items)].est == 0).all() and (s[(s.op == "~1") & s.lhs.isin(lat)].free > 0).all()
     lm = res.latent_means()
     assert lm is not None and len(lm) == 3
+    lv = res.latent_variances()          # the reference group's variances are 1 (std.lv): diff = var - 1
+    assert len(lv) == 3 and np.allclose(lv["var_ref"], 1.0) and np.allclose(lv["diff"], lv["var"] - 1)
+    scalar = res.fits["scalar"].parameters
+    se = scalar[(scalar.op == "~~") & scalar.lhs.isin(lat) & (scalar.lhs == scalar.rhs) & (scalar.group == res.groups[1])]
+    assert np.allclose(lv["se"].to_numpy(), se["se"].to_numpy())
 
 
 @pytest.mark.parametrize("kw,fragment", [
