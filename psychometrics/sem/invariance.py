@@ -143,34 +143,57 @@ def invariance(model: str, data: pd.DataFrame, group: str, levels: Sequence[str]
         est_ord = validate_option("estimator", str(estimator or "WLSMV").upper(), ("WLSMV", "ULSMV"))
         return _ordinal_sequence(model, data, group, levels, est_ord, missing, ordered, release, progress)
     est: Literal["ML", "MLR"] = validate_option("estimator", str(estimator or "ML").upper(), ("ML", "MLR"))
+    _group_labels(data, group)
+    _check_release(release)
+    fits = _fit_steps(levels, lambda lv: sem(model, data, estimator=est, group=group, group_equal=EQUAL[lv],
+                                             missing=missing, std_lv=std_lv, progress=progress))
+    comparisons, failing = _comparisons(levels, fits)
+    partial = None
+    if failing is not None and failing != "configural":
+        partial = _partial(model, data, group, levels, failing, fits, est, missing, std_lv, release, progress)
+    return _result(levels, fits, comparisons, partial, model, group, missing,
+                   [n for f in fits.values() for n in f.meta.get("notes", [])])
+
+
+def _group_labels(data: pd.DataFrame, group: str) -> list[str]:
     if group not in data.columns:
         raise PsychometricsError(f"group column {group!r} is not in the data")
-    labels = pd.unique(data[group].dropna().astype(str))
+    labels = [str(v) for v in pd.unique(data[group].dropna().astype(str))]
     if len(labels) < 2:
         raise PsychometricsError(f"group column {group!r} has {len(labels)} value(s); invariance needs two groups or "
                                  "more")
-    fits: dict[str, SEMResult] = {}
-    for lv in levels:
-        try:
-            fits[lv] = sem(model, data, estimator=est, group=group, group_equal=EQUAL[lv],
-                           missing=missing, std_lv=std_lv, progress=progress)
-        except PsychometricsError as exc:
-            raise type(exc)(f"invariance, {lv} model: {exc}") from None
-    comparisons = {}
-    for prev, lv in zip(levels, levels[1:]):
-        comparisons[lv] = _compare(fits[prev], fits[lv], lv)
-    partial = None
-    failing = next((lv for lv in levels[1:] if not comparisons[lv]["holds"]["chen2007"]), None)
+    return labels
+
+
+def _check_release(release) -> None:
     if release is not None and release != "auto" and (isinstance(release, bool) or not isinstance(release, int)
                                                        or release < 1):
         raise OptionError(f"release={release!r}: give \"auto\" or a number of constraints (1 or more)",
                           argument="release")
-    if failing is not None and failing != "configural":
-        partial = _partial(model, data, group, levels, failing, fits, est, missing, std_lv, release, progress)
+
+
+def _fit_steps(levels: list[str], fit) -> dict[str, SEMResult]:
+    """Each step's fit, an error naming the step that failed."""
+    fits: dict[str, SEMResult] = {}
+    for lv in levels:
+        try:
+            fits[lv] = fit(lv)
+        except PsychometricsError as exc:
+            raise type(exc)(f"invariance, {lv} model: {exc}") from None
+    return fits
+
+
+def _comparisons(levels: list[str], fits: dict) -> tuple[dict, str | None]:
+    """Each step against the one before, and the first that fails by Chen (2007)."""
+    comparisons = {lv: _compare(fits[prev], fits[lv], lv) for prev, lv in zip(levels, levels[1:])}
+    return comparisons, next((lv for lv in levels[1:] if not comparisons[lv]["holds"]["chen2007"]), None)
+
+
+def _result(levels, fits, comparisons, partial, model, group, missing, notes, **meta_extra) -> InvarianceResult:
     first = fits[levels[0]]
     meta = {"package_version": __version__, "data": first.meta.get("data"), "data_sha256": first.meta.get("data_sha256"),
             "estimator": first.estimator, "missing": missing, "group": group, "levels": ",".join(levels),
-            "model": model, "notes": [n for f in fits.values() for n in f.meta.get("notes", [])]}
+            "model": model, **meta_extra, "notes": notes}
     return InvarianceResult(steps=tuple(levels), fits=fits, comparisons=comparisons, groups=tuple(first.groups),
                             nobs=first.nobs, group_nobs=tuple(first.group_nobs), partial=partial, meta=meta)
 
@@ -242,33 +265,20 @@ def _ordinal_sequence(model, data, group, levels, est, missing, ordered, release
 
     if missing not in ("listwise", "pairwise"):
         raise OptionError(f"missing={missing!r} with ordered items: choose listwise or pairwise", argument="missing")
-    if group not in data.columns:
-        raise PsychometricsError(f"group column {group!r} is not in the data")
+    labels = _group_labels(data, group)
+    _check_release(release)
     items = observed_variables(model, [str(c) for c in data.columns if c != group])
     if ordered is not True and set(items) - set(ordered):
         raise PsychometricsError(f"invariance with continuous indicators ({', '.join(sorted(set(items) - set(ordered)))}) "
                                  "next to ordered ones is not available yet; give ordered=True or fit the steps with "
                                  "sem(..., group_equal=...)")
     latent = list(dict.fromkeys(st.lhs for st in parse(model) if st.op == "=~"))
-    labels = pd.unique(data[group].dropna().astype(str))
-    if len(labels) < 2:
-        raise PsychometricsError(f"group column {group!r} has {len(labels)} value(s); invariance needs two groups or "
-                                 "more")
-    fits: dict[str, SEMResult] = {}
-    for lv in levels:
-        try:
-            fits[lv] = sem(_we_model(model, lv, len(labels), items, latent), data, estimator=est, group=group,
-                           group_equal=ORDINAL_EQUAL[lv], missing=missing, std_lv=True, ordered=ordered)
-        except PsychometricsError as exc:
-            raise type(exc)(f"invariance, {lv} model: {exc}") from None
-    comparisons = {lv: _compare(fits[prev], fits[lv], lv) for prev, lv in zip(levels, levels[1:])}
+    fits = _fit_steps(levels, lambda lv: sem(_we_model(model, lv, len(labels), items, latent), data, estimator=est,
+                                             group=group, group_equal=ORDINAL_EQUAL[lv], missing=missing, std_lv=True,
+                                             ordered=ordered))
+    comparisons, failing = _comparisons(levels, fits)
     notes = list(dict.fromkeys(n for f in fits.values() for n in f.meta.get("notes", [])))
     partial = None
-    failing = next((lv for lv in levels[1:] if not comparisons[lv]["holds"]["chen2007"]), None)
-    if release is not None and release != "auto" and (isinstance(release, bool) or not isinstance(release, int)
-                                                       or release < 1):
-        raise OptionError(f"release={release!r}: give \"auto\" or a number of constraints (1 or more)",
-                          argument="release")
     if failing is not None:
         def refit(released: list[str]) -> SEMResult:
             intercepts = [r.split("~")[0] for r in released if r.endswith("~1")]
@@ -279,13 +289,8 @@ def _ordinal_sequence(model, data, group, levels, est, missing, ordered, release
 
         partial = _partial_search(fits[levels[levels.index(failing) - 1]], fits[failing], failing, release,
                                   lambda res: _ordinal_added(res, failing, items), refit)
-    first = fits[levels[0]]
-    meta = {"package_version": __version__, "data": first.meta.get("data"), "data_sha256": first.meta.get("data_sha256"),
-            "estimator": first.estimator, "missing": missing, "group": group, "levels": ",".join(levels),
-            "model": model, "ordered": first.meta.get("ordered"), "identification": "Wu.Estabrook.2016, std.lv",
-            "notes": notes}
-    return InvarianceResult(steps=tuple(levels), fits=fits, comparisons=comparisons, groups=tuple(first.groups),
-                            nobs=first.nobs, group_nobs=tuple(first.group_nobs), partial=partial, meta=meta)
+    return _result(levels, fits, comparisons, partial, model, group, missing, notes,
+                   ordered=fits[levels[0]].meta.get("ordered"), identification="Wu.Estabrook.2016, std.lv")
 
 
 _ORDINAL_ADDED = {"thresholds": "|", "metric": "=~", "scalar": "~1"}

@@ -197,3 +197,13 @@ class OrdinalModel:
             common = np.diag(Sig) - resid
             resid = np.where(self.is_ord, 1 / d ** 2 - common, resid)
         return resid, d
+
+
+def block_diagonal(mats: list[np.ndarray]) -> np.ndarray:
+    rows, cols = sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)
+    out = np.zeros((rows, cols))
+    r = c = 0
+    for m in mats:
+        out[r:r + m.shape[0], c:c + m.shape[1]] = m
+        r, c = r + m.shape[0], c + m.shape[1]
+    return out
