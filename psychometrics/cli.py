@@ -538,16 +538,34 @@ def polychoric(ctx, data, items, missing, missing_codes, instrument, fmt, out):
         _write_result(res, fmt, out)
 
 
+def _read_once(data: str):
+    """DATA read once per command (a command used to tokenise the same CSV up to three times); a
+    copy each call, so that no caller sees another's changes."""
+    from .responses.io import read_responses
+
+    p = Path(data)
+    key = (str(p.resolve()), p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else (str(p), 0, 0)
+    cached = _READ_CACHE.get(key)
+    if cached is None:
+        _READ_CACHE.clear()                       # one file at a time
+        cached = _READ_CACHE[key] = read_responses(data)
+    out = cached.copy()
+    out.attrs = dict(cached.attrs)
+    return out
+
+
+_READ_CACHE: dict = {}
+
+
 def _numeric_items(data: str, items: str | None, missing_codes: str | None, instrument=None, warn: bool = True):
     """Read DATA and validate the chosen columns as numbers (text is refused naming row and column).
     With an instrument the responses are validated against it (its declared missing codes become
     missing, invalid codes are refused); otherwise values far outside the rest of a column (a code
     such as -99 among answers 1-5) get a warning."""
     from .instruments import adhoc_instrument
-    from .responses.io import read_responses
     from .responses.validation import describe_outlying, outlying_codes, validate_responses
 
-    df = read_responses(data)
+    df = _read_once(data)
     cols = [c.strip() for c in items.split(",") if c.strip()] if items else \
         [c for c in df.columns if c.lower() not in ("id", "respondent_id", "_uuid", "_id")]
     if instrument is not None:
@@ -635,6 +653,8 @@ def _sem_command(kind: str):
     @click.option("--group-equal", help="Equal across groups: loadings,thresholds,intercepts,means,residuals,"
                                         "residual.covariances,lv.variances,lv.covariances,regressions.")
     @click.option("--group-partial", help="Exceptions to --group-equal, e.g. 'visual=~x2,x3~1'.")
+    @click.option("--cluster", help="Column of the clusters (e.g. school): cluster-robust SEs and test (MLR), as "
+                                    "lavaan's cluster=.")
     @click.option("--bootstrap", type=int, default=0, help="Nonparametric bootstrap with N draws.")
     @click.option("--ci", "boot_ci", type=click.Choice(["perc", "bc", "bca"]), default="perc", show_default=True,
                   help="Bootstrap intervals: percentile, bias-corrected (lavaan's bca.simple), BCa.")
@@ -651,8 +671,8 @@ def _sem_command(kind: str):
     @click.option("--out", type=click.Path(dir_okay=False))
     @click.pass_context
     def command(ctx, data, model, estimator, missing, information, missing_codes, instrument, std_lv, fixed_x,
-                orthogonal, meanstructure, ordered, parameterization, group, group_equal, group_partial, bootstrap,
-                boot_ci, bollen_stine, jobs, seed, quiet, modindices, diagram, fmt, out):
+                orthogonal, meanstructure, ordered, parameterization, group, group_equal, group_partial, cluster,
+                bootstrap, boot_ci, bollen_stine, jobs, seed, quiet, modindices, diagram, fmt, out):
         from .sem import ESTIMATORS
         from .sem import sem as fit_sem
         from .sem.ordinal import ORDINAL_ESTIMATORS
@@ -671,8 +691,8 @@ def _sem_command(kind: str):
         if parameterization != "delta" and not ordered:
             raise click.UsageError("--parameterization is for ordered items: add --ordered all (or a,b,c)")
         text = _model_text(model)
-        sub = _model_data(ctx, data, text, group, missing_codes, instrument)
-        res = fit_sem(text, sub, estimator=estimator, std_lv=std_lv, missing=missing, group=group,
+        sub = _model_data(ctx, data, text, group, missing_codes, instrument, cluster)
+        res = fit_sem(text, sub, estimator=estimator, cluster=cluster, std_lv=std_lv, missing=missing, group=group,
                       group_equal=group_equal or (), group_partial=group_partial or (), modindices=modindices,
                       bootstrap=bootstrap, ci=boot_ci, bollen_stine=bollen_stine, seed=seed, progress=not quiet,
                       n_jobs=jobs, information=information, fixed_x=fixed_x, orthogonal=orthogonal,
@@ -691,22 +711,26 @@ cfa_command = _sem_command("cfa")
 sem_command = _sem_command("sem")
 
 
-def _model_data(ctx, data: str, text: str, group: str | None, missing_codes: str | None, instrument: str | None):
+def _model_data(ctx, data: str, text: str, group: str | None, missing_codes: str | None, instrument: str | None,
+                cluster: str | None = None):
     """The model's observed variables as numbers (declared missing codes blank, validated against
-    the instrument if given) and the group column, read from DATA."""
-    from .responses.io import read_responses
+    the instrument if given) and the group and cluster columns, read from DATA."""
     from .sem.partable import build, observed_variables
 
-    columns = [str(c) for c in read_responses(data).columns]
-    if group and group not in columns:
-        raise click.BadParameter(f"'{group}' is not a column of {Path(data).name}", param_hint="--group")
-    observed = observed_variables(text, [c for c in columns if c != group])
+    frame = _read_once(data)
+    columns = [str(c) for c in frame.columns]
+    for flag, col in (("--group", group), ("--cluster", cluster)):
+        if col and col not in columns:
+            raise click.BadParameter(f"'{col}' is not a column of {Path(data).name}", param_hint=flag)
+    others = [c for c in columns if c not in (group, cluster)]
+    observed = observed_variables(text, others)
     if not observed:
-        build(text, [c for c in columns if c != group])      # names the unknown variables
+        build(text, others)      # names the unknown variables
     sub, _ = _numeric_items(data, ",".join(observed), missing_codes,
                             _registry(ctx).resolve(instrument) if instrument else None, warn=False)
-    if group:
-        sub[group] = read_responses(data)[group].to_numpy()
+    for col in (group, cluster):
+        if col:
+            sub[col] = frame[col].to_numpy()
     return sub
 
 

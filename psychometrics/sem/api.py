@@ -44,7 +44,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
         orthogonal: bool = False, meanstructure: bool | None = None,
         sample_cov: pd.DataFrame | dict | list | None = None, sample_nobs: int | list | dict | None = None,
         sample_mean: pd.Series | dict | list | None = None, ordered: bool | list[str] | None = None,
-        parameterization: Literal["delta", "theta"] = "delta") -> SEMResult:
+        parameterization: Literal["delta", "theta"] = "delta", cluster: str | None = None) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax (lavaan's ``sem()`` defaults).
 
     Parameters
@@ -70,6 +70,10 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
         ``"intercepts"``, ``"means"``, ``"residuals"``, ``"residual.covariances"``,
         ``"lv.variances"``, ``"lv.covariances"``, ``"regressions"``; a tuple or comma-separated
         string); ``group_partial`` frees single ones (``"visual=~x2"``, ``"x3~1"``).
+    cluster
+        Column of the clusters the rows are nested in (teachers in schools): robust SEs from the
+        cluster-summed casewise scores and the Yuan-Bentler scaled test adjusted for clustering
+        (MLR), as lavaan's ``cluster =`` for a single-level model; complete data (listwise).
     information
         ``"expected"`` or ``"observed"``; default as lavaan: expected, observed with FIML or MLR.
     bootstrap, ci, seed, progress, n_jobs
@@ -155,11 +159,13 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
     if ordered is not None and ordered is not False:
         from .ordinal import fit_with_options
 
+        if cluster:
+            raise PsychometricsError("cluster with ordered items (WLSMV) is not available yet")
         return fit_with_options(model, data, ordered, estimator, std_lv, level, missing=missing, group=group,
                         group_equal=_split_option(group_equal), group_partial=_split_option(group_partial),
                         parameterization=parameterization, bootstrap=bootstrap, modindices=modindices,
                         sample_cov=sample_cov, information=information)
-    opt = settle(estimator or "ML", missing, information, fixed_x, bootstrap, bollen_stine)
+    opt = settle(estimator or "ML", missing, information, fixed_x, bootstrap, bollen_stine, cluster=bool(cluster))
     validate_seed("seed", seed)
     if n_jobs != -1 and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1):
         raise OptionError(f"n_jobs={n_jobs!r}: give a number of worker processes (1 or more; -1 for all cores)",
@@ -175,14 +181,14 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
         summary = summary_input(sample_cov, sample_nobs, sample_mean)
         labels, columns, gcode = summary.labels, summary.columns, None
         if opt.robust or fiml or bootstrap or bollen_stine:
-            raise PsychometricsError("MLR, missing='fiml' and the bootstrap need the raw data; with sample_cov use "
-                                     "estimator ML, GLS or ULS")
+            raise PsychometricsError("MLR, cluster, missing='fiml' and the bootstrap need the raw data; with sample_cov "
+                                     "use estimator ML, GLS or ULS")
     else:
         if data is None:
             raise PsychometricsError("no data: give a DataFrame, or sample_cov and sample_nobs")
         labels, gcode = split_groups(data, group)
         columns = [str(c) for c in data.columns if c != group]
-    pt = build(model, columns, std_lv=std_lv, meanstructure=bool(fiml or meanstructure), n_groups=len(labels),
+    pt = build(model, columns, std_lv=std_lv, meanstructure=bool(fiml or meanstructure or cluster), n_groups=len(labels),
                group_equal=group_equal, group_partial=group_partial, fixed_x=opt.fixed_x, orthogonal=orthogonal)
     if meanstructure is False and pt.meanstructure and (fiml or len(labels) > 1):
         raise PsychometricsError("meanstructure=False is not possible with missing='fiml' or several groups")
@@ -197,6 +203,11 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
     notes = pt.notes + notes
     check_scales(pt, stats_.variances, notes)
     f = _prepare(pt, X_groups, blocks, labels, opt)
+    if cluster:
+        from .samplestats import cluster_codes
+
+        assert data is not None
+        f.clusters = cluster_codes(data, cluster, stats_.rows, group, pt.n_free, notes)
     _estimate(f, notes)
     cov, robust = _covariance(f, opt.information, notes)
     params, r2, draws = _parameters(f, cov, level, bootstrap, ci, seed, progress, n_jobs, notes)
@@ -217,7 +228,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
             "estimator": est_name, "information": opt.information, "se": opt.se, "test": opt.test,
             "missing": missing, "fixed_x": opt.fixed_x,
             "group": group, "group_equal": list(group_equal), "group_partial": list(group_partial),
-            "bootstrap": bootstrap, "ci": ci if bootstrap else "normal", "seed": seed, "model": model,
+            "cluster": cluster, "bootstrap": bootstrap, "ci": ci if bootstrap else "normal", "seed": seed, "model": model,
             "optimizer": f.msg, "notes": notes}
     implied = pd.DataFrame(f.mdl.implied(f.theta, 0), index=pt.observed, columns=pt.observed)
     return SEMResult(parameters=params, fit=fit, r2=r2, converged=f.ok, estimator=est_name, nobs=f.N, meta=meta,
@@ -260,6 +271,7 @@ class _Fit:
     Vw: list | None = None                # least-squares weights per group (GLS/ULS)
     S_ls: list | None = None              # unbiased covariances per group (GLS/ULS)
     svecs: list | None = None             # sample-moment vectors per group (GLS/ULS)
+    clusters: list | None = None          # per group, the cluster codes of its rows (cluster-robust SEs)
 
     @property
     def est(self) -> str:
@@ -375,7 +387,7 @@ def _covariance(f: _Fit, information: str, notes: list[str] | None = None) -> tu
         exo = [f.pt.observed.index(v) for v in f.pt.exo_x] if f.pt.fixed_x else []
         df_b = baseline.degrees_of_freedom(f.pt, f.opt, f.G)
         robust = mlr(mdl, f.blocks, theta, info, f.df, df_b, Ainv=info_inv, fiml_c0=f.c0 if f.fiml else None,
-                     exo=exo, moments=(f.S_g, f.mean_g))
+                     exo=exo, moments=(f.S_g, f.mean_g), clusters=f.clusters)
         return robust["cov"], robust
     return info_inv / f.estimator.se_divisor(f), None
 

@@ -60,7 +60,7 @@ class Options:
 
 
 def settle(estimator: str, missing: str = "listwise", information: str | None = None, fixed_x: bool | None = None,
-           bootstrap: int = 0, bollen_stine: int = 0) -> Options:
+           bootstrap: int = 0, bollen_stine: int = 0, cluster: bool = False) -> Options:
     """Check the options (before any work; a bad combination fails naming the fix) and fill in
     lavaan's defaults: information observed with FIML or MLR, else expected; fixed.x with ML/MLR
     only; robust Huber-White SEs and the Yuan-Bentler (Mplus) test with MLR."""
@@ -78,9 +78,20 @@ def settle(estimator: str, missing: str = "listwise", information: str | None = 
             raise PsychometricsError(f"{name}={value!r}: give a number of draws (0 for none)")
     if (bootstrap or bollen_stine) and (missing == "fiml" or est not in ("ML", "MLR")):
         raise PsychometricsError("the bootstrap is available for ML/MLR with complete (listwise) data so far")
+    if cluster:          # lavaan: cluster = gives robust.cluster SEs and the Yuan-Bentler test (MLR)
+        if est not in ("ML", "MLR"):
+            raise PsychometricsError(f"cluster with estimator {est} is not available; use ML or MLR")
+        if missing == "fiml":
+            raise PsychometricsError("cluster-robust standard errors with missing='fiml' are not available yet; use "
+                                     "listwise deletion (the default) or leave out cluster")
+        if bootstrap or bollen_stine:
+            raise PsychometricsError("the bootstrap resampling whole clusters is not available yet; leave out "
+                                     "cluster or the bootstrap")
+        est = "MLR"
     likelihood = est in ("ML", "MLR")
     info = information or ("observed" if (missing == "fiml" or est == "MLR") else "expected")
     return Options(estimator=est, missing=missing, information=info if likelihood else "expected",
-                   se="bootstrap" if bootstrap else ("robust.huber.white" if est == "MLR" else "standard"),
+                   se="bootstrap" if bootstrap else ("robust.cluster" if cluster else
+                                                     "robust.huber.white" if est == "MLR" else "standard"),
                    test="yuan.bentler.mplus" if est == "MLR" else "standard",
                    fixed_x=likelihood if fixed_x is None else bool(fixed_x))

@@ -59,6 +59,52 @@ def _kurtosis_terms(X: np.ndarray, exo: Sequence[int] = ()) -> tuple[float, floa
     return float(np.trace(np.linalg.solve(A1, B1))), base
 
 
+def _rowsum(scores: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Scores summed within clusters (codes 0..C-1)."""
+    out = np.zeros((int(codes.max()) + 1, scores.shape[1]))
+    np.add.at(out, codes, scores)
+    return out
+
+
+def _cluster_cross(scores: np.ndarray, codes: np.ndarray, correct: bool = True) -> np.ndarray:
+    """The cluster sums' cross-product (times n): with the small-sample factor C/(C-1) for a
+    model's first-order information (lavaan's ``lav_mvnorm_information_firstorder``), without it
+    for the saturated model's Gamma (``lav_samplestats_Gamma``)."""
+    Sc = _rowsum(scores, codes)
+    C = len(Sc)
+    return (C / (C - 1) if correct else 1.0) * Sc.T @ Sc
+
+
+def _cluster_traces(X: np.ndarray, codes: np.ndarray, exo: Sequence[int], meanstructure: bool) -> tuple[float, float]:
+    """Complete data with clusters: tr(A1^-1 B1) of the saturated model at the sample moments with
+    B1 from the cluster-summed casewise scores (means: S^-1 z; covariances: 1/2 D' vec(S^-1 z z'
+    S^-1 - S^-1)), and the same for the independence model (each variable's mean z_j/s_jj and
+    variance (z_j^2 - s_jj)/(2 s_jj^2)); returns (saturated trace, saturated minus independence).
+    Without clusters these are the closed forms of :func:`_kurtosis_terms` (plus p for the means)."""
+    n, p = X.shape
+    z = X - X.mean(axis=0)
+    S = z.T @ z / n
+    Si = np.linalg.inv(S)
+    ex = np.zeros(p, dtype=bool)
+    ex[list(exo)] = True
+    a, b = np.tril_indices(p)
+    keep = ~(ex[a] & ex[b])
+    a, b = a[keep], b[keep]
+    c = np.where(a == b, 0.5, 1.0)
+    A1 = c[:, None] * c[None, :] * (Si[a][:, a] * Si[b][:, b] + Si[a][:, b] * Si[b][:, a])
+    Y = z @ Si
+    h1 = float(np.trace(np.linalg.solve(A1, _cluster_cross(c * (Y[:, a] * Y[:, b] - Si[a, b]), codes) / n)))
+    ne = np.flatnonzero(~ex)
+    s = np.diag(S)[ne]
+    zb = z[:, ne]
+    Bv = np.diag(_cluster_cross((zb ** 2 - s) / (2 * s ** 2), codes)) / n
+    base = float(np.sum(2 * s ** 2 * Bv))
+    if meanstructure:
+        h1 += float(np.trace(np.linalg.solve(Si[np.ix_(ne, ne)], _cluster_cross(Y[:, ne], codes) / n)))
+        base += float(np.sum(s * np.diag(_cluster_cross(zb / s, codes)) / n))
+    return h1, h1 - base
+
+
 def _fixed_moments_model(model: Model, syntax: str, exo: Sequence[int], moments: tuple[list, list] | None,
                          mark) -> tuple:
     """A model over the same observed variables from ``syntax`` (mean structure, same groups), with
@@ -160,19 +206,31 @@ def _pad(b: Block, p: int) -> np.ndarray:
 
 def mlr(model: Model, blocks: list[Block], theta: np.ndarray, A: np.ndarray, df: int, df_b: int,
         Ainv: np.ndarray | None = None, fiml_c0: float | None = None, exo: Sequence[int] = (),
-        moments: tuple[list, list] | None = None) -> dict:
+        moments: tuple[list, list] | None = None, clusters: list[np.ndarray] | None = None) -> dict:
     """Sandwich covariance of the estimates, scores' B, and the scaling factors of the model and
     baseline. ``Ainv``: the inverse to use for A (under constraints, the bordered inverse);
     ``fiml_c0``: incomplete data (FIML), with the discrepancy's constant; ``exo``: indices of the
-    fixed exogenous covariates; ``moments``: the saturated moments per group (FIML: EM)."""
+    fixed exogenous covariates; ``moments``: the saturated moments per group (FIML: EM);
+    ``clusters``: per block (group) the cluster codes of its rows (lavaan's ``cluster =``: scores
+    summed within clusters, with the factor C/(C - 1) in each group)."""
     N = sum(b.n for b in blocks)
-    scores = np.vstack(model.casewise_scores(theta, blocks))
-    B = scores.T @ scores / N
+    per_block = model.casewise_scores(theta, blocks)
+    if clusters is not None:
+        B = sum(_cluster_cross(sc, codes) for sc, codes in zip(per_block, clusters)) / N
+    else:
+        scores = np.vstack(per_block)
+        B = scores.T @ scores / N
     Ainv = np.linalg.inv(A) if Ainv is None else Ainv
     cov = Ainv @ B @ Ainv / N
     if fiml_c0 is not None:
         h1, base_trace = _fiml_traces(model, blocks, fiml_c0, exo, moments)
         base = h1 - base_trace
+    elif clusters is not None:
+        h1, base = 0.0, 0.0
+        for b, codes in zip(blocks, clusters):
+            assert b.X is not None
+            t_h1, t_base = _cluster_traces(b.X, codes, exo, model.meanstructure)
+            h1, base = h1 + t_h1, base + t_base
     else:
         h1, base = 0.0, 0.0
         for b in blocks:

@@ -26,6 +26,7 @@ class SampleStats:
     notes: list[str]
     variances: np.ndarray     # of the model's observed variables (for the scale check)
     fingerprint: dict         # source, sha256 and rows of the data (or of the summary statistics)
+    rows: list | None = None  # per group, the positions in the data of the rows used (listwise)
 
 
 @dataclass
@@ -114,6 +115,7 @@ def data_blocks(X: np.ndarray, gcode: np.ndarray, labels: list[str], pt: ParTabl
         if not complete.all():
             notes.append(f"listwise: {int((~complete).sum())} of {n_rows} rows with a missing model variable left out")
         X_groups = [X[(gcode == g) & complete] for g in range(G)]
+        rows = [np.flatnonzero((gcode == g) & complete) for g in range(G)]
         for lab, Xg in zip(labels, X_groups):
             if len(Xg) <= p:
                 raise EstimationError(f"only {len(Xg)} complete rows{'' if G == 1 else f' in group {lab!r}'} for "
@@ -123,7 +125,8 @@ def data_blocks(X: np.ndarray, gcode: np.ndarray, labels: list[str], pt: ParTabl
         blocks = _model.complete_blocks(X_groups)
         for lab, b in zip(labels, blocks):
             check_positive_definite(b.S, pt.observed, "" if G == 1 else f" of group {lab!r}")
-    return X_groups, blocks, notes
+        return X_groups, blocks, notes, rows
+    return X_groups, blocks, notes, None
 
 
 def check_positive_definite(S: np.ndarray, names: list[str], where: str = "") -> None:
@@ -164,11 +167,11 @@ def from_data(data: pd.DataFrame, pt: ParTable, group: str | None, gcode: np.nda
     used, _ = apply_declared_missing(data[pt.observed + ([group] if group else [])])   # SPSS user-missing
     X = numeric(used[pt.observed] if group else used)
     _warn_outlying(X, pt.observed)
-    X_groups, blocks, notes = data_blocks(X, gcode, labels, pt, fiml)
+    X_groups, blocks, notes, rows = data_blocks(X, gcode, labels, pt, fiml)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         var = np.nanvar(X, axis=0) if len(X) else np.full(X.shape[1], np.nan)
-    return SampleStats(blocks, X_groups, notes, var, data_fingerprint(data))
+    return SampleStats(blocks, X_groups, notes, var, data_fingerprint(data), rows)
 
 
 def _as_list(value, labels, what: str) -> list:
@@ -249,3 +252,41 @@ def from_moments(summary: Summary, pt: ParTable, estimator: str) -> SampleStats:
                    "rows": int(sum(summary.nobs))}
     notes = [f"fitted from summary statistics (sample_cov, N = {', '.join(map(str, summary.nobs))})"]
     return SampleStats(blocks, [None] * len(blocks), notes, np.diag(blocks[0].S).copy(), fingerprint)
+
+
+def cluster_codes(data: pd.DataFrame, cluster: str, rows: list[np.ndarray] | None, group: str | None,
+                  n_free: int, notes: list[str]) -> list[np.ndarray]:
+    """Per group, the cluster of each row used (codes 0..C-1), for cluster-robust standard errors:
+    the cluster column must exist and be filled in for every row used, and there must be at
+    least two clusters in each group; with no more clusters than free parameters the robust
+    covariance is singular, which a warning says."""
+    if cluster not in data.columns:
+        raise PsychometricsError(f"cluster column {cluster!r} is not in the data")
+    if cluster == group:
+        raise PsychometricsError(f"cluster={cluster!r} is also the group column; give the column of the clusters "
+                                 "(e.g. school) that are nested in the groups")
+    if rows is None:
+        raise PsychometricsError("cluster-robust standard errors with missing='fiml' are not available yet; use "
+                                 "listwise deletion (the default) or leave out cluster")
+    col = data[cluster]
+    out = []
+    for g, r in enumerate(rows):
+        vals = col.iloc[r]
+        if vals.isna().any():
+            first = int(r[int(np.flatnonzero(vals.isna().to_numpy())[0])]) + 1
+            raise PsychometricsError(f"cluster column {cluster!r} is empty in {int(vals.isna().sum())} row(s) used "
+                                     f"(first: row {first}); fill it in or leave those rows out")
+        codes = pd.factorize(vals.astype(str))[0]
+        if codes.max(initial=-1) < 1:
+            where = "" if len(rows) == 1 else f" in group {g + 1}"
+            raise PsychometricsError(f"cluster column {cluster!r} has a single value{where}: cluster-robust "
+                                     "standard errors need at least two clusters (and are only trustworthy with many)")
+        out.append(codes)
+    n_clusters = sum(int(c.max()) + 1 for c in out)
+    notes.append(f"cluster: {cluster} ({n_clusters} clusters): robust SEs and the Yuan-Bentler test from the "
+                 "cluster-summed scores (lavaan's robust.cluster)")
+    if n_clusters <= n_free:
+        notes.append(f"only {n_clusters} clusters for {n_free} free parameters: the cluster-robust covariance of the "
+                     "estimates is singular and its SEs unreliable; use more clusters or a two-level model")
+        warnings.warn(f"SEM: {notes[-1]}", _warn_class(), stacklevel=4)
+    return out

@@ -1,0 +1,42 @@
+# Reference values for cluster-robust inference in single-level models (lavaan's cluster = with
+# MLR): sandwich SEs from cluster-summed scores and the Yuan-Bentler (Mplus) scaled test with the
+# clustered Gamma, on lavaan's Demo.twolevel and the example data (teachers clustered by region).
+#   Rscript tests/reference/generate_cluster.R      (from the repository root)
+# Writes tests/reference/cluster_*.json and tests/reference/data/demo_twolevel.csv.
+suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
+
+write.csv(Demo.twolevel, "tests/reference/data/demo_twolevel.csv", row.names = FALSE)
+keys <- c("npar", "chisq", "df", "pvalue", "chisq.scaled", "pvalue.scaled", "chisq.scaling.factor",
+          "baseline.chisq", "baseline.chisq.scaled", "baseline.chisq.scaling.factor", "cfi", "tli", "rmsea",
+          "cfi.scaled", "tli.scaled", "rmsea.scaled", "cfi.robust", "tli.robust", "rmsea.robust",
+          "rmsea.ci.lower.robust", "rmsea.ci.upper.robust", "srmr")
+cluster_ref <- function(name, model, data, cluster, group = NULL) {
+  fit <- lavaan::sem(model, data = data, estimator = "MLR", cluster = cluster, group = group)
+  pe <- parameterEstimates(fit)
+  if (is.null(pe$group)) pe$group <- 1L
+  pe$group_label <- if (is.null(group)) "1" else lavInspect(fit, "group.label")[pe$group]
+  fm <- as.list(fitMeasures(fit, keys))
+  names(fm) <- gsub(".", "_", names(fm), fixed = TRUE)
+  out <- list(call = sprintf("sem(model, data, estimator = 'MLR', cluster = '%s', group = %s)", cluster,
+                             if (is.null(group)) "NULL" else paste0("'", group, "'")),
+              lavaan = as.character(packageVersion("lavaan")), model = model, cluster = cluster, group = group,
+              se = lavInspect(fit, "options")$se, nobs = as.list(lavInspect(fit, "nobs")),
+              group_labels = if (is.null(group)) list("1") else lavInspect(fit, "group.label"),
+              parameters = pe[, c("lhs", "op", "rhs", "group_label", "est", "se")], fit = fm)
+  path <- sprintf("tests/reference/cluster_%s.json", name)
+  write_json(out, path, digits = NA, auto_unbox = TRUE, na = "null")
+  cat("wrote", path, "\n")
+}
+d <- Demo.twolevel
+cluster_ref("demo_cfa", "f =~ y1 + y2 + y3 + y4", d, "cluster")
+cluster_ref("demo_sem_covariates", "f =~ y1 + y2 + y3\nf ~ x1 + x2", d, "cluster")
+d$half <- ifelse(d$cluster %% 2 == 0, "even", "odd")
+cluster_ref("demo_two_groups", "f =~ y1 + y2 + y3 + y4", d, "cluster", "half")
+vpc <- read.csv("data/vpc_teachers_example.csv", stringsAsFactors = FALSE)
+vpc[vpc == -99 | vpc == -98] <- NA
+items <- c("con01", "con02", "con03", "con04", "chl01", "chl02", "chl03", "chl04", "sup01", "sup02", "sup03", "sup04")
+vpc <- na.omit(vpc[, c(items, "region")])
+cluster_ref("vpc_triangle_region", paste("confidence =~ con01 + con02 + con03 + con04",
+                                         "challenge =~ chl01 + chl02 + chl03 + chl04",
+                                         "support =~ sup01 + sup02 + sup03 + sup04",
+                                         "confidence ~ challenge + support", sep = "\n"), vpc, "region")
