@@ -387,7 +387,8 @@ def _covariance(f: _Fit, information: str, notes: list[str] | None = None) -> tu
         exo = [f.pt.observed.index(v) for v in f.pt.exo_x] if f.pt.fixed_x else []
         df_b = baseline.degrees_of_freedom(f.pt, f.opt, f.G)
         robust = mlr(mdl, f.blocks, theta, info, f.df, df_b, Ainv=info_inv, fiml_c0=f.c0 if f.fiml else None,
-                     exo=exo, moments=(f.S_g, f.mean_g), clusters=f.clusters)
+                     exo=exo, moments=(f.S_g, f.mean_g), clusters=f.clusters,
+                     free_x=[] if f.pt.fixed_x else [f.pt.observed.index(v) for v in f.pt.exo_x])
         return robust["cov"], robust
     return info_inv / f.estimator.se_divisor(f), None
 

@@ -31,7 +31,14 @@ from ..exceptions import EstimationError
 from .model import Block, Model, fit_ml, start_values
 
 
-def _kurtosis_terms(X: np.ndarray, exo: Sequence[int] = ()) -> tuple[float, float]:
+def _saturated_block_trace(X: np.ndarray) -> float:
+    """The covariance part of tr(A1^-1 B1) of a saturated model of X: 1/2 (mean d^2 - p)."""
+    z = X - X.mean(axis=0)
+    d = np.einsum("ij,jk,ik->i", z, np.linalg.inv(z.T @ z / len(X)), z)
+    return 0.5 * (float(np.mean(d ** 2)) - X.shape[1])
+
+
+def _kurtosis_terms(X: np.ndarray, exo: Sequence[int] = (), free_x: Sequence[int] = ()) -> tuple[float, float]:
     """Complete data: the covariance part of tr(A1^-1 B1) of the saturated model and of the
     independence model. Without covariates the first is 1/2 (mean d^2 - p); with fixed covariates
     the moments among them are masked, so A1 and B1 are formed over the others (vech of the
@@ -41,8 +48,12 @@ def _kurtosis_terms(X: np.ndarray, exo: Sequence[int] = ()) -> tuple[float, floa
     Si = np.linalg.inv(S)
     p = X.shape[1]
     kappa = (z ** 4).mean(axis=0) / np.diag(S) ** 2
-    keep_var = np.setdiff1d(np.arange(p), exo)
+    keep_var = np.setdiff1d(np.arange(p), list(exo) + list(free_x))
     base = float(0.5 * (kappa[keep_var] - 1).sum())
+    if len(free_x) > 1:        # fixed_x=False: the baseline keeps the covariates' covariances (as lavaan)
+        base += _saturated_block_trace(X[:, list(free_x)])
+    elif len(free_x) == 1:
+        base += float(0.5 * (kappa[list(free_x)] - 1).sum())
     if not len(exo):
         d = np.einsum("ij,jk,ik->i", z, Si, z)
         return 0.5 * (np.mean(d ** 2) - p), base
@@ -75,7 +86,8 @@ def _cluster_cross(scores: np.ndarray, codes: np.ndarray, correct: bool = True) 
     return (C / (C - 1) if correct else 1.0) * Sc.T @ Sc
 
 
-def _cluster_traces(X: np.ndarray, codes: np.ndarray, exo: Sequence[int], meanstructure: bool) -> tuple[float, float]:
+def _cluster_traces(X: np.ndarray, codes: np.ndarray, exo: Sequence[int], meanstructure: bool,
+                    free_x: Sequence[int] = ()) -> tuple[float, float]:
     """Complete data with clusters: tr(A1^-1 B1) of the saturated model at the sample moments with
     B1 from the cluster-summed casewise scores (means: S^-1 z; covariances: 1/2 D' vec(S^-1 z z'
     S^-1 - S^-1)), and the same for the independence model (each variable's mean z_j/s_jj and
@@ -95,13 +107,17 @@ def _cluster_traces(X: np.ndarray, codes: np.ndarray, exo: Sequence[int], meanst
     Y = z @ Si
     h1 = float(np.trace(np.linalg.solve(A1, _cluster_cross(c * (Y[:, a] * Y[:, b] - Si[a, b]), codes) / n)))
     ne = np.flatnonzero(~ex)
-    s = np.diag(S)[ne]
-    zb = z[:, ne]
+    fx = [j for j in free_x if not ex[j]] if len(free_x) > 1 else []
+    ind = np.setdiff1d(ne, fx)                 # variables the baseline takes as independent
+    s = np.diag(S)[ind]
+    zb = z[:, ind]
     Bv = np.diag(_cluster_cross((zb ** 2 - s) / (2 * s ** 2), codes)) / n
     base = float(np.sum(2 * s ** 2 * Bv))
     if meanstructure:
         h1 += float(np.trace(np.linalg.solve(Si[np.ix_(ne, ne)], _cluster_cross(Y[:, ne], codes) / n)))
         base += float(np.sum(s * np.diag(_cluster_cross(zb / s, codes)) / n))
+    if fx:                  # fixed_x=False: the covariates' block is saturated in the baseline (as lavaan)
+        base += _cluster_traces(X[:, fx], codes, (), meanstructure)[0]
     return h1, h1 - base
 
 
@@ -206,7 +222,8 @@ def _pad(b: Block, p: int) -> np.ndarray:
 
 def mlr(model: Model, blocks: list[Block], theta: np.ndarray, A: np.ndarray, df: int, df_b: int,
         Ainv: np.ndarray | None = None, fiml_c0: float | None = None, exo: Sequence[int] = (),
-        moments: tuple[list, list] | None = None, clusters: list[np.ndarray] | None = None) -> dict:
+        moments: tuple[list, list] | None = None, clusters: list[np.ndarray] | None = None,
+        free_x: Sequence[int] = ()) -> dict:
     """Sandwich covariance of the estimates, scores' B, and the scaling factors of the model and
     baseline. ``Ainv``: the inverse to use for A (under constraints, the bordered inverse);
     ``fiml_c0``: incomplete data (FIML), with the discrepancy's constant; ``exo``: indices of the
@@ -229,13 +246,13 @@ def mlr(model: Model, blocks: list[Block], theta: np.ndarray, A: np.ndarray, df:
         h1, base = 0.0, 0.0
         for b, codes in zip(blocks, clusters):
             assert b.X is not None
-            t_h1, t_base = _cluster_traces(b.X, codes, exo, model.meanstructure)
+            t_h1, t_base = _cluster_traces(b.X, codes, exo, model.meanstructure, free_x)
             h1, base = h1 + t_h1, base + t_base
     else:
         h1, base = 0.0, 0.0
         for b in blocks:
             assert b.X is not None   # complete-data blocks keep their rows
-            t_h1, t_b = _kurtosis_terms(b.X, exo)
+            t_h1, t_b = _kurtosis_terms(b.X, exo, free_x)
             h1 += t_h1 + (len(b.obs) - len(exo) if model.meanstructure else 0)
             base += t_h1 - t_b
     trace = h1 - float(np.sum(B * Ainv.T))

@@ -10,16 +10,18 @@ keys <- c("npar", "chisq", "df", "pvalue", "chisq.scaled", "pvalue.scaled", "chi
           "baseline.chisq", "baseline.chisq.scaled", "baseline.chisq.scaling.factor", "cfi", "tli", "rmsea",
           "cfi.scaled", "tli.scaled", "rmsea.scaled", "cfi.robust", "tli.robust", "rmsea.robust",
           "rmsea.ci.lower.robust", "rmsea.ci.upper.robust", "srmr")
-cluster_ref <- function(name, model, data, cluster, group = NULL) {
-  fit <- lavaan::sem(model, data = data, estimator = "MLR", cluster = cluster, group = group)
+cluster_ref <- function(name, model, data, cluster, group = NULL, fixed.x = TRUE) {
+  fit <- lavaan::sem(model, data = data, estimator = "MLR", cluster = cluster, group = group, fixed.x = fixed.x)
   pe <- parameterEstimates(fit)
   if (is.null(pe$group)) pe$group <- 1L
   pe$group_label <- if (is.null(group)) "1" else lavInspect(fit, "group.label")[pe$group]
   fm <- as.list(fitMeasures(fit, keys))
   names(fm) <- gsub(".", "_", names(fm), fixed = TRUE)
-  out <- list(call = sprintf("sem(model, data, estimator = 'MLR', cluster = '%s', group = %s)", cluster,
-                             if (is.null(group)) "NULL" else paste0("'", group, "'")),
+  out <- list(call = sprintf("sem(model, data, estimator = 'MLR', cluster = %s, group = %s, fixed.x = %s)",
+                             if (is.null(cluster)) "NULL" else paste0("'", cluster, "'"),
+                             if (is.null(group)) "NULL" else paste0("'", group, "'"), fixed.x),
               lavaan = as.character(packageVersion("lavaan")), model = model, cluster = cluster, group = group,
+              fixed_x = fixed.x,
               se = lavInspect(fit, "options")$se, nobs = as.list(lavInspect(fit, "nobs")),
               group_labels = if (is.null(group)) list("1") else lavInspect(fit, "group.label"),
               parameters = pe[, c("lhs", "op", "rhs", "group_label", "est", "se")], fit = fm)
@@ -30,6 +32,8 @@ cluster_ref <- function(name, model, data, cluster, group = NULL) {
 d <- Demo.twolevel
 cluster_ref("demo_cfa", "f =~ y1 + y2 + y3 + y4", d, "cluster")
 cluster_ref("demo_sem_covariates", "f =~ y1 + y2 + y3\nf ~ x1 + x2", d, "cluster")
+cluster_ref("demo_sem_free_x", "f =~ y1 + y2 + y3\nf ~ x1 + x2", d, "cluster", fixed.x = FALSE)
+cluster_ref("demo_sem_free_x_unclustered", "f =~ y1 + y2 + y3\nf ~ x1 + x2", d, NULL, fixed.x = FALSE)
 d$half <- ifelse(d$cluster %% 2 == 0, "even", "odd")
 cluster_ref("demo_two_groups", "f =~ y1 + y2 + y3 + y4", d, "cluster", "half")
 vpc <- read.csv("data/vpc_teachers_example.csv", stringsAsFactors = FALSE)
