@@ -73,7 +73,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
     cluster
         Column of the clusters the rows are nested in (teachers in schools): robust SEs from the
         cluster-summed casewise scores and the Yuan-Bentler scaled test adjusted for clustering
-        (MLR), as lavaan's ``cluster =`` for a single-level model; complete data (listwise).
+        (MLR), as lavaan's ``cluster =`` for a single-level model; listwise or FIML.
     information
         ``"expected"`` or ``"observed"``; default as lavaan: expected, observed with FIML or MLR.
     bootstrap, ci, seed, progress, n_jobs

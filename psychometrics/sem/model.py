@@ -49,6 +49,7 @@ class Block:
     mean: np.ndarray
     X: np.ndarray | None = None   # the rows (for casewise scores)
     _pad: dict | None = field(default=None, repr=False, compare=False)   # padded patterns (FIML), cached
+    rows: np.ndarray | None = field(default=None, repr=False, compare=False)  # positions in the group's rows
 
     def __post_init__(self):
         self.ix = np.ix_(self.obs, self.obs)       # cached: indexing by pattern is in every evaluation
@@ -57,7 +58,7 @@ class Block:
 def complete_blocks(X_groups: list[np.ndarray]) -> list[Block]:
     N = sum(len(X) for X in X_groups)
     return [Block(g, np.arange(X.shape[1]), len(X), len(X) / N, np.cov(X, rowvar=False, ddof=0).reshape(X.shape[1], -1),
-                  X.mean(axis=0), X) for g, X in enumerate(X_groups)]
+                  X.mean(axis=0), X, rows=np.arange(len(X))) for g, X in enumerate(X_groups)]
 
 
 def pattern_blocks(X_groups: list[np.ndarray]) -> list[Block]:
@@ -69,11 +70,14 @@ def pattern_blocks(X_groups: list[np.ndarray]) -> list[Block]:
         keep = obs.any(axis=1)
         pats, inv = np.unique(obs[keep], axis=0, return_inverse=True)
         Xk = X[keep]
+        kept = np.flatnonzero(keep)
         for k, pat in enumerate(pats):
-            rows = Xk[inv.ravel() == k][:, pat]
+            sel = inv.ravel() == k
+            rows = Xk[sel][:, pat]
             o = np.flatnonzero(pat)
             out.append(Block(g, o, len(rows), len(rows) / N, np.cov(rows, rowvar=False, ddof=0).reshape(len(o), -1)
-                             if len(rows) > 1 else np.zeros((len(o), len(o))), rows.mean(axis=0), rows))
+                             if len(rows) > 1 else np.zeros((len(o), len(o))), rows.mean(axis=0), rows,
+                             rows=kept[sel]))
     return out
 
 

@@ -81,9 +81,6 @@ def settle(estimator: str, missing: str = "listwise", information: str | None = 
     if cluster:          # lavaan: cluster = gives robust.cluster SEs and the Yuan-Bentler test (MLR)
         if est not in ("ML", "MLR"):
             raise PsychometricsError(f"cluster with estimator {est} is not available; use ML or MLR")
-        if missing == "fiml":
-            raise PsychometricsError("cluster-robust standard errors with missing='fiml' are not available yet; use "
-                                     "listwise deletion (the default) or leave out cluster")
         if bootstrap or bollen_stine:
             raise PsychometricsError("the bootstrap resampling whole clusters is not available yet; leave out "
                                      "cluster or the bootstrap")

@@ -86,6 +86,20 @@ def _cluster_cross(scores: np.ndarray, codes: np.ndarray, correct: bool = True) 
     return (C / (C - 1) if correct else 1.0) * Sc.T @ Sc
 
 
+def clustered_B(per_block: list[np.ndarray], blocks: list[Block], clusters: list[np.ndarray]) -> np.ndarray:
+    """N times the clustered first-order information: per group, the scores of all its blocks
+    (missing-data patterns) summed within clusters, with the group's C/(C-1) (``clusters``: per
+    group, the cluster code of each of its rows; a block's ``rows`` index them)."""
+    out = np.zeros((per_block[0].shape[1],) * 2)
+    for g, codes in enumerate(clusters):
+        mine = [(sc, b) for sc, b in zip(per_block, blocks) if b.group == g]
+        if not mine:
+            continue
+        assert all(b.rows is not None for _, b in mine)
+        out += _cluster_cross(np.vstack([sc for sc, _ in mine]), np.concatenate([codes[b.rows] for _, b in mine]))
+    return out
+
+
 def _cluster_traces(X: np.ndarray, codes: np.ndarray, exo: Sequence[int], meanstructure: bool,
                     free_x: Sequence[int] = ()) -> tuple[float, float]:
     """Complete data with clusters: tr(A1^-1 B1) of the saturated model at the sample moments with
@@ -190,7 +204,7 @@ def baseline_fiml(model: Model, blocks: list[Block], c0: float, exo: Sequence[in
 
 
 def _fiml_traces(model: Model, blocks: list[Block], c0: float, exo: Sequence[int] = (),
-                 moments: tuple[list, list] | None = None) -> tuple[float, float]:
+                 moments: tuple[list, list] | None = None, clusters: list[np.ndarray] | None = None) -> tuple[float, float]:
     """Incomplete data: tr(A1^-1 B1) of the saturated model (means and covariances per group) at its
     ML (EM) estimates, with A1 its observed information and B1 its casewise scores' cross-product;
     and the independence model's trace from each variable's available cases,
@@ -198,19 +212,32 @@ def _fiml_traces(model: Model, blocks: list[Block], c0: float, exo: Sequence[int
     obs = model.pt.observed
     smodel, th = saturated_fiml(model, blocks, c0, exo, moments)
     N = sum(b.n for b in blocks)
-    s1 = np.vstack(smodel.casewise_scores(th, blocks))
+    per_block = smodel.casewise_scores(th, blocks)
     from .fiml_hessian import saturated_observed_information
 
-    h1 = float(np.trace(np.linalg.solve(saturated_observed_information(smodel, th, blocks), s1.T @ s1 / N)))
+    if clusters is not None:
+        B1 = clustered_B(per_block, blocks, clusters) / N
+    else:
+        s1 = np.vstack(per_block)
+        B1 = s1.T @ s1 / N
+    h1 = float(np.trace(np.linalg.solve(saturated_observed_information(smodel, th, blocks), B1)))
     base = 0.0
     for g in range(model.n_groups):
-        X = np.vstack([_pad(b, len(obs)) for b in blocks if b.group == g])
+        mine = [b for b in blocks if b.group == g]
+        X = np.vstack([_pad(b, len(obs)) for b in mine])
+        codes = np.concatenate([clusters[g][b.rows] for b in mine]) if clusters is not None else None
         for j in range(len(obs)):
             if j in exo:
                 continue
-            col = X[:, j][~np.isnan(X[:, j])]
-            z = col - col.mean()
-            base += 1 + 0.5 * ((z ** 4).mean() / (z ** 2).mean() ** 2 - 1)
+            seen = ~np.isnan(X[:, j])
+            z = X[seen, j] - X[seen, j].mean()
+            v = (z ** 2).mean()
+            if codes is None:
+                base += 1 + 0.5 * ((z ** 4).mean() / v ** 2 - 1)
+            else:      # the independence model's own clustered trace: mean and variance scores of the answers
+                sc = np.column_stack([z / v, (z ** 2 - v) / (2 * v ** 2)])
+                Bc = _cluster_cross(sc, codes[seen])
+                base += float(Bc[0, 0] * v + Bc[1, 1] * 2 * v ** 2) / len(z)
     return h1, base
 
 
@@ -228,25 +255,25 @@ def mlr(model: Model, blocks: list[Block], theta: np.ndarray, A: np.ndarray, df:
     baseline. ``Ainv``: the inverse to use for A (under constraints, the bordered inverse);
     ``fiml_c0``: incomplete data (FIML), with the discrepancy's constant; ``exo``: indices of the
     fixed exogenous covariates; ``moments``: the saturated moments per group (FIML: EM);
-    ``clusters``: per block (group) the cluster codes of its rows (lavaan's ``cluster =``: scores
-    summed within clusters, with the factor C/(C - 1) in each group)."""
+    ``clusters``: per group the cluster codes of its rows (lavaan's ``cluster =``: scores summed
+    within clusters, with the factor C/(C - 1) in each group; FIML too)."""
     N = sum(b.n for b in blocks)
     per_block = model.casewise_scores(theta, blocks)
     if clusters is not None:
-        B = sum(_cluster_cross(sc, codes) for sc, codes in zip(per_block, clusters)) / N
+        B = clustered_B(per_block, blocks, clusters) / N
     else:
         scores = np.vstack(per_block)
         B = scores.T @ scores / N
     Ainv = np.linalg.inv(A) if Ainv is None else Ainv
     cov = Ainv @ B @ Ainv / N
     if fiml_c0 is not None:
-        h1, base_trace = _fiml_traces(model, blocks, fiml_c0, exo, moments)
+        h1, base_trace = _fiml_traces(model, blocks, fiml_c0, exo, moments, clusters)
         base = h1 - base_trace
     elif clusters is not None:
         h1, base = 0.0, 0.0
-        for b, codes in zip(blocks, clusters):
-            assert b.X is not None
-            t_h1, t_base = _cluster_traces(b.X, codes, exo, model.meanstructure, free_x)
+        for b in blocks:
+            assert b.X is not None and b.rows is not None
+            t_h1, t_base = _cluster_traces(b.X, clusters[b.group][b.rows], exo, model.meanstructure, free_x)
             h1, base = h1 + t_h1, base + t_base
     else:
         h1, base = 0.0, 0.0

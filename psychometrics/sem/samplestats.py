@@ -26,7 +26,7 @@ class SampleStats:
     notes: list[str]
     variances: np.ndarray     # of the model's observed variables (for the scale check)
     fingerprint: dict         # source, sha256 and rows of the data (or of the summary statistics)
-    rows: list | None = None  # per group, the positions in the data of the rows used (listwise)
+    rows: list | None = None  # per group, the positions in the data of the rows used
 
 
 @dataclass
@@ -103,6 +103,7 @@ def data_blocks(X: np.ndarray, gcode: np.ndarray, labels: list[str], pt: ParTabl
                          + ") left out, as lavaan does with fixed.x; model the covariates (fixed_x=False) to keep them")
             warnings.warn(f"SEM: {notes[-1]}", _warn_class(), stacklevel=5)
         X_groups = [X[(gcode == g) & ~empty] for g in range(G)]
+        fiml_rows = [np.flatnonzero((gcode == g) & ~empty) for g in range(G)]
         blocks = _model.pattern_blocks(X_groups)
         if all(len(b.obs) == p for b in blocks):
             notes.append("FIML: no missing values in the model variables")
@@ -126,7 +127,7 @@ def data_blocks(X: np.ndarray, gcode: np.ndarray, labels: list[str], pt: ParTabl
         for lab, b in zip(labels, blocks):
             check_positive_definite(b.S, pt.observed, "" if G == 1 else f" of group {lab!r}")
         return X_groups, blocks, notes, rows
-    return X_groups, blocks, notes, None
+    return X_groups, blocks, notes, fiml_rows
 
 
 def check_positive_definite(S: np.ndarray, names: list[str], where: str = "") -> None:
@@ -266,8 +267,7 @@ def cluster_codes(data: pd.DataFrame, cluster: str, rows: list[np.ndarray] | Non
         raise PsychometricsError(f"cluster={cluster!r} is also the group column; give the column of the clusters "
                                  "(e.g. school) that are nested in the groups")
     if rows is None:
-        raise PsychometricsError("cluster-robust standard errors with missing='fiml' are not available yet; use "
-                                 "listwise deletion (the default) or leave out cluster")
+        raise PsychometricsError("cluster-robust standard errors need the raw data")
     col = data[cluster]
     out = []
     for g, r in enumerate(rows):

@@ -58,7 +58,7 @@ def fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progre
 
         exo = [f.pt.observed.index(v) for v in f.pt.exo_x] if f.pt.fixed_x else []
         z = corrected(mdl, theta, f.blocks, f.c0, f.S_g, f.mean_g, f.group_n, f.df, fit["baseline_df"], exo,
-                      robust=robust is not None)
+                      robust=robust is not None, clusters=f.clusters)
         cfi_r, tli_r = _cfi_tli(z["x3"], f.df, z["x3_b"], fit["baseline_df"], z["c3"], z["c3_b"])
         rr = _rmsea(z["x3"], f.df, N, G, z["c3"])
         fit.update({"cfi_robust": cfi_r, "tli_robust": tli_r, "rmsea_robust": rr["rmsea"],

@@ -10,8 +10,9 @@ keys <- c("npar", "chisq", "df", "pvalue", "chisq.scaled", "pvalue.scaled", "chi
           "baseline.chisq", "baseline.chisq.scaled", "baseline.chisq.scaling.factor", "cfi", "tli", "rmsea",
           "cfi.scaled", "tli.scaled", "rmsea.scaled", "cfi.robust", "tli.robust", "rmsea.robust",
           "rmsea.ci.lower.robust", "rmsea.ci.upper.robust", "srmr")
-cluster_ref <- function(name, model, data, cluster, group = NULL, fixed.x = TRUE) {
-  fit <- lavaan::sem(model, data = data, estimator = "MLR", cluster = cluster, group = group, fixed.x = fixed.x)
+cluster_ref <- function(name, model, data, cluster, group = NULL, fixed.x = TRUE, missing = "listwise") {
+  fit <- lavaan::sem(model, data = data, estimator = "MLR", cluster = cluster, group = group, fixed.x = fixed.x,
+                     missing = missing)
   pe <- parameterEstimates(fit)
   if (is.null(pe$group)) pe$group <- 1L
   pe$group_label <- if (is.null(group)) "1" else lavInspect(fit, "group.label")[pe$group]
@@ -21,7 +22,7 @@ cluster_ref <- function(name, model, data, cluster, group = NULL, fixed.x = TRUE
                              if (is.null(cluster)) "NULL" else paste0("'", cluster, "'"),
                              if (is.null(group)) "NULL" else paste0("'", group, "'"), fixed.x),
               lavaan = as.character(packageVersion("lavaan")), model = model, cluster = cluster, group = group,
-              fixed_x = fixed.x,
+              fixed_x = fixed.x, missing = missing,
               se = lavInspect(fit, "options")$se, nobs = as.list(lavInspect(fit, "nobs")),
               group_labels = if (is.null(group)) list("1") else lavInspect(fit, "group.label"),
               parameters = pe[, c("lhs", "op", "rhs", "group_label", "est", "se")], fit = fm)
@@ -34,6 +35,15 @@ cluster_ref("demo_cfa", "f =~ y1 + y2 + y3 + y4", d, "cluster")
 cluster_ref("demo_sem_covariates", "f =~ y1 + y2 + y3\nf ~ x1 + x2", d, "cluster")
 cluster_ref("demo_sem_free_x", "f =~ y1 + y2 + y3\nf ~ x1 + x2", d, "cluster", fixed.x = FALSE)
 cluster_ref("demo_sem_free_x_unclustered", "f =~ y1 + y2 + y3\nf ~ x1 + x2", d, NULL, fixed.x = FALSE)
+dm <- d
+set.seed(3)
+dm$y2[sample(nrow(dm), 300)] <- NA
+dm$y3[sample(nrow(dm), 200)] <- NA
+write.csv(dm, "tests/reference/data/demo_twolevel_missing.csv", row.names = FALSE)
+cluster_ref("demo_cfa_fiml", "f =~ y1 + y2 + y3 + y4", dm, "cluster", missing = "ml")
+cluster_ref("demo_sem_fiml", "f =~ y1 + y2 + y3\nf ~ x1 + x2", dm, "cluster", missing = "ml")
+dm$half <- ifelse(dm$cluster %% 2 == 0, "even", "odd")
+cluster_ref("demo_fiml_two_groups", "f =~ y1 + y2 + y3 + y4", dm, "cluster", "half", missing = "ml")
 d$half <- ifelse(d$cluster %% 2 == 0, "even", "odd")
 cluster_ref("demo_two_groups", "f =~ y1 + y2 + y3 + y4", d, "cluster", "half")
 vpc <- read.csv("data/vpc_teachers_example.csv", stringsAsFactors = FALSE)

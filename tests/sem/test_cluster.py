@@ -2,8 +2,8 @@
 0.6.14's ``cluster =`` with MLR (tests/reference/generate_cluster.R): SEs from cluster-summed
 casewise scores (with C/(C - 1)), the Yuan-Bentler (Mplus) scaled test with the clustered Gamma,
 and the robust fit measures; lavaan's Demo.twolevel (a CFA, an SEM with covariates, with fixed and
-with free covariates, two groups of clusters) and the example data with teachers clustered by
-region; and, unclustered, MLR's baseline scaling with free covariates (their covariances are free
+with free covariates, two groups of clusters, and FIML with missing answers) and the example data
+with teachers clustered by region; and, unclustered, MLR's baseline scaling with free covariates (their covariances are free
 in lavaan's baseline)."""
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from ..conftest import ROOT
 
 REF = ROOT / "tests" / "reference"
 CASES = ["demo_cfa", "demo_sem_covariates", "demo_two_groups", "vpc_triangle_region", "demo_sem_free_x",
-         "demo_sem_free_x_unclustered"]
+         "demo_sem_free_x_unclustered", "demo_cfa_fiml", "demo_sem_fiml", "demo_fiml_two_groups"]
 
 
 def _data(name: str) -> pd.DataFrame:
     if name.startswith("demo"):
-        d = pd.read_csv(REF / "data" / "demo_twolevel.csv")
+        d = pd.read_csv(REF / "data" / ("demo_twolevel_missing.csv" if "fiml" in name else "demo_twolevel.csv"))
         d["half"] = np.where(d["cluster"] % 2 == 0, "even", "odd")
         return d
     return pd.read_csv(ROOT / "data" / "vpc_teachers_example.csv").replace([-98, -99], np.nan)
@@ -41,7 +41,8 @@ def case(request):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pm.PsychometricsWarning)
         kw = {"cluster": ref["cluster"]} if ref["cluster"] else {"estimator": "MLR"}
-        res = pm.sem(ref["model"], _data(request.param), group=group, fixed_x=ref.get("fixed_x", True), **kw)
+        res = pm.sem(ref["model"], _data(request.param), group=group, fixed_x=ref.get("fixed_x", True),
+                     missing="fiml" if ref.get("missing") == "ml" else "listwise", **kw)
     return ref, res, group
 
 
@@ -82,7 +83,6 @@ def test_clustering_changes_ses_but_not_estimates():
     (lambda d: d.assign(cluster=1), {}, "single value"),
     (lambda d: d.assign(cluster=d["cluster"].where(d.index > 3)), {}, "empty in 4 row"),
     (lambda d: d, {"cluster": "nope"}, "not in the data"),
-    (lambda d: d, {"missing": "fiml"}, "fiml"),
     (lambda d: d, {"bootstrap": 10}, "bootstrap"),
     (lambda d: d, {"estimator": "GLS"}, "GLS"),
 ])
