@@ -207,7 +207,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
         from .samplestats import cluster_codes
 
         assert data is not None
-        f.clusters = cluster_codes(data, cluster, stats_.rows, group, pt.n_free, notes)
+        f.clusters = cluster_codes(data, cluster, stats_.rows, group, pt.n_free, notes, bootstrap)
     _estimate(f, notes)
     cov, robust = _covariance(f, opt.information, notes)
     params, r2, draws = _parameters(f, cov, level, bootstrap, ci, seed, progress, n_jobs, notes)
@@ -446,7 +446,8 @@ def _parameters(f: _Fit, cov: np.ndarray, level: float, bootstrap: int, ci: str,
             row_values = np.where(standardize.free >= 0, th[:, np.maximum(standardize.free, 0)], est)
             return np.hstack([row_values, defined_at(th)]) if pt.defined else row_values
 
-        bs = run_bootstrap(mdl, f.X_groups, theta, all_values, bootstrap, seed, level, ci, progress, n_jobs, f.cons)
+        bs = run_bootstrap(mdl, f.X_groups, theta, all_values, bootstrap, seed, level, ci, progress, n_jobs, f.cons,
+                           f.clusters)
         free = np.array([bool(r.free) for r in pt.rows] + [True] * len(pt.defined))
         cols["se"] = np.where(free, bs["se"], cols["se"])
         cols["ci_lower"] = np.where(free, bs["ci"][:, 0], cols["ci_lower"])

@@ -13,10 +13,12 @@ from .model import Model, inv_i_minus_a
 
 
 class BatchML:
-    """``S`` (B, G, p, p) sample covariances (divisor n), ``xbar`` (B, G, p), ``w`` (G,) group weights."""
+    """``S`` (B, G, p, p) sample covariances (divisor n), ``xbar`` (B, G, p), ``w`` (G,) group weights
+    (or (B, G): each draw its own, as when whole clusters are resampled)."""
 
     def __init__(self, model: Model, S: np.ndarray, xbar: np.ndarray, w: np.ndarray):
-        self.m, self.S, self.xbar, self.w = model, S, xbar, w
+        self.m, self.S, self.xbar = model, S, xbar
+        self.w = w = np.broadcast_to(np.asarray(w, float), S.shape[:2])
         _, self.logdetS = np.linalg.slogdet(S)                  # (B, G)
         self.c0 = (w * (self.logdetS + S.shape[-1])).sum(axis=1)
 
@@ -56,7 +58,7 @@ class BatchML:
             logdet = 2 * np.log(np.abs(np.einsum("bii->bi", L))).sum(axis=1)
             Sobs = self.S[idx, g]
             SS = Si @ Sobs
-            wg = self.w[g]
+            wg = self.w[idx, g]
             if m.meanstructure:
                 r = self.xbar[idx, g] - mo["Mm"][:, : m.n_obs]
                 Sir = np.einsum("bij,bj->bi", Si, r)
@@ -64,14 +66,14 @@ class BatchML:
             else:
                 Sir, quad = np.zeros((B, m.n_obs)), 0.0
             F += wg * (logdet + np.einsum("bii->b", SS) + quad)
-            W = wg * (Si - SS @ Si - Sir[:, :, None] * Sir[:, None, :])
+            W = wg[:, None, None] * (Si - SS @ Si - Sir[:, :, None] * Sir[:, None, :])
             G, S, M = mo["G"], mo["S"], mo["M"]
             GWG = G.transpose(0, 2, 1) @ W @ G
             dA = 2 * GWG @ S @ M.transpose(0, 2, 1)
             vals = np.zeros((B, len(x["k"])))
             a, s, mm = x["A"], x["S"], x["m"]
             if m.meanstructure:
-                Gb = np.einsum("bpi,bp->bi", G, -2 * wg * Sir)
+                Gb = np.einsum("bpi,bp->bi", G, -2 * wg[:, None] * Sir)
                 dA += Gb[:, :, None] * mo["Mm"][:, None, :]
                 vals[:, mm] = Gb[:, x["i"][mm]]
             vals[:, a] = dA[:, x["i"][a], x["j"][a]]
@@ -94,9 +96,9 @@ class BatchML:
                     Ipos += sc[:, :, None] * sc[:, None, :] * K[:, x["i"]][:, :, x["i"]]
                 if x["perm"] is not None:     # one position per parameter: reorder instead of two products
                     assert I is not None
-                    I[:, x["perm"][:, None], x["perm"][None, :]] += wg * Ipos
+                    I[:, x["perm"][:, None], x["perm"][None, :]] += wg[:, None, None] * Ipos
                 else:
-                    I += wg * (x["Z"].T[None] @ Ipos @ x["Z"][None])
+                    I += wg[:, None, None] * (x["Z"].T[None] @ Ipos @ x["Z"][None])
         F = np.where(ok, F, np.inf)
         return F, grad, I
 
@@ -118,7 +120,8 @@ def fit_batch(model: Model, S: np.ndarray, xbar: np.ndarray, w: np.ndarray, thet
                                 bfgs_iter)
         rest = np.flatnonzero(~conv & np.isfinite(F))
         for b in rest:     # (rare) the Fisher-scoring fallback, from where BFGS stopped
-            th_b, F_b, ok_b = fit_batch(model, S[b:b + 1], xbar[b:b + 1], w, th[b], tol, max_iter)
+            th_b, F_b, ok_b = fit_batch(model, S[b:b + 1], xbar[b:b + 1], w[b:b + 1] if np.ndim(w) == 2 else w, th[b],
+                                        tol, max_iter)
             th[b], F[b], conv[b] = th_b[0], F_b[0], ok_b[0]
         return th, F, conv
     bm = BatchML(model, S, xbar, w)

@@ -1,7 +1,8 @@
 """Bootstrap of SEM estimates and ``:=`` effects (lavaan's ``se = "bootstrap"``) and the
 Bollen-Stine bootstrap of the chi-square (lavaan's ``bootstrapLavaan(type = "bollen.stine")``).
 
-Rows are resampled with replacement within each group, the model is refitted from the
+Rows are resampled with replacement within each group (with ``clusters``, whole clusters: their
+rows go together, as the design sampled them), the model is refitted from the
 full-sample estimates (warm start, Fisher scoring), and for every free and defined parameter the
 bootstrap SE (SD of the draws) and intervals are formed: percentile; bias-corrected (``bc``,
 lavaan's ``bca.simple``); BCa (Efron, 1987) with the acceleration from a jackknife of the rows.
@@ -48,32 +49,41 @@ def _chunk(bs: list[int]) -> list[tuple[np.ndarray | None, float]]:
 
     st = _STATE
     Xs = st["X"]
+    members = st.get("members")          # per group, the rows of each cluster (cluster bootstrap)
     S = np.empty((len(bs), len(Xs), Xs[0].shape[1], Xs[0].shape[1]))
     xbar = np.empty((len(bs), len(Xs), Xs[0].shape[1]))
+    nb = np.empty((len(bs), len(Xs)))
     for t, b in enumerate(bs):
         rng = np.random.default_rng(np.random.SeedSequence(st["entropy"], spawn_key=(b,)))
         for g, X in enumerate(Xs):
-            Xb = X[rng.integers(0, len(X), len(X))]
+            if members is None:
+                Xb = X[rng.integers(0, len(X), len(X))]
+            else:
+                pick = rng.integers(0, len(members[g]), len(members[g]))
+                Xb = X[np.concatenate([members[g][c] for c in pick])]
+            nb[t, g] = len(Xb)
             xbar[t, g] = Xb.mean(axis=0)
             z = Xb - xbar[t, g]
-            S[t, g] = z.T @ z / len(X)
-    n = np.array([len(X) for X in Xs], dtype=float)
+            S[t, g] = z.T @ z / len(Xb)
+    n = nb[0] if members is None else nb
+    w = n / n.sum(axis=-1, keepdims=True)
     if st.get("cons") is not None:     # constrained models: one SQP fit per draw
         from .constraints import fit_constrained
 
         out = []
         for t in range(len(bs)):
-            blocks = [_model.Block(g, np.arange(S.shape[-1]), int(n[g]), n[g] / n.sum(), S[t, g], xbar[t, g])
+            n_t = nb[t]
+            blocks = [_model.Block(g, np.arange(S.shape[-1]), int(n_t[g]), n_t[g] / n_t.sum(), S[t, g], xbar[t, g])
                       for g in range(len(Xs))]
             c0 = sum(b.w * (np.linalg.slogdet(b.S)[1] + b.S.shape[0]) for b in blocks)
             try:
                 th, F, ok, _, _ = fit_constrained(st["model"], blocks, st["theta"], st["cons"], c0)
             except Exception:   # a singular resample: counted, not fatal
                 th, F, ok = None, float("nan"), False
-            out.append((th if ok else None, F * n.sum()))
+            out.append((th if ok else None, F * n_t.sum()))
         return out
-    thb, Fb, okb = fit_batch(st["model"], S, xbar, n / n.sum(), st["theta"], tol=st["tol"], info0=st.get("info0"))
-    return [(thb[t] if okb[t] else None, Fb[t] * n.sum()) for t in range(len(bs))]
+    thb, Fb, okb = fit_batch(st["model"], S, xbar, w, st["theta"], tol=st["tol"], info0=st.get("info0"))
+    return [(thb[t] if okb[t] else None, Fb[t] * nb[t].sum()) for t in range(len(bs))]
 
 
 def available_cores() -> int:
@@ -119,14 +129,20 @@ def _run(state: dict, n_boot: int, n_jobs: int, progress: bool, desc: str):
 
 
 def bootstrap(model, X_groups: list[np.ndarray], theta: np.ndarray, values_at, n_boot: int, seed: int | None,
-              level: float, kind: str, progress: bool, n_jobs: int = 1, cons=None) -> dict:
-    """``values_at(thetas)`` maps (T, n_free) to every reported value (rows, then defined ones)."""
+              level: float, kind: str, progress: bool, n_jobs: int = 1, cons=None,
+              clusters: list[np.ndarray] | None = None) -> dict:
+    """``values_at(thetas)`` maps (T, n_free) to every reported value (rows, then defined ones);
+    ``clusters`` (per group, each row's cluster): resample whole clusters, and jackknife them for
+    BCa."""
     entropy = np.random.SeedSequence(seed).entropy
     # draws stop at gradient 1e-6: estimates within ~1e-6 (relative) of the optimum, far below the
     # bootstrap's Monte Carlo error (about 2% for SEs from 1000 draws)
     info0 = model.expected_information(theta, _model.complete_blocks(X_groups)) if cons is None else None
+    members = None if clusters is None else [[np.flatnonzero(codes == c) for c in range(int(codes.max()) + 1)]
+                                              for codes in clusters]
     res = _run({"model": model, "X": X_groups, "theta": theta, "entropy": entropy, "tol": 1e-6, "cons": cons,
-                "info0": info0}, n_boot, n_jobs, progress, "bootstrap")
+                "info0": info0, "members": members}, n_boot, n_jobs, progress,
+               "bootstrap" if members is None else "cluster bootstrap")
     thetas = np.array([th for th, _ in res if th is not None]).reshape(-1, len(theta))
     failed = n_boot - len(thetas)
     draws = values_at(thetas)
@@ -136,9 +152,10 @@ def bootstrap(model, X_groups: list[np.ndarray], theta: np.ndarray, values_at, n
         from tqdm.auto import tqdm
 
         jack_draws = []
-        idx = [(g, i) for g, X in enumerate(X_groups) for i in range(len(X))]
-        for g, i in tqdm(idx, desc="jackknife", disable=not progress, leave=False):
-            Xs = [np.delete(X, i, axis=0) if h == g else X for h, X in enumerate(X_groups)]
+        units = [[np.array([i]) for i in range(len(X))] for X in X_groups] if members is None else members
+        idx = [(g, rows) for g in range(len(X_groups)) for rows in units[g]]
+        for g, rows in tqdm(idx, desc="jackknife", disable=not progress, leave=False):
+            Xs = [np.delete(X, rows, axis=0) if h == g else X for h, X in enumerate(X_groups)]
             if cons is not None:
                 from .constraints import fit_constrained
 

@@ -81,9 +81,9 @@ def settle(estimator: str, missing: str = "listwise", information: str | None = 
     if cluster:          # lavaan: cluster = gives robust.cluster SEs and the Yuan-Bentler test (MLR)
         if est not in ("ML", "MLR"):
             raise PsychometricsError(f"cluster with estimator {est} is not available; use ML or MLR")
-        if bootstrap or bollen_stine:
-            raise PsychometricsError("the bootstrap resampling whole clusters is not available yet; leave out "
-                                     "cluster or the bootstrap")
+        if bollen_stine:
+            raise PsychometricsError("the Bollen-Stine bootstrap with clusters is not available yet; leave out "
+                                     "cluster or bollen_stine")
         est = "MLR"
     likelihood = est in ("ML", "MLR")
     info = information or ("observed" if (missing == "fiml" or est == "MLR") else "expected")

@@ -256,7 +256,7 @@ def from_moments(summary: Summary, pt: ParTable, estimator: str) -> SampleStats:
 
 
 def cluster_codes(data: pd.DataFrame, cluster: str, rows: list[np.ndarray] | None, group: str | None,
-                  n_free: int, notes: list[str]) -> list[np.ndarray]:
+                  n_free: int, notes: list[str], bootstrap: int = 0) -> list[np.ndarray]:
     """Per group, the cluster of each row used (codes 0..C-1), for cluster-robust standard errors:
     the cluster column must exist and be filled in for every row used, and there must be at
     least two clusters in each group; with no more clusters than free parameters the robust
@@ -285,6 +285,8 @@ def cluster_codes(data: pd.DataFrame, cluster: str, rows: list[np.ndarray] | Non
     n_clusters = sum(int(c.max()) + 1 for c in out)
     notes.append(f"cluster: {cluster} ({n_clusters} clusters): robust SEs and the Yuan-Bentler test from the "
                  "cluster-summed scores (lavaan's robust.cluster)")
+    if bootstrap:
+        notes.append("cluster bootstrap: whole clusters resampled within groups (BCa: a jackknife of the clusters)")
     if n_clusters <= n_free:
         notes.append(f"only {n_clusters} clusters for {n_free} free parameters: the cluster-robust covariance of the "
                      "estimates is singular and its SEs unreliable; use more clusters or a two-level model")
