@@ -54,3 +54,20 @@ cluster_ref("vpc_triangle_region", paste("confidence =~ con01 + con02 + con03 + 
                                          "challenge =~ chl01 + chl02 + chl03 + chl04",
                                          "support =~ sup01 + sup02 + sup03 + sup04",
                                          "confidence ~ challenge + support", sep = "\n"), vpc, "region")
+
+# ---- ICC(1), ICC(2), within and between correlations (psych::statsBy) ----
+suppressPackageStartupMessages(library(psych))
+statsby_ref <- function(name, data, items, cluster) {
+  sb <- statsBy(data[, c(items, cluster)], group = cluster, cors = TRUE)
+  out <- list(call = sprintf("psych::statsBy(data[, c(items, '%s')], group = '%s')", cluster, cluster),
+              psych = as.character(packageVersion("psych")), items = items, cluster = cluster,
+              icc1 = as.list(sb$ICC1[items]), icc2 = as.list(sb$ICC2[items]),
+              rwg = unname(unclass(sb$rwg)), rbg = unname(unclass(sb$rbg)))
+  path <- sprintf("tests/reference/icc_%s.json", name)
+  write_json(out, path, digits = NA, auto_unbox = TRUE)
+  cat("wrote", path, "\n")
+}
+statsby_ref("demo_twolevel", Demo.twolevel, c("y1", "y2", "y3", "y4", "y5", "y6"), "cluster")
+vpc_sb <- read.csv("data/vpc_teachers_example.csv", stringsAsFactors = FALSE)
+vpc_sb[vpc_sb == -99 | vpc_sb == -98] <- NA
+statsby_ref("vpc_region", vpc_sb, c("con01", "con02", "chl01", "sup01", "yrs"), "region")
