@@ -63,7 +63,7 @@ def corrected(model: Model, theta: np.ndarray, blocks: list[Block], c0: float,
     """X3, c3 and the baseline's X3 and c3 (see the module docstring); ``clusters`` (per group,
     the cluster of each row): J_m from the cluster-summed scores, as lavaan's ``cluster =``."""
     from .fiml_hessian import saturated_observed_information
-    from .robust import baseline_fiml, clustered_B, saturated_fiml
+    from .robust import baseline_fiml, first_order, saturated_fiml
 
     N = sum(nobs)
     fg = np.array(nobs, float) / N
@@ -84,12 +84,7 @@ def corrected(model: Model, theta: np.ndarray, blocks: list[Block], c0: float,
         return P.T @ np.vstack([mdl.delta(th, g) for g in range(mdl.n_groups)])
 
     if robust:
-        per_block = smodel.casewise_scores(th_s, blocks)
-        if clusters is not None:
-            Jm = clustered_B(per_block, blocks, clusters) / N
-        else:
-            scores = np.vstack(per_block)
-            Jm = scores.T @ scores / N
+        Jm = first_order(smodel.casewise_scores(th_s, blocks), blocks, clusters)
         Gamma = Wmi @ Jm @ Wmi
         tr11 = float(np.sum(Wc * Gamma.T))
 

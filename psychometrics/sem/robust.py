@@ -86,6 +86,16 @@ def _cluster_cross(scores: np.ndarray, codes: np.ndarray, correct: bool = True) 
     return (C / (C - 1) if correct else 1.0) * Sc.T @ Sc
 
 
+def first_order(per_block: list[np.ndarray], blocks: list[Block], clusters: list[np.ndarray] | None) -> np.ndarray:
+    """The first-order information (unit): the casewise scores' mean cross-product, or with
+    ``clusters`` their cluster sums' (:func:`clustered_B`)."""
+    N = sum(b.n for b in blocks)
+    if clusters is not None:
+        return clustered_B(per_block, blocks, clusters) / N
+    scores = np.vstack(per_block)
+    return scores.T @ scores / N
+
+
 def clustered_B(per_block: list[np.ndarray], blocks: list[Block], clusters: list[np.ndarray]) -> np.ndarray:
     """N times the clustered first-order information: per group, the scores of all its blocks
     (missing-data patterns) summed within clusters, with the group's C/(C-1) (``clusters``: per
@@ -211,15 +221,10 @@ def _fiml_traces(model: Model, blocks: list[Block], c0: float, exo: Sequence[int
     :math:`\\sum_j [1 + \\tfrac12(\\kappa_j - 1)]`."""
     obs = model.pt.observed
     smodel, th = saturated_fiml(model, blocks, c0, exo, moments)
-    N = sum(b.n for b in blocks)
     per_block = smodel.casewise_scores(th, blocks)
     from .fiml_hessian import saturated_observed_information
 
-    if clusters is not None:
-        B1 = clustered_B(per_block, blocks, clusters) / N
-    else:
-        s1 = np.vstack(per_block)
-        B1 = s1.T @ s1 / N
+    B1 = first_order(per_block, blocks, clusters)
     h1 = float(np.trace(np.linalg.solve(saturated_observed_information(smodel, th, blocks), B1)))
     base = 0.0
     for g in range(model.n_groups):
@@ -258,12 +263,7 @@ def mlr(model: Model, blocks: list[Block], theta: np.ndarray, A: np.ndarray, df:
     ``clusters``: per group the cluster codes of its rows (lavaan's ``cluster =``: scores summed
     within clusters, with the factor C/(C - 1) in each group; FIML too)."""
     N = sum(b.n for b in blocks)
-    per_block = model.casewise_scores(theta, blocks)
-    if clusters is not None:
-        B = clustered_B(per_block, blocks, clusters) / N
-    else:
-        scores = np.vstack(per_block)
-        B = scores.T @ scores / N
+    B = first_order(model.casewise_scores(theta, blocks), blocks, clusters)
     Ainv = np.linalg.inv(A) if Ainv is None else Ainv
     cov = Ainv @ B @ Ainv / N
     if fiml_c0 is not None:
