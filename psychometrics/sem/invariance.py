@@ -322,6 +322,8 @@ def _partial_search(prev: SEMResult, failing_fit: SEMResult, failing: str, relea
     if release is None:
         return out
     limit = len(idx) if release == "auto" else int(release)
+    # releasing every added constraint would give the step before back (nothing left to test)
+    limit = min(limit, int(round(failing_fit.fit["df"] - prev.fit["df"])) - 1)
     released: list[str] = []
     fit, comparison = failing_fit, None
     for _ in range(limit):

@@ -169,3 +169,11 @@ write_json(list(call = "cfa(model + ':= v2 - v1, ...', group = 'school', group.e
                 differences = pe_var),
            "tests/reference/invariance_latent_variances_holzinger_swineford.json", digits = NA, auto_unbox = TRUE)
 cat("wrote tests/reference/invariance_latent_variances_holzinger_swineford.json\n")
+
+# ---- a just-identified configural model (3 ordered items, df 0): lavaan's saturated conventions ----
+hs_ord <- read.csv("tests/reference/data/holzinger_swineford_full.csv")
+for (v in paste0("x", 1:3)) hs_ord[[v]] <- as.integer(cut(hs_ord[[v]], quantile(hs_ord[[v]], c(0, .25, .5, .75, 1)),
+                                                           include.lowest = TRUE))
+write.csv(hs_ord[, c("x1", "x2", "x3", "school")], "tests/reference/data/holzinger_swineford_ordinal.csv", row.names = FALSE)
+ordinal_ref("hs_ordinal_school", "visual =~ x1 + x2 + x3", hs_ord[, c("x1", "x2", "x3", "school")],
+            c("x1", "x2", "x3"), "school")

@@ -82,8 +82,9 @@ def sandwich(D: np.ndarray, W: np.ndarray, gamma: np.ndarray, n: int) -> np.ndar
 
 def scaled_shifted(T: float, df: int, D: np.ndarray, W: np.ndarray, gamma: np.ndarray) -> dict:
     """The mean-and-variance adjusted statistic: chisq_scaled, scaling factor 1/a, shift b."""
-    if df <= 0:
-        return {"chisq_scaled": float("nan"), "chisq_scaling_factor": float("nan"), "chisq_shift_parameters": float("nan")}
+    if df <= 0:     # a saturated model (df 0): nothing to scale; lavaan reports its statistic, 0
+        return {"chisq_scaled": float(T) if df == 0 else float("nan"), "chisq_scaling_factor": float("nan"),
+                "chisq_shift_parameters": float("nan")}
     A = np.linalg.inv(D.T @ W @ D) if D.shape[1] else np.zeros((0, 0))
     U = W - W @ D @ A @ D.T @ W
     UG = U @ gamma
@@ -97,7 +98,7 @@ def mean_adjusted(T: float, df: int, D: np.ndarray, W: np.ndarray, gamma: np.nda
     r"""The mean-adjusted (Satorra-Bentler) statistic of WLSM/ULSM: :math:`T / c` with
     :math:`c = \operatorname{tr}(U\Gamma)/df`, U as for :func:`scaled_shifted`."""
     if df <= 0:
-        return {"chisq_scaled": float("nan"), "chisq_scaling_factor": float("nan")}
+        return {"chisq_scaled": float(T) if df == 0 else float("nan"), "chisq_scaling_factor": float("nan")}
     A = np.linalg.inv(D.T @ W @ D) if D.shape[1] else np.zeros((0, 0))
     U = W - W @ D @ A @ D.T @ W
     c = float(np.sum(U * gamma.T)) / df
