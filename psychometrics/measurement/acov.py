@@ -95,6 +95,24 @@ def _pair_cells(ta: np.ndarray, tb: np.ndarray, rho: float):
     return dP_rho / Pc, dPa / Pc[:, :, None], dPb / Pc[:, :, None]
 
 
+def _two_stage_sandwich(S: np.ndarray, stage1: list[list[int]], A21: np.ndarray, A22: np.ndarray,
+                        N: int) -> np.ndarray:
+    """N B^-1 (S'S) B^-T for the stacked casewise scores S (stage-1 columns first, then one per
+    correlation): A11 the stage-1 blocks of S'S (each variable's own ``stage1`` columns), A22 the
+    correlations' diagonal, A21 their cross-derivatives (the module docstring's B)."""
+    inner = S.T @ S
+    n1 = sum(len(b) for b in stage1)
+    A11 = np.zeros((n1, n1))
+    for blk in stage1:
+        A11[np.ix_(blk, blk)] = inner[np.ix_(blk, blk)]
+    A11_inv = np.linalg.inv(A11)
+    B_inv = np.zeros((len(inner),) * 2)
+    B_inv[:n1, :n1] = A11_inv
+    B_inv[n1:, n1:] = np.diag(1.0 / A22)
+    B_inv[n1:, :n1] = -(A21 / A22[:, None]) @ A11_inv
+    return N * B_inv @ inner @ B_inv.T
+
+
 def _bvmix_scores(z: np.ndarray, sd: float, cy: np.ndarray, tau: np.ndarray, rho: float):
     """Casewise scores of the joint likelihood f(x) P(y | x) of a continuous x (standardised z,
     standard deviation sd) and an ordinal y (codes cy, thresholds tau), polyserial rho: with
@@ -221,18 +239,8 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_r
         A22[q] = float((counts * s_rho ** 2).sum())
         A21[q, start[i]:start[i + 1]] = np.einsum("cd,cd,cdk->k", counts, s_rho, d_a)
         A21[q, start[j]:start[j + 1]] = np.einsum("cd,cd,cdk->k", counts, s_rho, d_b)
-    S = np.hstack(S1 + [S2])
-    inner = S.T @ S
-    A11 = np.zeros((n_th, n_th))
-    for k in range(len(items)):
-        sl = slice(start[k], start[k + 1])
-        A11[sl, sl] = inner[sl, sl]
-    A11_inv = np.linalg.inv(A11)
-    B_inv = np.zeros((n_th + len(pairs),) * 2)
-    B_inv[:n_th, :n_th] = A11_inv
-    B_inv[n_th:, n_th:] = np.diag(1.0 / A22)
-    B_inv[n_th:, :n_th] = -(A21 / A22[:, None]) @ A11_inv
-    gamma = N * B_inv @ inner @ B_inv.T
+    gamma = _two_stage_sandwich(np.hstack(S1 + [S2]), [list(range(start[k], start[k + 1])) for k in range(len(items))],
+                                A21, A22, N)
     names = [f"{c}|t{k + 1}" for c in items for k in range(len(tau[c]))] + [f"{items[i]}~~{items[j]}" for i, j in pairs]
     gamma = 0.5 * (gamma + gamma.T)
     return (names, gamma, pc) if return_result else (names, gamma)
@@ -295,19 +303,8 @@ def _mixed_acov(X: pd.DataFrame, items: list[str], pc, return_result: bool):
         H21[q, var_idx[a]] = sd[b] * r / (2 * sd[a])
         H21[q, var_idx[b]] = sd[a] * r / (2 * sd[b])
         H22[q] = sd[a] * sd[b]
-    S = np.hstack(th_cols + var_cols + [S2])
-    inner = S.T @ S
-    A11 = np.zeros((n1, n1))
-    for c in items:
-        blk = list(range(th_start[c], th_start[c] + th_size[c])) + ([var_idx[c]] if c in var_idx else [])
-        A11[np.ix_(blk, blk)] = inner[np.ix_(blk, blk)]
-    A22 = (S2 * S2).sum(axis=0)
-    A11_inv = np.linalg.inv(A11)
-    B_inv = np.zeros((n1 + len(pairs),) * 2)
-    B_inv[:n1, :n1] = A11_inv
-    B_inv[n1:, n1:] = np.diag(1.0 / A22)
-    B_inv[n1:, :n1] = -(A21 / A22[:, None]) @ A11_inv
-    gamma = N * B_inv @ inner @ B_inv.T
+    stage1 = [list(range(th_start[c], th_start[c] + th_size[c])) + ([var_idx[c]] if c in var_idx else []) for c in items]
+    gamma = _two_stage_sandwich(np.hstack(th_cols + var_cols + [S2]), stage1, A21, (S2 * S2).sum(axis=0), N)
     H = np.eye(len(gamma))                    # correlations to covariances
     H[n1:, :n1] = H21
     H[n1:, n1:] = np.diag(H22)

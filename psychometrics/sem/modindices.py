@@ -129,12 +129,7 @@ def ordinal_modification_indices(res) -> pd.DataFrame:
     om = OrdinalModel(pt_ext, stats)
     th = np.concatenate([theta, np.zeros(len(cands))])
     N = st["N"]
-    grad = np.zeros(len(th))
-    info = np.zeros((len(th), len(th)))
-    for g, (D, sg) in enumerate(zip(om.jacobians(th), om.sigma_groups(th))):
-        WD = stats[g].weigh(D)
-        grad -= (stats[g].n - 1) / N * WD.T @ (stats[g].s - sg)
-        info += stats[g].n / N * D.T @ WD
+    grad, info = om.score_and_information(th)
     Ikf = info[k0:, :k0]
     c = np.diag(info[k0:, k0:]) - np.einsum("ij,ij->i", Ikf @ np.linalg.inv(info[:k0, :k0]), Ikf)
     gk = grad[k0:]

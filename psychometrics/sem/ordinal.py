@@ -330,7 +330,6 @@ def _parameter_table(om: OrdinalModel, theta, se_free, labels, level, cov) -> tu
                   "std_all_se": std_all_se}
     if pt.defined:      # ':=' with delta-method SEs from the robust covariance
         from .expressions import defined_function
-        from .standardize import batched_jacobian
 
         defined_at = defined_function(pt)
         Gd = batched_jacobian(defined_at, theta)
@@ -370,8 +369,6 @@ def fit_with_options(model, data, ordered, estimator, std_lv, level, **asked) ->
                       group=asked["group"], group_equal=asked["group_equal"], group_partial=asked["group_partial"],
                       parameterization=asked["parameterization"])
     if asked["modindices"]:
-        import dataclasses
-
         from .modindices import ordinal_modification_indices
 
         res = dataclasses.replace(res, modindices=ordinal_modification_indices(res))

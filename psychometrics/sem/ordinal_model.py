@@ -140,6 +140,19 @@ class OrdinalModel:
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
         return np.vstack(self.jacobians(theta))
 
+    def score_and_information(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r"""lavaan's DWLS gradient :math:`-\sum_g \frac{n_g - 1}{N}\Delta_g'W_g(s_g - \sigma_g)` and
+        information :math:`\sum_g \frac{n_g}{N}\Delta_g'W_g\Delta_g` at theta (score tests,
+        modification indices)."""
+        N = sum(st.n for st in self.stats)
+        grad = np.zeros(len(theta))
+        info = np.zeros((len(theta), len(theta)))
+        for st, D, sg in zip(self.stats, self.jacobians(theta), self.sigma_groups(theta)):
+            WD = st.weigh(D)
+            grad -= (st.n - 1) / N * WD.T @ (st.s - sg)
+            info += st.n / N * D.T @ WD
+        return grad, info
+
     def correlation_residuals(self, theta: np.ndarray, g: int) -> np.ndarray:
         """Sample minus model-implied correlations below the diagonal (continuous variables'
         covariances on the correlation scale, each side by its own standard deviations)."""
@@ -190,13 +203,8 @@ class OrdinalModel:
         """The latent responses' residual variances to report, and the scaling factors: delta,
         1/d^2 minus the common part; theta, the parameters (d = 1/sqrt(Sigma*_jj)); a continuous
         variable's residual variance is its parameter."""
-        Sig, _, d, _ = self._parts(theta, g)
-        A, S, _ = self.ram.matrices(theta, g)
-        resid = np.diag(S)[: self.p].copy()
-        if not self.theta_param:
-            common = np.diag(Sig) - resid
-            resid = np.where(self.is_ord, 1 / d ** 2 - common, resid)
-        return resid, d
+        resid, d = self.residuals_and_scales(theta[None], g)
+        return resid[0], d[0]
 
 
 def block_diagonal(mats: list[np.ndarray]) -> np.ndarray:

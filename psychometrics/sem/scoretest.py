@@ -157,13 +157,7 @@ def score_tests(res: SEMResult, only: list[int] | None = None, fixed_rows: Seque
     st = res.state or {}
     N = st["N"]
     if st.get("ordinal"):
-        stats = st["stats"]
-        g = np.zeros(len(theta))
-        info = np.zeros((len(theta), len(theta)))
-        for k, (D, sg) in enumerate(zip(mdl.jacobians(theta), mdl.sigma_groups(theta))):
-            WD = stats[k].w[:, None] * D
-            g -= (stats[k].n - 1) / N * WD.T @ (stats[k].s - sg)
-            info += stats[k].n / N * D.T @ WD
+        g, info = mdl.score_and_information(theta)
     else:
         blocks = st["blocks"]
         _, grad = mdl.objective(theta, blocks)
