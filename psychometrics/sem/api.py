@@ -23,7 +23,7 @@ from .constraints import Constraints
 from .diagnostics import check_identified, check_scales, improper
 from .estimators import Estimator as Estimator_
 from .expressions import defined_function
-from .options import Estimator, Options
+from .options import Estimator, Options, split_option
 from .partable import ParTable, build
 from .result import SEMResult
 from .standardize import Standardizer, batched_jacobian
@@ -154,15 +154,24 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
 
     (lavaan 0.6.14 on the same data: 0.540 and 0.039.)
     """
+    from .levels import is_two_level
     from .options import settle
 
+    if is_two_level(model):
+        from .twolevel_fit import from_sem_options
+
+        return from_sem_options(model, data, cluster, estimator=estimator, std_lv=std_lv, missing=missing, group=group,
+                          group_equal=group_equal, group_partial=group_partial, level=level, fixed_x=fixed_x,
+                          orthogonal=orthogonal, information=information, ordered=ordered, bootstrap=bootstrap,
+                          bollen_stine=bollen_stine, modindices=modindices, sample_cov=sample_cov,
+                          meanstructure=meanstructure)
     if ordered is not None and ordered is not False:
         from .ordinal import fit_with_options
 
         if cluster:
             raise PsychometricsError("cluster with ordered items (WLSMV) is not available yet")
         return fit_with_options(model, data, ordered, estimator, std_lv, level, missing=missing, group=group,
-                        group_equal=_split_option(group_equal), group_partial=_split_option(group_partial),
+                        group_equal=split_option(group_equal), group_partial=split_option(group_partial),
                         parameterization=parameterization, bootstrap=bootstrap, modindices=modindices,
                         sample_cov=sample_cov, information=information)
     opt = settle(estimator or "ML", missing, information, fixed_x, bootstrap, bollen_stine, cluster=bool(cluster))
@@ -171,7 +180,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
         raise OptionError(f"n_jobs={n_jobs!r}: give a number of worker processes (1 or more; -1 for all cores)",
                           argument="n_jobs")
     est_name, fiml = opt.estimator, opt.fiml
-    group_equal, group_partial = _split_option(group_equal), _split_option(group_partial)
+    group_equal, group_partial = split_option(group_equal), split_option(group_partial)
     from .samplestats import from_data, from_moments, split_groups, summary_input
 
     summary = None
@@ -237,13 +246,6 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
                      state={"pt": pt, "model": f.mdl, "theta": f.theta, "means": f.mean_g, "S": f.S_g,
                             "labels": labels, "group": group, "fiml": fiml, "data": data,
                             "blocks": blocks, "est": est_name, "N": f.N, "group_n": f.group_n, "cov": cov})
-
-
-def _split_option(value) -> tuple[str, ...]:
-    """group_equal / group_partial as a tuple (a comma-separated string or any sequence)."""
-    if isinstance(value, str):
-        return tuple(x.strip() for x in value.split(",") if x.strip())
-    return tuple(value)
 
 
 @dataclass

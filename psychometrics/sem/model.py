@@ -506,8 +506,9 @@ def start_values(pt: ParTable, model: Model, blocks: list[Block]) -> np.ndarray:
             means.append(np.nan_to_num(mu / mcnt))
     marker: dict[str, str] = {}
     inds: dict[str, list[str]] = {}
+    home: dict[str, int] = {}     # the first block a latent variable appears in (levels: not block 1)
     for r in pt.rows:
-        if r.op == "=~" and r.group == 1:
+        if r.op == "=~" and home.setdefault(r.lhs, r.group) == r.group:
             marker.setdefault(r.lhs, r.rhs)
             inds.setdefault(r.lhs, []).append(r.rhs)
     # latent variances from the triads of the marker m with two other indicators j, k:

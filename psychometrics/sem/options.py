@@ -92,3 +92,10 @@ def settle(estimator: str, missing: str = "listwise", information: str | None = 
                                                      "robust.huber.white" if est == "MLR" else "standard"),
                    test="yuan.bentler.mplus" if est == "MLR" else "standard",
                    fixed_x=likelihood if fixed_x is None else bool(fixed_x))
+
+
+def split_option(value) -> tuple[str, ...]:
+    """group_equal / group_partial as a tuple (a comma-separated string or any sequence)."""
+    if isinstance(value, str):
+        return tuple(x.strip() for x in value.split(",") if x.strip())
+    return tuple(value)

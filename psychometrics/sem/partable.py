@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .syntax import ModelSyntaxError, Statement, Term, parse
+from .syntax import ModelSyntaxError, Statement, Term, parse, split_levels
 
 GROUP_EQUAL = ("loadings", "thresholds", "intercepts", "means", "residuals", "residual.covariances", "lv.variances",
                "lv.covariances", "regressions")
@@ -56,6 +56,7 @@ class Row:
     start: float | None = None
     equal: str = ""         # equal("...") modifier: the label or "lhs op rhs" of another parameter
     line: int = 0           # the syntax line (0 for defaults)
+    level: int = 1          # 1 within clusters, 2 between (two-level models; group is then the block)
 
 
 @dataclass
@@ -74,6 +75,9 @@ class ParTable:
     ordered: list[str] = field(default_factory=list)          # ordered-categorical indicators
     n_thresholds: dict[str, int] = field(default_factory=dict)
     parameterization: str = "delta"
+    n_levels: int = 1                                          # 2: blocks are (group, level) pairs
+    level_observed: list[list[str]] = field(default_factory=list)   # two-level: each level's observed variables
+    level_exo: list[list[str]] = field(default_factory=list)        # two-level: each level's fixed.x covariates
 
     def labels(self) -> dict[str, int]:
         return {r.label: r.free for r in self.rows if r.label and r.free}
@@ -83,6 +87,8 @@ class ParTable:
         means with a mean structure), less those of ``ov.x`` when they are fixed (``fixed.x``); an
         ordered indicator has its thresholds instead of a mean and no variance (a correlation
         matrix's unit diagonal)."""
+        if self.n_levels == 2:
+            return self.n_groups // 2 * self._ndat_two_level()
         p, nx = len(self.observed), len(self.exo_x) if self.fixed_x else 0
         per = p * (p + 1) // 2 + (p if self.meanstructure else 0)
         if self.ordered:
@@ -90,15 +96,28 @@ class ParTable:
         per -= nx * (nx + 1) // 2 + (nx if self.meanstructure else 0)
         return self.n_groups * per
 
+    def _ndat_two_level(self) -> int:
+        """Per group, lavaan's two-level count: level 1 p1(p1+1)/2 covariances and the means of the
+        within-only variables; level 2 p2(p2+1)/2 covariances and p2 means; less those of the
+        fixed.x covariates at each level."""
+        w, b = self.level_observed
+        within_only = [v for v in w if v not in b]
+        n = len(w) * (len(w) + 1) // 2 + len(within_only) + len(b) * (len(b) + 3) // 2
+        if self.fixed_x:
+            x1, x2 = self.level_exo
+            n -= len(x1) * (len(x1) + 1) // 2 + sum(v in within_only for v in x1) + len(x2) * (len(x2) + 3) // 2
+        return n
+
     def to_frame(self):
         """lavaan's parameter-table columns (``lavaan::parTable``): id, lhs, op, rhs, user, block,
-        group, free, ustart, exo, label, plabel."""
+        group, level, free, ustart, exo, label, plabel."""
         import pandas as pd
 
         return pd.DataFrame({
             "id": range(1, len(self.rows) + 1), "lhs": [r.lhs for r in self.rows], "op": [r.op for r in self.rows],
             "rhs": [r.rhs for r in self.rows], "user": [int(r.user) for r in self.rows],
-            "block": [r.group for r in self.rows], "group": [r.group for r in self.rows],
+            "block": [r.group for r in self.rows],
+            "group": [(r.group - 1) // self.n_levels + 1 for r in self.rows], "level": [r.level for r in self.rows],
             "free": [r.free for r in self.rows],
             "ustart": [r.value if not r.free else r.start for r in self.rows],
             "exo": [int(r.fixed_x) for r in self.rows], "label": [r.label for r in self.rows],
@@ -206,6 +225,9 @@ def build(model: str, data_columns: list[str], std_lv: bool = False, meanstructu
     >>> pt.exo_x, pt.n_free, pt.ndat()
     (['x1', 'x2'], 3, 3)
     """
+    if split_levels(model) is not None:
+        raise ModelSyntaxError("the model has 'level:' blocks: a two-level model is fitted with cluster= (the column "
+                               "of the clusters, e.g. cluster='school' or --cluster school)")
     stmts = parse(model)
     unknown = [e for e in group_equal if e not in GROUP_EQUAL]
     if unknown:

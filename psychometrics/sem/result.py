@@ -104,7 +104,8 @@ class SEMResult(ResultBase):
                   f"chi2({f['df']}) = {f['chisq']:.3f}, p = {f['pvalue']:.3g}; CFI = {f['cfi']:.3f}, "
                   f"TLI = {f['tli']:.3f}; RMSEA = {f['rmsea']:.3f}"
                   + (f" [{f['rmsea_ci_lower']:.3f}, {f['rmsea_ci_upper']:.3f}]" if "rmsea_ci_lower" in f else "")
-                  + f"; SRMR = {f['srmr']:.3f}"]
+                  + f"; SRMR = {f['srmr']:.3f}"
+                  + (f" (within {f['srmr_within']:.3f}, between {f['srmr_between']:.3f})" if "srmr_within" in f else "")]
         if scaled and self.meta.get("test") == "scaled.shifted":
             header.append(f"scaled-shifted ({self.estimator}): chi2({f['df']}) = {f['chisq_scaled']:.3f}, "
                           f"p = {f['pvalue_scaled']:.3g}, scaling factor {f['chisq_scaling_factor']:.3f}, shift "
@@ -132,6 +133,8 @@ class SEMResult(ResultBase):
                 "std_all_se"]
         if len(self.groups) > 1:
             cols.insert(3, "group")
+        if "level" in self.parameters.columns:
+            cols.insert(3, "level")
         tables = [("Parameter estimates", self.parameters[cols])]
         if self.r2:
             if len(self.groups) > 1:

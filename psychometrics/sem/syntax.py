@@ -7,10 +7,11 @@ is four regressions, as lavaan), ``y ~ 1`` intercepts (also of latent variables)
 or values), chained modifiers (``NA*a*x``), ``:=`` defined parameters, ``==``/``<``/``>``
 constraints, thresholds ``item | t1 + t2`` and scaling factors ``item ~*~ item`` of ordered
 indicators, ``#``/``!`` comments, statements over several lines (a line ending in an operator
-or ``+`` continues) and ``;`` separators. Errors give the line, the column and a caret.
+or ``+`` continues), ``;`` separators, and ``level: 1`` / ``level: 2`` blocks of two-level models
+(:func:`split_levels`). Errors give the line, the column and a caret.
 
 lavaan syntax that is not supported is refused with the construct named: ``<~`` composites,
-``level:``/``group:``/``block:`` blocks, ``efa("...")*`` blocks, ``|~`` and ``%~~``, interaction
+``group:``/``block:`` blocks, ``efa("...")*`` blocks, ``|~`` and ``%~~``, interaction
 terms ``x1:x2``, and the modifiers ``lower()``, ``upper()``, ``prior()`` and ``rv()``.
 """
 
@@ -79,8 +80,13 @@ def _logical_lines(text: str) -> list[tuple[int, int, str]]:
         block = BLOCK.match(line)
         if block and "~" not in line and "=" not in line:
             kind = block.group(1)
-            what = {"level": "two-level models ('level:' blocks) are not supported yet",
-                    "group": "'group:' blocks are not supported; use group= and group-specific c(...) modifiers",
+            if kind == "level":      # a level separator (see split_levels); the statements are the levels'
+                if pending is not None:
+                    ln, col, stmt = pending
+                    raise _error(text, ln, col + len(stmt) - 1, f"the statement '{stmt}' is not finished before "
+                                                                 "the 'level:' line")
+                continue
+            what = {"group": "'group:' blocks are not supported; use group= and group-specific c(...) modifiers",
                     }.get(kind, f"'{kind}:' blocks are not supported")
             raise _error(text, n, len(line) - len(line.lstrip()) + 1, what)
         start = 0
@@ -292,3 +298,46 @@ def _split_star(term: str) -> list[str]:
             cur += ch
     parts.append(cur)
     return parts
+
+
+LEVEL_NAMES = {"1": 1, "within": 1, "2": 2, "between": 2}
+
+
+def split_levels(text: str) -> list[str] | None:
+    r"""The text of each level of a two-level model (``level: 1`` / ``level: 2``, or ``within`` /
+    ``between``, as lavaan), or None when the model has no ``level:`` line. Each level's text keeps
+    the line numbers of the whole (other lines blank), so messages point into the user's model.
+
+    >>> [t.split() for t in split_levels("level: 1\n fw =~ y1 + y2 + y3\nlevel: 2\n fb =~ y1 + y2 + y3")]
+    [['fw', '=~', 'y1', '+', 'y2', '+', 'y3'], ['fb', '=~', 'y1', '+', 'y2', '+', 'y3']]
+    """
+    if not isinstance(text, str):
+        return None
+    lines = text.splitlines()
+    marks: list[tuple[int, int]] = []
+    for n, raw in enumerate(lines):
+        line = re.split(r"[#!]", raw, maxsplit=1)[0]
+        block = BLOCK.match(line)
+        if block and block.group(1) == "level" and "~" not in line and "=" not in line:
+            name = block.group(2).strip().strip("'\"").lower()
+            if name not in LEVEL_NAMES:
+                raise _error(text, n + 1, line.index(":") + 2,
+                             f"'level: {block.group(2).strip()}' is not a level: write 'level: 1' (within clusters) "
+                             "or 'level: 2' (between clusters)")
+            marks.append((n, LEVEL_NAMES[name]))
+    if not marks:
+        return None
+    before = [ln for ln in lines[:marks[0][0]] if re.split(r"[#!]", ln, maxsplit=1)[0].strip()]
+    if before:
+        raise _error(text, lines.index(before[0]) + 1, 1, "a statement before the first 'level:' line: in a two-level "
+                                                           "model every statement belongs to 'level: 1' or 'level: 2'")
+    levels = [m[1] for m in marks]
+    if sorted(levels) != [1, 2]:
+        raise _error(text, marks[-1][0] + 1, 1, "a two-level model has exactly one 'level: 1' and one 'level: 2' "
+                                                 f"block (found level(s) {', '.join(map(str, levels))})")
+    out = ["", ""]
+    bounds = [m[0] for m in marks] + [len(lines)]
+    for k, (start, level) in enumerate(marks):
+        out[level - 1] = "\n".join(lines[i] if start < i < bounds[k + 1] else "" for i in range(len(lines)))
+    return out
+

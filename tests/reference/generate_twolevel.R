@@ -1,0 +1,124 @@
+# Reference values for two-level CFA/SEM (lavaan's level: 1 / level: 2 syntax with cluster =, ML as
+# lavaan 0.6.14 fits it: observed information, chi-square against the saturated two-level model,
+# SRMR within and between), on lavaan's Demo.twolevel (unbalanced clusters of 5-20), a balanced
+# subset of it, and the example data (teachers in schools).
+#   Rscript tests/reference/generate_twolevel.R      (from the repository root)
+# Writes tests/reference/twolevel_*.json and tests/reference/data/demo_twolevel_balanced.csv.
+suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
+
+keys <- c("npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "baseline.pvalue", "cfi", "tli",
+          "nfi", "rfi", "ifi", "rni", "logl", "unrestricted.logl", "aic", "bic", "bic2", "ntotal", "rmsea",
+          "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "srmr", "srmr_within", "srmr_between")
+twolevel_ref <- function(name, model, data, cluster, group = NULL, std.lv = FALSE, fixed.x = TRUE) {
+  fit <- lavaan::sem(model, data = data, cluster = cluster, group = group, std.lv = std.lv, fixed.x = fixed.x)
+  pe <- parameterEstimates(fit, standardized = TRUE)
+  pt <- parTable(fit)
+  if (is.null(pe$group)) pe$group <- 1L
+  if (is.null(pe$level)) pe$level <- 1L
+  if (is.null(pe$label)) pe$label <- ""
+  pe$block <- pt$block[match(paste(pe$lhs, pe$op, pe$rhs, pe$block), paste(pt$lhs, pt$op, pt$rhs, pt$block))]
+  pe$group_label <- if (is.null(group)) "1" else lavInspect(fit, "group.label")[pmax(pe$group, 1L)]
+  fm <- as.list(fitMeasures(fit, keys))
+  names(fm) <- gsub(".", "_", names(fm), fixed = TRUE)
+  # lavaan 0.6.14 fits the saturated two-level model (h1) by an EM stopped at tol = 1e-4 (hard-coded in
+  # lav_h1_implied_logl), which leaves unrestricted.logl, so chi-square and SRMR, up to ~1e-3 from the
+  # saturated optimum. The saturated model fitted as a lavaan model (nlminb) gives that optimum: the
+  # 'exact' values below shift lavaan's chi-squares by the difference and recompute SRMR from it.
+  sat <- saturated_fit(fit, data, cluster, group)
+  lx <- if (fixed.x && length(unlist(fit@Data@Lp[[1]]$ov.x.idx)) > 0)
+    sum(sapply(fit@SampleStats@YLp, function(y) y[[2]]$loglik.x)) else 0
+  h1 <- as.numeric(logLik(sat)) - lx
+  shift <- 2 * (h1 - fitMeasures(fit, "unrestricted.logl"))
+  exact <- list(unrestricted_logl = h1, chisq = unname(fitMeasures(fit, "chisq") + shift),
+                baseline_chisq = unname(fitMeasures(fit, "baseline.chisq") + shift),
+                srmr_within = srmr_level(fit, sat, 1), srmr_between = srmr_level(fit, sat, 2))
+  out <- list(call = sprintf("sem(model, data, cluster = '%s', group = %s, std.lv = %s, fixed.x = %s)", cluster,
+                             if (is.null(group)) "NULL" else paste0("'", group, "'"), std.lv, fixed.x),
+              lavaan = as.character(packageVersion("lavaan")), model = model, cluster = cluster, group = group,
+              std_lv = std.lv, fixed_x = fixed.x, converged = lavInspect(fit, "converged"),
+              information = lavInspect(fit, "options")$information[1],
+              nobs = as.list(lavInspect(fit, "nobs")), nclusters = as.list(unlist(lavInspect(fit, "nclusters"))),
+              group_labels = if (is.null(group)) list("1") else lavInspect(fit, "group.label"),
+              parameters = pe[, c("lhs", "op", "rhs", "block", "level", "group_label", "label", "est", "se", "std.lv",
+                                  "std.all")], fit = fm, exact = exact)
+  path <- sprintf("tests/reference/twolevel_%s.json", name)
+  write_json(out, path, digits = NA, auto_unbox = TRUE, na = "null")
+  cat("wrote", path, "\n")
+}
+saturated_fit <- function(fit, data, cluster, group) {
+  ov <- fit@Data@ov.names.l[[1]]
+  block <- function(v) paste(sapply(seq_along(v), function(i) paste(v[i], "~~", paste(v[i:length(v)], collapse = " + "))),
+                             collapse = "\n")
+  one <- paste0("level: 1\n", block(ov[[1]]), "\nlevel: 2\n", block(ov[[2]]), "\n")
+  text <- if (is.null(group)) one else paste0(paste0("group: ", lavInspect(fit, "group.label"), "\n", one), collapse = "")
+  lavaan::sem(text, data = data, cluster = cluster, group = group, fixed.x = FALSE)
+}
+srmr_level <- function(fit, sat, level) {   # lav_fit_srmr_twolevel, N-weighted over groups
+  S <- lavInspect(sat, "implied"); M <- lavInspect(fit, "implied")
+  if (!is.null(S$cov)) { S <- list(S); M <- list(M) }
+  nb <- length(S); n <- unlist(lavInspect(fit, "nobs")); out <- 0
+  for (b in seq(level, nb, by = 2)) {
+    r <- cov2cor(S[[b]]$cov) - cov2cor(M[[b]]$cov)
+    out <- out + n[(b + 1) %/% 2] / sum(n) * sqrt(mean(r[lower.tri(r, diag = TRUE)]^2))
+  }
+  out
+}
+d <- Demo.twolevel
+twolevel_ref("demo_sem_covariates", "
+level: 1
+  fw =~ y1 + y2 + y3
+  fw ~ x1 + x2 + x3
+level: 2
+  fb =~ y1 + y2 + y3
+  fb ~ w1 + w2
+", d, "cluster")
+twolevel_ref("demo_cfa_two_factor", "
+level: 1
+  fw1 =~ y1 + y2 + y3
+  fw2 =~ y4 + y5 + y6
+level: 2
+  fb =~ y1 + y2 + y3 + y4 + y5 + y6
+", d, "cluster")
+twolevel_ref("demo_cfa_std_lv", "
+level: 1
+  fw =~ y1 + y2 + y3 + y4
+level: 2
+  fb =~ y1 + y2 + y3 + y4
+", d, "cluster", std.lv = TRUE)
+twolevel_ref("demo_cfa_equal_loadings", "
+level: 1
+  fw =~ 1*y1 + a*y2 + b*y3 + c*y4
+  fw ~~ vw*fw
+level: 2
+  fb =~ 1*y1 + a*y2 + b*y3 + c*y4
+  fb ~~ vb*fb
+  icc := vb / (vb + vw)
+", d, "cluster")
+twolevel_ref("demo_within_between_only", "
+level: 1
+  fw =~ y1 + y2 + y3
+  fw ~ x1
+  y4 ~ fw
+level: 2
+  fb =~ y1 + y2 + y3
+  w1 ~ fb
+  fb ~ w2
+", d, "cluster")
+bal <- do.call(rbind, lapply(split(d, d$cluster), function(x) x[1:5, ]))
+write.csv(bal, "tests/reference/data/demo_twolevel_balanced.csv", row.names = FALSE)
+twolevel_ref("demo_cfa_balanced", "
+level: 1
+  fw =~ y1 + y2 + y3 + y4
+level: 2
+  fb =~ y1 + y2 + y3 + y4
+", bal, "cluster")
+d$half <- ifelse(d$cluster %% 2 == 0, "even", "odd")
+# lavaan 0.6.14 wants the model of each group in a 'group:' block (the same model here; our group =
+# fits the one model in each group)
+two_groups <- "
+  fw =~ y1 + y2 + y3
+level: 2
+  fb =~ y1 + y2 + y3
+"
+twolevel_ref("demo_cfa_two_groups", paste0("group: odd\nlevel: 1\n", two_groups, "group: even\nlevel: 1\n",
+                                           two_groups), d, "cluster", group = "half")
