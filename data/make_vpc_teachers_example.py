@@ -21,6 +21,9 @@ Items: loadings .60-.80 (reverse-worded items negative), thresholds
 Missing data: 2% of Likert answers left blank (MCAR), 0.5% coded -99 (prefer not
 to answer); teachers in no group have -98 (not applicable) for participation.
 Careless responders: 8 straight-liners and 8 uniformly random responders.
+Schools: `school` ids within region (rural 3-8 teachers, urban 8-20), teachers placed by a noisy
+school climate (support + 0.6 challenge): a planted ICC(1) of about .14 (support) and .11
+(challenge) for those scale scores.
 """
 
 from __future__ import annotations
@@ -149,6 +152,7 @@ def main() -> None:
         df[c] = cols[c]
     df["response_language"] = rng.choice(["ru", "kk-Cyrl"], N, p=[.45, .55])
     df["mode"] = rng.choice(["paper", "web"], N, p=[.7, .3])
+    df["school"] = schools(ctx["region"], rural, eta["SUP"] + 0.6 * eta["CHL"])
     for c in df.columns:
         if df[c].dtype == float:
             df[c] = df[c].astype("Int64")
@@ -158,6 +162,32 @@ def main() -> None:
     write_manifest(out, df)
     print(f"wrote {HERE / 'vpc_teachers_example.csv'}: {len(df)} rows x {df.shape[1]} columns; "
           f"careless rows: {', '.join(df['id'].iloc[sorted(careless)])}")
+
+
+def schools(region: np.ndarray, rural: np.ndarray, climate: np.ndarray) -> np.ndarray:
+    """School ids (S001...): within each region, rural teachers in schools of 3-8 and urban ones in
+    schools of 8-20. Teachers are placed by a noisy "school climate" (support + 0.6 challenge + N(0,
+    1.5^2)), so schools differ in support and challenge: a planted ICC(1) of about .14 (support)
+    and .11 (challenge) for those scale scores (.06-.09 per item), near 0 for scales unrelated to
+    the climate. Drawn from its own generator (seed + 1) after every other column, which therefore
+    stay as they were."""
+    rng = np.random.default_rng(SEED + 1)
+    key = climate + rng.normal(0, 1.5, len(climate))
+    out = np.empty(len(region), dtype=object)
+    number = 0
+    for r in np.unique(region):
+        for is_rural, (lo, hi) in ((True, (3, 8)), (False, (8, 20))):
+            members = np.flatnonzero((region == r) & (rural == is_rural))
+            members = members[np.argsort(key[members], kind="stable")]
+            start = 0
+            while start < len(members):
+                size = int(rng.integers(lo, hi + 1))
+                if len(members) - start - size < lo:       # no school smaller than the minimum at the end
+                    size = len(members) - start
+                number += 1
+                out[members[start:start + size]] = f"S{number:03d}"
+                start += size
+    return out
 
 
 def write_codebook(df: pd.DataFrame, careless_rows: list[int]) -> None:
@@ -172,7 +202,10 @@ def write_codebook(df: pd.DataFrame, careless_rows: list[int]) -> None:
         "One row per respondent; `id` is the respondent id (T0001...). Empty cells are unanswered items;",
         "-99 = prefer not to answer, -98 = not applicable (participation items of teachers in no group,",
         "`f2f` and `role` of teachers in no group). Select-multiple questions are 0/1 columns `item_choice`.",
-        "`response_language` (ru or kk-Cyrl) and `mode` (paper or web) are survey metadata.", "",
+        "`response_language` (ru or kk-Cyrl) and `mode` (paper or web) are survey metadata.",
+        "`school` (S001...) is the teacher's school within the region: rural schools of 3-8 teachers, urban",
+        "schools of 8-20; teachers are placed by a noisy school climate (support + 0.6 challenge), which",
+        "plants an ICC(1) of about .14 and .11 for the support and challenge scale scores (see `schools()`).", "",
         "## Population model", "", "```", "Population model" + header.rstrip(), "```", "",
         "Careless responders planted (ids): " + ", ".join(df["id"].iloc[careless_rows]) + ".", "",
         codebook_markdown(inst),

@@ -51,19 +51,15 @@ def from_sem_options(model, data, cluster, *, ordered, bootstrap, bollen_stine, 
                          group_partial=split_option(group_partial), **kw)
 
 
-def _h1_syntax(pt: ParTable, exo_values=None) -> str:
-    """The saturated two-level model (``exo_values`` None), or the baseline: variances only, with the
-    fixed.x covariates' covariances and means fixed at ``exo_values`` = (within cov, within mean,
-    between cov, between mean) (p x p, p; the table's observed order)."""
+def _baseline_syntax(pt: ParTable, exo_values) -> str:
+    """lavaan's two-level baseline: variances only (and the means), with the fixed.x covariates'
+    covariances and means fixed at ``exo_values`` = (within cov, within mean, between cov, between
+    mean) (p x p, p; the table's observed order)."""
     idx = {v: k for k, v in enumerate(pt.observed)}
     text = []
     for level in (1, 2):
         names = pt.level_observed[level - 1]
         text.append(f"level: {level}")
-        if exo_values is None:
-            for i, v in enumerate(names):
-                text.append(f"{v} ~~ " + " + ".join(names[i:]))
-            continue
         S, m = exo_values[2 * (level - 1)], exo_values[2 * (level - 1) + 1]
         exo = pt.level_exo[level - 1] if pt.fixed_x else []
         for v in names:
@@ -113,12 +109,36 @@ def _fit_table(pt: ParTable, stats: list[ClusterStats], moments=None, theta0=Non
     return obj, mdl, theta, F, ok, msg
 
 
+def _saturated_syntax(pt: ParTable, st: ClusterStats) -> str:
+    """The saturated two-level model: Sigma_W free; Sigma_B = L L' through p_b unit-variance
+    uncorrelated factors loading on the level-2 variables (a Cholesky factor, so Sigma_B stays
+    positive semi-definite, as in lavaan's EM for h1: with small between variances the likelihood
+    over indefinite Sigma_B can grow without bound), started at the Cholesky factor of the
+    moment estimate."""
+    idx = {v: k for k, v in enumerate(pt.observed)}
+    w, b = pt.level_observed
+    text = ["level: 1"] + [f"{v} ~~ " + " + ".join(w[i:]) for i, v in enumerate(w)] + ["level: 2"]
+    k = [idx[v] for v in b]
+    S0 = st.S_B0[np.ix_(k, k)]
+    S0 = (S0 + S0.T) / 2
+    ev, U = np.linalg.eigh(S0)
+    floor = 0.05 * max(float(np.mean(np.diag(st.S_PW))), 1e-8)
+    L = np.linalg.cholesky(U @ np.diag(np.maximum(ev, floor)) @ U.T)
+    names = [f"h1chol{i}" for i in range(len(b))]
+    for i, f in enumerate(names):
+        text.append(f"{f} =~ " + " + ".join(f"{'NA*' if j == i else ''}start({float(L[j, i])!r})*{b[j]}"
+                                             for j in range(i, len(b))))
+        text.append(f"{f} ~~ 1*{f}" + "".join(f" + 0*{g}" for g in names[i + 1:]))
+    text += [f"{v} ~~ 0*{v}" for v in b]
+    return "\n".join(text)
+
+
 def _saturated(pt: ParTable, columns: list[str], stats: list[ClusterStats]):
     """Per group: the h1 estimates (Sigma_W, mu_W, Sigma_B, mu_B; p x p and p, padded with zeros)
     and the saturated log-likelihood."""
     out = []
-    sat = build_two_level(_h1_syntax(pt), columns, fixed_x=False)
     for st in stats:
+        sat = build_two_level(_saturated_syntax(pt, st), columns, fixed_x=False)
         obj, mdl, theta, F, ok, msg = _fit_table(sat, [st])
         if not ok:
             raise EstimationError(f"the saturated two-level model did not converge ({msg}); the between-cluster "
@@ -309,7 +329,7 @@ def _fit_measures(pt, columns, stats, obj, mdl, theta, h1, converged) -> dict:
     chisq_b, npar_b = 0.0, 0
     for g, st in enumerate(stats):
         (Sw, mw, Sb, mb), ll_h1 = h1[g]
-        base = build_two_level(_h1_syntax(pt, (Sw, mw, Sb, mb)), columns, fixed_x=False)
+        base = build_two_level(_baseline_syntax(pt, (Sw, mw, Sb, mb)), columns, fixed_x=False)
         bobj, _, btheta, _, bok, bmsg = _fit_table(base, [st])
         if not bok:
             warnings.warn(f"SEM: the baseline model did not converge ({bmsg}); CFI and TLI are unreliable",

@@ -116,6 +116,14 @@ def cluster_stats(X: np.ndarray, codes: np.ndarray, names: list[str], level_obse
         raise EstimationError(f"{', '.join(flat)}{where}: no variance within clusters (the same value for everyone "
                               "in a cluster), yet declared at level 1; a cluster-level variable belongs in the "
                               "'level: 2' block only")
+    ss = np.zeros((J, len(y)))
+    np.add.at(ss, codes, dev[:, y] ** 2)
+    constant = (ss <= 1e-12 * scale) & (size > 1)[:, None]
+    if constant.any():
+        some = [f"{names[y[k]]} ({int(constant[:, k].sum())})" for k in range(len(y)) if constant[:, k].any()]
+        warnings.warn(f"SEM: level-1 variable(s){where} with no variance within some clusters (number of clusters): "
+                      f"{', '.join(some[:8])}{' ...' if len(some) > 8 else ''}; fine when few, as lavaan warns too",
+                      SEMWarning, stacklevel=4)
     if len(z):
         zdev = np.abs(dev[:, z]).max(axis=0)
         varying = [names[z[k]] for k in range(len(z)) if zdev[k] > 1e-8 * max(1.0, np.abs(X[:, z[k]]).max())]

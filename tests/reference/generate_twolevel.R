@@ -21,9 +21,11 @@ twolevel_ref <- function(name, model, data, cluster, group = NULL, std.lv = FALS
   fm <- as.list(fitMeasures(fit, keys))
   names(fm) <- gsub(".", "_", names(fm), fixed = TRUE)
   # lavaan 0.6.14 fits the saturated two-level model (h1) by an EM stopped at tol = 1e-4 (hard-coded in
-  # lav_h1_implied_logl), which leaves unrestricted.logl, so chi-square and SRMR, up to ~1e-3 from the
-  # saturated optimum. The saturated model fitted as a lavaan model (nlminb) gives that optimum: the
-  # 'exact' values below shift lavaan's chi-squares by the difference and recompute SRMR from it.
+  # lav_h1_implied_logl), which leaves unrestricted.logl, so chi-square and SRMR, from ~1e-4 (Demo.twolevel)
+  # to 0.14 (the example data, whose between covariance is near singular) below the saturated optimum.
+  # The saturated model fitted as a lavaan model (nlminb, see saturated_fit) reaches that optimum: the
+  # 'exact' values below shift lavaan's chi-squares by the difference and recompute SRMR, CFI, TLI and
+  # RMSEA (lavaan's formulas) from it.
   sat <- saturated_fit(fit, data, cluster, group)
   lx <- if (fixed.x && length(unlist(fit@Data@Lp[[1]]$ov.x.idx)) > 0)
     sum(sapply(fit@SampleStats@YLp, function(y) y[[2]]$loglik.x)) else 0
@@ -32,6 +34,11 @@ twolevel_ref <- function(name, model, data, cluster, group = NULL, std.lv = FALS
   exact <- list(unrestricted_logl = h1, chisq = unname(fitMeasures(fit, "chisq") + shift),
                 baseline_chisq = unname(fitMeasures(fit, "baseline.chisq") + shift),
                 srmr_within = srmr_level(fit, sat, 1), srmr_between = srmr_level(fit, sat, 2))
+  df <- fitMeasures(fit, "df"); bdf <- fitMeasures(fit, "baseline.df"); N <- fitMeasures(fit, "ntotal")
+  x <- exact$chisq; bx <- exact$baseline_chisq; G <- lavInspect(fit, "ngroups")
+  exact$cfi <- unname(if (df == 0) 1 else 1 - max(x - df, 0) / max(x - df, bx - bdf, 0))
+  exact$tli <- unname(if (df == 0) 1 else (bx / bdf - x / df) / (bx / bdf - 1))
+  exact$rmsea <- unname(if (df == 0) 0 else sqrt(G) * sqrt(max(x - df, 0) / (df * N)))
   out <- list(call = sprintf("sem(model, data, cluster = '%s', group = %s, std.lv = %s, fixed.x = %s)", cluster,
                              if (is.null(group)) "NULL" else paste0("'", group, "'"), std.lv, fixed.x),
               lavaan = as.character(packageVersion("lavaan")), model = model, cluster = cluster, group = group,
@@ -46,12 +53,20 @@ twolevel_ref <- function(name, model, data, cluster, group = NULL, std.lv = FALS
   cat("wrote", path, "\n")
 }
 saturated_fit <- function(fit, data, cluster, group) {
+  # Sigma_W free; Sigma_B = L L' through unit-variance orthogonal factors (a Cholesky factor, so Sigma_B
+  # stays positive semi-definite as in lavaan's EM; with small between variances the likelihood over
+  # indefinite Sigma_B grows without bound and nlminb wanders off)
   ov <- fit@Data@ov.names.l[[1]]
-  block <- function(v) paste(sapply(seq_along(v), function(i) paste(v[i], "~~", paste(v[i:length(v)], collapse = " + "))),
-                             collapse = "\n")
-  one <- paste0("level: 1\n", block(ov[[1]]), "\nlevel: 2\n", block(ov[[2]]), "\n")
+  w <- ov[[1]]; b <- ov[[2]]
+  within <- paste(sapply(seq_along(w), function(i) paste(w[i], "~~", paste(w[i:length(w)], collapse = " + "))),
+                  collapse = "\n")
+  chol <- paste(sapply(seq_along(b), function(i) paste0("h1chol", i, " =~ NA*", paste(b[i:length(b)], collapse = " + "),
+                                                        "\nh1chol", i, " ~~ 1*h1chol", i)), collapse = "\n")
+  resid <- paste(paste0(b, " ~~ 0*", b), collapse = "\n")
+  one <- paste0("level: 1\n", within, "\nlevel: 2\n", chol, "\n", resid, "\n")
   text <- if (is.null(group)) one else paste0(paste0("group: ", lavInspect(fit, "group.label"), "\n", one), collapse = "")
-  lavaan::sem(text, data = data, cluster = cluster, group = group, fixed.x = FALSE)
+  lavaan::sem(text, data = data, cluster = cluster, group = group, fixed.x = FALSE, orthogonal = TRUE,
+              control = list(iter.max = 10000L, eval.max = 20000L))
 }
 srmr_level <- function(fit, sat, level) {   # lav_fit_srmr_twolevel, N-weighted over groups
   S <- lavInspect(sat, "implied"); M <- lavInspect(fit, "implied")
@@ -122,3 +137,30 @@ level: 2
 "
 twolevel_ref("demo_cfa_two_groups", paste0("group: odd\nlevel: 1\n", two_groups, "group: even\nlevel: 1\n",
                                            two_groups), d, "cluster", group = "half")
+
+# ---- the example data: teachers in schools (data/make_vpc_teachers_example.py plants a school climate
+# in support and challenge; confidence has no between-school variance in the population) ----
+vpc <- read.csv("data/vpc_teachers_example.csv", stringsAsFactors = FALSE)
+vpc[vpc == -99 | vpc == -98] <- NA
+items <- c("con01", "con02", "con03", "con04", "chl01", "chl02", "chl03", "chl04", "sup01", "sup02", "sup03", "sup04")
+vpc <- na.omit(vpc[, c(items, "school")])
+# item-level between variances are small (ICC .06-.09 over ~90 schools of ~6 answering teachers): with free
+# between residual variances lavaan does not converge (Heywood cases), so they are fixed at 0, a common
+# specification of a between-level "climate" factor
+twolevel_ref("vpc_triangle_school", "
+level: 1
+  confidence =~ con01 + con02 + con03 + con04
+  challenge =~ chl01 + chl02 + chl03 + chl04
+  support =~ sup01 + sup02 + sup03 + sup04
+  confidence ~ challenge + support
+level: 2
+  climate =~ sup01 + sup02 + sup03 + sup04 + chl01 + chl02 + chl03 + chl04
+  sup01 ~~ 0*sup01
+  sup02 ~~ 0*sup02
+  sup03 ~~ 0*sup03
+  sup04 ~~ 0*sup04
+  chl01 ~~ 0*chl01
+  chl02 ~~ 0*chl02
+  chl03 ~~ 0*chl03
+  chl04 ~~ 0*chl04
+", vpc, "school")
