@@ -43,7 +43,7 @@ def main() -> None:
           f"chi2 {res.fit['chisq']:.4f}, logl {res.fit['logl']:.4f}")
     if args.no_r:
         return
-    script = ("suppressMessages(library(lavaan)); d <- read.csv('@CSV@'); m <- paste(readLines('@MODEL@'), "
+    script = ("suppressMessages(library(lavaan)); options(digits = 12); d <- read.csv('@CSV@'); m <- paste(readLines('@MODEL@'), "
               "collapse = '\\n'); run <- function() sem(m, d, cluster = 'school'); f <- run(); s <- numeric(); "
               f"for (i in 1:{args.reps}) s[i] <- system.time(f <- run())[['elapsed']]; "
               "cat(median(s), fitMeasures(f, 'chisq'), fitMeasures(f, 'logl'))")

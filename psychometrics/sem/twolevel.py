@@ -175,37 +175,61 @@ class TwoLevelObjective:
         return (H + H.T) / 2
 
 
-def minimise(obj: TwoLevelObjective, theta0: np.ndarray, tol: float = 1e-10, max_iter: int = 200):
-    """Newton's method on F with the Hessian from gradient differences (eigenvalues kept
-    positive), a backtracking line search and, if Newton stalls, L-BFGS. Returns (theta, F,
-    converged, message)."""
+def minimise(obj: TwoLevelObjective, theta0: np.ndarray, tol: float = 1e-10, max_iter: int = 300,
+             fallback: bool = True, stop=None):
+    """Quasi-Newton minimisation of F: the Hessian from gradient differences at the start (and
+    again whenever a step fails), BFGS updates in between, eigenvalues kept positive, a
+    backtracking line search; L-BFGS if that stalls. Converged when the Newton decrement
+    g' H^-1 g is below ``tol`` and the largest gradient below 1e-6 (``fallback=False``: no L-BFGS,
+    for a first attempt that may fail; ``stop(theta)`` True ends it early). Returns (theta, F, converged,
+    message)."""
     F, g = obj(theta0)
     if not np.isfinite(F):
         raise EstimationError("estimation failed: a model-implied covariance matrix (within or between clusters) is "
                               "not positive definite at the starting values; check the model or give start values")
     theta = theta0.copy()
-    for it in range(1, max_iter + 1):
-        H = obj.hessian(theta, central=False)
-        w, U = np.linalg.eigh(H)
-        floor = 1e-8 * max(1.0, float(np.abs(w).max()))
-        step = U @ ((U.T @ g) / np.maximum(np.abs(w), floor))
-        decrement = float(g @ step)
-        if decrement < tol * 1e-2 and np.abs(g).max() < 1e-6:
-            return theta, F, True, f"Newton converged in {it - 1} iterations"
-        alpha = 1.0
-        while alpha > 1e-10:
-            cand = theta - alpha * step
-            Fc, gc = obj(cand)
-            if np.isfinite(Fc) and Fc <= F - 1e-4 * alpha * decrement:
-                break
-            alpha /= 2
-        else:
-            break
-        theta, F, g = cand, Fc, gc
-        if decrement < tol and np.abs(g).max() < 1e-6:
-            return theta, F, True, f"Newton converged in {it} iterations"
+    hessians, it = 0, 0
+    for quasi in (True, False):      # BFGS updates first; full Newton steps if they stall (a boundary optimum)
+        H, fresh = None, False
+        for it in range(it + 1, it + (min(60, max_iter) if quasi else max_iter) + 1):
+            if H is None:
+                H, fresh = obj.hessian(theta, central=False), True
+                hessians += 1
+            w, U = np.linalg.eigh(H)
+            floor = 1e-8 * max(1.0, float(np.abs(w).max()))
+            step = U @ ((U.T @ g) / np.maximum(np.abs(w), floor))
+            decrement = float(g @ step)
+            if decrement < tol * 1e-2 and np.abs(g).max() < 1e-6:
+                return theta, F, True, f"quasi-Newton converged in {it - 1} iterations ({hessians} Hessians)"
+            alpha = 1.0
+            while alpha > 1e-10:
+                cand = theta - alpha * step
+                Fc, gc = obj(cand)
+                if np.isfinite(Fc) and Fc <= F - 1e-4 * alpha * decrement:
+                    break
+                alpha /= 2
+            else:
+                if fresh:
+                    break
+                H = None            # the updated matrix failed: a fresh Hessian
+                continue
+            s_, y_ = cand - theta, gc - g
+            theta, F, g = cand, Fc, gc
+            if stop is not None and stop(theta):
+                return theta, F, False, f"stopped after {it} iterations (the caller's condition)"
+            if decrement < tol and np.abs(g).max() < 1e-6:
+                return theta, F, True, f"quasi-Newton converged in {it} iterations ({hessians} Hessians)"
+            sy = float(s_ @ y_)
+            if alpha < 0.25 or not quasi:
+                H = None            # far from quadratic: a fresh Hessian at the new point
+            elif sy > 1e-300:
+                Hs = H @ s_
+                H = H + np.outer(y_, y_) / sy - np.outer(Hs, Hs) / float(s_ @ Hs)
+                fresh = False
+    if not fallback:
+        return theta, F, False, f"quasi-Newton stopped after {it} iterations ({hessians} Hessians)"
     from scipy import optimize
 
     res = optimize.minimize(obj, theta, jac=True, method="L-BFGS-B", options={"maxiter": 5000, "gtol": 1e-10})
     ok = bool(np.isfinite(res.fun) and np.abs(res.jac).max() < 1e-5)
-    return res.x, float(res.fun), ok, f"L-BFGS after Newton: {res.message}"
+    return res.x, float(res.fun), ok, f"L-BFGS after quasi-Newton: {res.message}"

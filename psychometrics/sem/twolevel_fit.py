@@ -96,7 +96,26 @@ def _start_blocks(pt: ParTable, stats: list[ClusterStats]) -> list[Block]:
     return out
 
 
-def _fit_table(pt: ParTable, stats: list[ClusterStats], moments=None, theta0=None):
+def _free_start(pt: ParTable, st: ClusterStats) -> np.ndarray:
+    """Start values of the free saturated model: the pooled within covariance, the moment estimate
+    of the between covariance (eigenvalues raised to 1% of the mean within variance) and the
+    means."""
+    idx = {v: k for k, v in enumerate(pt.observed)}
+    Sw = np.zeros((len(idx),) * 2)
+    Sw[np.ix_(st.y, st.y)] = st.S_PW
+    b = [idx[v] for v in pt.level_observed[1]]
+    ev, U = np.linalg.eigh(st.S_B0[np.ix_(b, b)])
+    Sb = np.zeros_like(Sw)
+    Sb[np.ix_(b, b)] = U @ np.diag(np.maximum(ev, 0.01 * float(np.mean(np.diag(st.S_PW))))) @ U.T
+    theta = np.zeros(pt.n_free)
+    for r in pt.rows:
+        if r.free:
+            i = idx[r.lhs]
+            theta[r.free - 1] = st.mean[i] if r.op == "~1" else (Sw if r.level == 1 else Sb)[i, idx[r.rhs]]
+    return theta
+
+
+def _fit_table(pt: ParTable, stats: list[ClusterStats], moments=None, theta0=None, **options):
     """Fit a two-level table: (objective, model, theta, F, converged, message)."""
     p = len(pt.observed)
     if moments is None:
@@ -105,8 +124,17 @@ def _fit_table(pt: ParTable, stats: list[ClusterStats], moments=None, theta0=Non
     obj = TwoLevelObjective(mdl, stats)
     if theta0 is None:
         theta0 = start_values(pt, mdl, _start_blocks(pt, stats))
-    theta, F, ok, msg = minimise(obj, theta0)
+    theta, F, ok, msg = minimise(obj, theta0, **options)
     return obj, mdl, theta, F, ok, msg
+
+
+def _free_saturated_syntax(pt: ParTable) -> str:
+    """The saturated two-level model with every covariance free at both levels."""
+    text = []
+    for level, names in enumerate(pt.level_observed, start=1):
+        text.append(f"level: {level}")
+        text += [f"{v} ~~ " + " + ".join(names[i:]) for i, v in enumerate(names)]
+    return "\n".join(text)
 
 
 def _saturated_syntax(pt: ParTable, st: ClusterStats) -> str:
@@ -137,9 +165,27 @@ def _saturated(pt: ParTable, columns: list[str], stats: list[ClusterStats]):
     """Per group: the h1 estimates (Sigma_W, mu_W, Sigma_B, mu_B; p x p and p, padded with zeros)
     and the saturated log-likelihood."""
     out = []
+    free = None
     for st in stats:
-        sat = build_two_level(_saturated_syntax(pt, st), columns, fixed_x=False)
-        obj, mdl, theta, F, ok, msg = _fit_table(sat, [st])
+        # free Sigma_B first (Newton converges in a few steps); its optimum is the h1 when it is positive
+        # semi-definite, else the Cholesky-factored model finds the boundary optimum
+        ok = False
+        try:
+            if free is None:
+                free = build_two_level(_free_saturated_syntax(pt), columns, fixed_x=False)
+            b = [free.observed.index(v) for v in free.level_observed[1]]
+            small = -0.01 * float(np.mean(np.diag(st.S_PW)))
+            p = len(free.observed)
+            mdl0 = Model(free, [np.eye(p)] * 2, [np.zeros(p)] * 2)
+            indefinite = lambda th: np.linalg.eigvalsh(mdl0.implied(th, 1)[np.ix_(b, b)])[0] < small  # noqa: E731
+            obj, mdl, theta, F, ok, msg = _fit_table(free, [st], theta0=_free_start(free, st), max_iter=40,
+                                                     fallback=False, stop=indefinite)
+            ok = ok and np.linalg.eigvalsh(mdl.implied(theta, 1))[0] >= -1e-10
+        except EstimationError:
+            ok = False
+        if not ok:
+            sat = build_two_level(_saturated_syntax(pt, st), columns, fixed_x=False)
+            obj, mdl, theta, F, ok, msg = _fit_table(sat, [st])
         if not ok:
             raise EstimationError(f"the saturated two-level model did not converge ({msg}); the between-cluster "
                                   "covariance matrix may be singular (too few clusters, or a variable with no "
