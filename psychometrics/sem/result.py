@@ -33,6 +33,7 @@ class SEMResult(ResultBase):
     group_nobs: tuple = ()
     bollen_stine_chisq: np.ndarray | None = field(default=None, repr=False)   # the draws' chi-squares
     state: dict | None = field(default=None, repr=False, compare=False)        # for predict() / residuals()
+    levels: dict | None = None    # two-level models: clusters, ICCs from the saturated model (lavInspect "icc")
 
     def predict(self, data: pd.DataFrame | None = None,
                 method: Literal["regression", "bartlett"] = "regression") -> pd.DataFrame:
@@ -45,6 +46,8 @@ class SEMResult(ResultBase):
             raise PsychometricsError("this result holds no model state; refit it")
         if self.state.get("ordinal"):
             raise PsychometricsError("factor scores for ordered indicators (WLSMV) are not available yet")
+        if self.state.get("two_level"):
+            raise PsychometricsError("factor scores of two-level models are not available yet")
         if data is None:
             data = self.state.get("data")
             if data is None:
@@ -62,6 +65,9 @@ class SEMResult(ResultBase):
             raise PsychometricsError("this result holds no model state; refit it")
         if self.state.get("ordinal"):
             raise PsychometricsError("residuals for ordered indicators (WLSMV) are not available yet")
+        if self.state.get("two_level"):
+            raise PsychometricsError("residuals of two-level models are not available yet (the fit measures hold "
+                                     "SRMR within and between)")
         names = self.state["pt"].observed
         out = []
         for r in residuals(self.state):
@@ -92,6 +98,8 @@ class SEMResult(ResultBase):
                "parameters": params, "r2": self.r2, "meta": self.meta}
         if self.modindices is not None:
             out["modindices"] = self.modindices
+        if self.levels is not None:
+            out["levels"] = self.levels
         return jsonable(out)
 
     def summary(self) -> Summary:

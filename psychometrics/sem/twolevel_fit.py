@@ -355,10 +355,19 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
     within = mdl.implied(theta, 0)
     w_obs = [pt.observed.index(v) for v in pt.level_observed[0]]
     implied = pd.DataFrame(within[np.ix_(w_obs, w_obs)], index=pt.level_observed[0], columns=pt.level_observed[0])
+    at_both = [v for v in pt.level_observed[0] if v in pt.level_observed[1]]
+    idx = {v: k for k, v in enumerate(pt.observed)}
+    iccs = {}
+    for lab, ((Sw, _, Sb, _), _) in zip(labels, h1):      # lavInspect(fit, "icc"): from the h1 estimates
+        iccs[lab] = {v: float(Sb[idx[v], idx[v]] / (Sw[idx[v], idx[v]] + Sb[idx[v], idx[v]])) for v in at_both}
+    levels = {"cluster": cluster, "clusters": [st.J for st in stats],
+              "mean_inverse_cluster_size": [float(np.mean(1 / st.cluster_size)) for st in stats],
+              "icc": iccs[labels[0]] if G == 1 else iccs}
     return SEMResult(parameters=params, fit=fit, r2=r2, converged=ok, estimator="ML", nobs=N, meta=meta,
-                     implied=implied, groups=tuple(labels), group_nobs=tuple(st.N for st in stats),
+                     implied=implied, groups=tuple(labels), group_nobs=tuple(st.N for st in stats), levels=levels,
                      state={"pt": pt, "model": mdl, "theta": theta, "two_level": True, "labels": labels,
-                            "group": group, "cluster": cluster, "cov": cov, "N": N, "data": data})
+                            "group": group, "cluster": cluster, "cov": cov, "N": N, "data": data,
+                            "h1": [h[0] for h in h1], "stats": stats})
 
 
 def _fit_measures(pt, columns, stats, obj, mdl, theta, h1, converged) -> dict:

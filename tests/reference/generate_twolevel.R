@@ -164,3 +164,32 @@ level: 2
   chl03 ~~ 0*chl03
   chl04 ~~ 0*chl04
 ", vpc, "school")
+
+# ---- ICCs from the saturated model (lavInspect "icc") and multilevel composite reliability
+# (semTools::compRelSEM: per level; configural omega_W / omega_2L; shared omega_B / IRR) ----
+suppressPackageStartupMessages(library(semTools))
+m_sep <- "
+level: 1
+  fw =~ y1 + y2 + y3 + y4
+level: 2
+  fb =~ y1 + y2 + y3 + y4
+"
+m_config <- "
+level: 1
+  f =~ a*y1 + b*y2 + c*y3
+level: 2
+  f =~ a*y1 + b*y2 + c*y3
+"
+fit_sep <- lavaan::sem(m_sep, data = d, cluster = "cluster")
+fit_config <- lavaan::sem(m_config, data = d, cluster = "cluster")
+per_level <- compRelSEM(fit_sep)
+shared <- compRelSEM(fit_sep, shared = "fb")
+config <- compRelSEM(fit_config, config = "f")
+out <- list(call = "compRelSEM(fit); compRelSEM(fit, shared = 'fb'); compRelSEM(fit_config, config = 'f')",
+            lavaan = as.character(packageVersion("lavaan")), semTools = as.character(packageVersion("semTools")),
+            model_separate = m_sep, model_config = m_config, icc = as.list(lavInspect(fit_sep, "icc")),
+            omega_within = unname(per_level$within["fw"]), omega_between = unname(per_level$cluster["fb"]),
+            omega_B = unname(shared$shared$fb["omega_B"]), IRR = unname(shared$shared$fb["IRR"]),
+            omega_W = unname(config$config$f["omega_W"]), omega_2L = unname(config$config$f["omega_2L"]))
+write_json(out, "tests/reference/twolevel_omega_demo.json", digits = NA, auto_unbox = TRUE)
+cat("wrote tests/reference/twolevel_omega_demo.json\n")
