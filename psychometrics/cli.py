@@ -754,9 +754,11 @@ def _model_data(ctx, data: str, text: str, group: str | None, missing_codes: str
 @click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default=None,
               help="Default: from --out's extension, else text.")
 @click.option("--out", type=click.Path(dir_okay=False))
+@click.option("--cluster", help="Column of the clusters (e.g. school, nested in the groups): every step with "
+                                "cluster-robust MLR, as lavaan's cluster=.")
 @click.pass_context
 def invariance(ctx, data, model, group, levels, estimator, missing, missing_codes, instrument, ordered, release, fmt,
-               out):
+               out, cluster):
     """Measurement invariance across groups: configural, metric, scalar and strict models (ordered
     items: configural, thresholds, metric, scalar), chi-square difference tests (lavTestLRT) and
     changes in CFI, RMSEA, SRMR against Chen's (2007) and Cheung and Rensvold's (2002) cut-offs."""
@@ -774,9 +776,9 @@ def invariance(ctx, data, model, group, levels, estimator, missing, missing_code
             raise click.BadParameter(f"'{release}': give auto or a number of constraints", param_hint="--release")
         rel = "auto" if release == "auto" else int(release)
     text = _model_text(model)
-    sub = _model_data(ctx, data, text, group, missing_codes, instrument)
+    sub = _model_data(ctx, data, text, group, missing_codes, instrument, cluster)
     res = fit_invariance(text, sub, group=group, levels=levels, estimator=estimator.upper() if estimator else None,
-                         missing=missing, release=rel, ordered=ordered_arg)
+                         missing=missing, release=rel, ordered=ordered_arg, cluster=cluster)
     _write_result(res, fmt, out)
 
 

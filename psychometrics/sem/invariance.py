@@ -50,7 +50,8 @@ def invariance(model: str, data: pd.DataFrame, group: str, levels: Sequence[str]
                estimator: Literal["ML", "MLR", "WLSMV", "ULSMV"] | None = None,
                missing: Literal["listwise", "fiml", "pairwise"] = "listwise",
                std_lv: bool = False, release: int | Literal["auto"] | None = None,
-               progress: bool = False, ordered: bool | list[str] | None = None) -> InvarianceResult:
+               progress: bool = False, ordered: bool | list[str] | None = None,
+               cluster: str | None = None) -> InvarianceResult:
     """Fit the invariance sequence of ``model`` across the groups in column ``group``.
 
     Parameters
@@ -72,6 +73,10 @@ def invariance(model: str, data: pd.DataFrame, group: str, levels: Sequence[str]
         WLSMV (the default with ``ordered``) the scaled-shifted difference test of Satorra (2000).
     missing : {"listwise", "fiml", "pairwise"}
         As in :func:`~psychometrics.sem.sem` (``pairwise`` with ``ordered``).
+    cluster : str, optional
+        Column of the clusters the respondents are nested in (schools, nested in the groups):
+        every step fitted with cluster-robust MLR as lavaan's ``cluster =`` (the difference tests
+        then use the clustered scaling factors).
     ordered : True or list of str, optional
         Ordered-categorical items: WLSMV on polychoric correlations, the Wu and Estabrook (2016)
         identification (latent variances 1 and means 0 in every group in the configural model;
@@ -139,6 +144,9 @@ def invariance(model: str, data: pd.DataFrame, group: str, levels: Sequence[str]
     if order != sorted(order) or len(set(levels)) < len(levels):
         raise OptionError(f"levels={levels!r}: give the steps in the order {', '.join(allowed_levels)}",
                           argument="levels")
+    if is_ordinal and cluster:
+        raise PsychometricsError("cluster with ordered items (WLSMV) is not available yet; the continuous sequence "
+                                 "(ML/MLR) takes cluster=")
     if is_ordinal:
         est_ord = validate_option("estimator", str(estimator or "WLSMV").upper(), ("WLSMV", "ULSMV"))
         return _ordinal_sequence(model, data, group, levels, est_ord, missing, ordered, release, progress)
@@ -146,11 +154,11 @@ def invariance(model: str, data: pd.DataFrame, group: str, levels: Sequence[str]
     _group_labels(data, group)
     _check_release(release)
     fits = _fit_steps(levels, lambda lv: sem(model, data, estimator=est, group=group, group_equal=EQUAL[lv],
-                                             missing=missing, std_lv=std_lv, progress=progress))
+                                             missing=missing, std_lv=std_lv, progress=progress, cluster=cluster))
     comparisons, failing = _comparisons(levels, fits)
     partial = None
     if failing is not None and failing != "configural":
-        partial = _partial(model, data, group, levels, failing, fits, est, missing, std_lv, release, progress)
+        partial = _partial(model, data, group, levels, failing, fits, est, missing, std_lv, release, progress, cluster)
     return _result(levels, fits, comparisons, partial, model, group, missing,
                    [n for f in fits.values() for n in f.meta.get("notes", [])])
 
@@ -216,7 +224,8 @@ def _compare(prev: SEMResult, this: SEMResult, level: str) -> dict:
     return {"lrt": test, "delta": delta, "holds": holds}
 
 
-def _partial(model, data, group, levels, failing, fits, est, missing, std_lv, release, progress) -> dict:
+def _partial(model, data, group, levels, failing, fits, est, missing, std_lv, release, progress,
+             cluster=None) -> dict:
     """Score tests of the failing step's added constraints; with ``release``, free the largest and
     refit until the step holds (or the releases run out)."""
     from .api import sem
@@ -236,7 +245,7 @@ def _partial(model, data, group, levels, failing, fits, est, missing, std_lv, re
 
     def refit(released: list[str]) -> SEMResult:
         return sem(model, data, estimator=est, group=group, group_equal=EQUAL[failing], group_partial=tuple(released),
-                   missing=missing, std_lv=std_lv, progress=progress)
+                   missing=missing, std_lv=std_lv, progress=progress, cluster=cluster)
 
     return _partial_search(prev, fits[failing], failing, release, lambda res: (added(res), []), refit)
 

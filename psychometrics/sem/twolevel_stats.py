@@ -150,10 +150,11 @@ def cluster_stats(X: np.ndarray, codes: np.ndarray, names: list[str], level_obse
     np.add.at(cov_d, inv, dd[:, :, None] * dd[:, None, :])
     cov_d /= counts[:, None, None]
     # lavaan's loglik.x: the saturated log-likelihood of the level-1 covariates (total covariance,
-    # N rows) plus that of the level-2 covariates' cluster means (J rows)
+    # N rows) plus that of the level-2 covariates' cluster means (J rows); as lavaan's Lp$ov.x.idx, only
+    # covariates of one level count (a covariate at both levels is split, and not conditioned on)
     idx = {v: k for k, v in enumerate(names)}
-    wx = [idx[v] for v in level_exo[0]]
-    bx = [idx[v] for v in level_exo[1]]
+    wx = [idx[v] for v in level_exo[0] if v not in lv2]
+    bx = [idx[v] for v in level_exo[1] if v not in lv1]
     loglik_x = _h1_loglik(N, np.cov(X[:, wx], rowvar=False, ddof=0).reshape(len(wx), len(wx))) if wx else 0.0
     if bx:
         loglik_x += _h1_loglik(J, np.cov(means[:, bx], rowvar=False, ddof=0).reshape(len(bx), len(bx)))

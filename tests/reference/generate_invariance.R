@@ -9,9 +9,9 @@ equal <- list(configural = "none", metric = "loadings", scalar = c("loadings", "
 keys <- c("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic")
 robust_keys <- c("chisq.scaled", "df.scaled", "pvalue.scaled", "chisq.scaling.factor", "cfi.robust", "rmsea.robust")
 
-sequence_ref <- function(name, model, data, group, estimator) {
+sequence_ref <- function(name, model, data, group, estimator, cluster = NULL) {
   fits <- lapply(equal, function(e) lavaan::cfa(model, data = data, group = group, group.equal = e,
-                                                estimator = estimator))
+                                                estimator = estimator, cluster = cluster))
   steps <- lapply(names(fits), function(lv) {
     f <- fits[[lv]]
     k <- if (estimator == "MLR") c(keys, robust_keys) else keys
@@ -27,7 +27,8 @@ sequence_ref <- function(name, model, data, group, estimator) {
     out
   })
   out <- list(call = paste0("cfa(model, data, group = '", group, "', group.equal = ..., estimator = '", estimator,
-                            "'); lavTestLRT(previous, this)"),
+                            "'", if (is.null(cluster)) "" else paste0(", cluster = '", cluster, "'"),
+                            "); lavTestLRT(previous, this)"), cluster = cluster,
               r_version = R.version.string, lavaan = as.character(packageVersion("lavaan")),
               model = model, group = group, estimator = estimator,
               groups = lavInspect(fits[[1]], "group.label"), nobs = lavInspect(fits[[1]], "nobs"),
@@ -54,6 +55,11 @@ for (est in c("ML", "MLR")) {
   sequence_ref("bfi_gender", bfi_model, bfi, "gender", est)
   sequence_ref("vpc_mode", vpc_model, vpc, "mode", est)
 }
+# teachers in schools, schools nested in location (rural/urban): cluster-robust MLR at every step
+vpc_school <- read.csv("data/vpc_teachers_example.csv", stringsAsFactors = FALSE)
+vpc_school[vpc_school == -99 | vpc_school == -98] <- NA
+vpc_school <- na.omit(vpc_school[, c(vpc_items, "loc", "school")])
+sequence_ref("vpc_loc_cluster", vpc_model, vpc_school, "loc", "MLR", cluster = "school")
 
 # ---- score tests (lavTestScore) and partial invariance: Holzinger-Swineford by school ----------
 f_metric <- lavaan::cfa(hs_model, data = hs, group = "school", group.equal = "loadings")

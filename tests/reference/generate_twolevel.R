@@ -119,6 +119,14 @@ level: 2
   w1 ~ fb
   fb ~ w2
 ", d, "cluster")
+twolevel_ref("demo_both_level_covariate", "
+level: 1
+  fw =~ y1 + y2 + y3
+  fw ~ y4
+level: 2
+  fb =~ y1 + y2 + y3
+  fb ~ y4
+", d, "cluster")
 bal <- do.call(rbind, lapply(split(d, d$cluster), function(x) x[1:5, ]))
 write.csv(bal, "tests/reference/data/demo_twolevel_balanced.csv", row.names = FALSE)
 twolevel_ref("demo_cfa_balanced", "

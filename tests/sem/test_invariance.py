@@ -30,6 +30,9 @@ def _data(name: str) -> pd.DataFrame:
     if name == "bfi_gender":
         cols = [f"{t}{i}" for t in "AC" for i in range(1, 6)] + ["gender"]
         return pd.read_csv(REF / "data" / "bfi_full.csv")[cols].dropna()
+    if name == "vpc_loc_cluster":       # teachers in schools, schools nested in location
+        d = pd.read_csv(ROOT / "data" / "vpc_teachers_example.csv")[VPC_ITEMS + ["loc", "school"]]
+        return d.replace([-98, -99], np.nan).dropna()
     d = pd.read_csv(ROOT / "data" / "vpc_teachers_example.csv")[VPC_ITEMS + ["mode"]]
     return d.replace([-98, -99], np.nan).dropna()
 
@@ -42,7 +45,8 @@ def case(request):
     ref = json.loads((REF / f"invariance_{request.param}.json").read_text())
     name = request.param.rsplit("_", 1)[0]
     with _quiet():
-        res = pm.invariance(ref["model"], _data(name), group=ref["group"], estimator=ref["estimator"])
+        res = pm.invariance(ref["model"], _data(name), group=ref["group"], estimator=ref["estimator"],
+                            cluster=ref.get("cluster") or None)
     return ref, res
 
 
@@ -170,6 +174,26 @@ def test_cli_invariance_json(tmp_path):
     for ours, theirs in zip(out["steps"][1:], ref["lrt"]):
         assert ours["lrt"]["chisq_diff"] == pytest.approx(theirs["chisq_diff"], rel=1e-4)
     assert math.isfinite(out["steps"][0]["fit"]["cfi"])
+
+
+def test_cli_invariance_with_clusters(tmp_path):
+    """--cluster school: every step cluster-robust MLR (lavaan's cluster =), scaled statistics and
+    the Satorra-Bentler differences as lavaan's with the clustered scaling factors."""
+    model = tmp_path / "m.lav"
+    model.write_text("confidence =~ con01 + con02 + con03 + con04\nchallenge =~ chl01 + chl02 + chl03 + chl04\n"
+                     "support =~ sup01 + sup02 + sup03 + sup04\n")
+    r = subprocess.run([sys.executable, "-m", "psychometrics", "invariance", str(ROOT / "data" / "vpc_teachers_example.csv"),
+                        "--model", str(model), "--group", "loc", "--cluster", "school", "--missing-codes", "-98,-99",
+                        "--format", "json"], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    ref = json.loads((REF / "invariance_vpc_loc_cluster_mlr.json").read_text())
+    for ours, theirs in zip(out["steps"], ref["steps"]):     # both optimisers converge fully: 1e-5
+        assert ours["fit"]["chisq_scaled"] == pytest.approx(theirs["fit"]["chisq_scaled"], rel=1e-5)
+    for ours, theirs in zip(out["steps"][1:], ref["lrt"]):
+        assert ours["lrt"]["chisq_diff"] == pytest.approx(theirs["chisq_diff"], rel=1e-4)
+    with pytest.raises(PsychometricsError, match="cluster with ordered"):
+        pm.invariance(model.read_text(), _data("vpc_loc_cluster"), group="loc", cluster="school", ordered=True)
 
 
 SCORE = json.loads((REF / "invariance_score_tests_holzinger_swineford.json").read_text()) if (

@@ -22,7 +22,8 @@ from ..conftest import ROOT
 
 REF = ROOT / "tests" / "reference"
 CASES = ["demo_sem_covariates", "demo_cfa_two_factor", "demo_cfa_std_lv", "demo_cfa_equal_loadings",
-         "demo_within_between_only", "demo_cfa_balanced", "demo_cfa_two_groups", "vpc_triangle_school"]
+         "demo_within_between_only", "demo_both_level_covariate", "demo_cfa_balanced", "demo_cfa_two_groups",
+         "vpc_triangle_school"]
 DEMO = REF / "data" / "demo_twolevel.csv"
 VPC_ITEMS = [f"{s}0{i}" for s in ("con", "chl", "sup") for i in range(1, 5)]
 
@@ -34,16 +35,21 @@ def _model(ref: dict) -> str:
     return text
 
 
+def case_data(ref: dict) -> pd.DataFrame:
+    if ref["cluster"] == "school":      # the example data: teachers in schools, codes -98/-99 missing
+        data = pd.read_csv(ROOT / "data" / "vpc_teachers_example.csv").replace([-98, -99], np.nan)
+        return data[[*VPC_ITEMS, "school"]].dropna()
+    data = pd.read_csv(REF / "data" / ("demo_twolevel_balanced.csv" if "balanced" in ref["_name"] else
+                                       "demo_twolevel.csv"))
+    data["half"] = np.where(data["cluster"] % 2 == 0, "even", "odd")
+    return data
+
+
 @pytest.fixture(scope="module", params=CASES)
 def case(request):
     ref = json.loads((REF / f"twolevel_{request.param}.json").read_text())
-    if request.param.startswith("vpc"):      # the example data: teachers in schools, codes -98/-99 missing
-        data = pd.read_csv(ROOT / "data" / "vpc_teachers_example.csv").replace([-98, -99], np.nan)
-        data = data[[*VPC_ITEMS, "school"]].dropna()
-    else:
-        data = pd.read_csv(REF / "data" / ("demo_twolevel_balanced.csv" if "balanced" in request.param else
-                                           "demo_twolevel.csv"))
-        data["half"] = np.where(data["cluster"] % 2 == 0, "even", "odd")
+    ref["_name"] = request.param
+    data = case_data(ref)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SEMWarning)
         res = pm.sem(_model(ref), data, cluster=ref["cluster"], group=ref["group"] or None, std_lv=ref["std_lv"])
@@ -74,6 +80,18 @@ def test_estimates_and_ses(case):
     assert res.converged and ref["converged"]
     assert res.fit["logl"] >= ref["fit"]["logl"] - 1e-7          # our optimum is at least as high
     m = _merged(ref, res)
+    # on purpose different: the fixed mean of a covariate at both levels. lavaan fixes it at its EM's
+    # between-level mean, whose split from the within-level mean the likelihood does not identify
+    # (0.0202 of y4's 0.0218); ours keeps the covariate's total mean at the saturated model's, with
+    # the within part 0 as for every both-level variable
+    pt = res.state["pt"]
+    split = set(pt.level_exo[0]) & set(pt.level_exo[1])
+    total = (m["op"] == "~1") & m["lhs"].isin(split) & (m["level"] == 2)
+    Sw, mw, Sb, mb = res.state["h1"][0]
+    for v in m.loc[total, "lhs"]:
+        k = pt.observed.index(v)
+        assert m.loc[total & (m["lhs"] == v), "est"].iloc[0] == pytest.approx(mw[k] + mb[k], abs=1e-12)
+    m = m[~total]
     gap = np.abs(m["est"] - m["est_r"])
     assert (gap <= np.maximum(1e-3 * np.abs(m["est_r"]), 5e-3 * m["se_r"]) + 1e-6).all(), m[gap > 1e-4]
     np.testing.assert_allclose(m["se"], m["se_r"], rtol=5e-4, atol=1e-6)
@@ -83,6 +101,8 @@ def test_estimates_and_ses(case):
 def test_standardized_per_level(case):
     ref, res = case
     m = _merged(ref, res)
+    split = set(res.state["pt"].level_exo[0]) & set(res.state["pt"].level_exo[1])
+    m = m[~((m["op"] == "~1") & m["lhs"].isin(split))]       # see test_estimates_and_ses
     # standardized values move with the estimates (see above): 1e-3 relative, 2e-4 absolute
     np.testing.assert_allclose(m["std_all"], m["std.all"], rtol=1e-3, atol=2e-4)
     np.testing.assert_allclose(m["std_lv"], m["std.lv"], rtol=1e-3, atol=2e-4)
@@ -93,9 +113,16 @@ def test_fit_measures(case):
     f, r, exact = res.fit, ref["fit"], ref["exact"]
     assert f["npar"] == r["npar"] and f["df"] == r["df"] and f["baseline_df"] == r["baseline_df"]
     assert f["ntotal"] == r["ntotal"]
-    for k in ("logl", "aic", "bic", "bic2"):          # the model's own optimum: relative 1e-9
-        assert f[k] == pytest.approx(r[k], rel=1e-9), k
-    assert f["fmin"] == pytest.approx(r["fmin"], rel=1e-8)
+    split = set(res.state["pt"].level_exo[0]) & set(res.state["pt"].level_exo[1])
+    if split:      # a covariate at both levels: its fixed mean differs on purpose (test_estimates_and_ses),
+        # which leaves our log-likelihood the higher by ~4e-4
+        assert r["logl"] - 1e-7 <= f["logl"] <= r["logl"] + 1e-3
+        for k in ("aic", "bic", "bic2"):
+            assert f[k] == pytest.approx(r[k], abs=2e-3), k
+    else:
+        for k in ("logl", "aic", "bic", "bic2"):          # the model's own optimum: relative 1e-9
+            assert f[k] == pytest.approx(r[k], rel=1e-9), k
+        assert f["fmin"] == pytest.approx(r["fmin"], rel=1e-8)
     # the saturated model: ours at least as high as both of lavaan's (its EM and, in 'exact', the
     # saturated model fitted by nlminb), and within lavaan's EM tolerance of them
     h1 = max(r["unrestricted_logl"], exact["unrestricted_logl"])
@@ -117,7 +144,7 @@ def test_fit_measures(case):
     if r["df"] > 0:        # the p-value of the exact chi-square
         from scipy import special
 
-        assert f["pvalue"] == pytest.approx(float(special.chdtrc(r["df"], exact["chisq"])), abs=1e-5)
+        assert f["pvalue"] == pytest.approx(float(special.chdtrc(r["df"], exact["chisq"])), abs=1e-3 if split else 1e-5)
 
 
 def test_level_and_block_columns_in_json(case):
