@@ -114,6 +114,15 @@ def minus2loglik(st: ClusterStats, Sw: np.ndarray, mw: np.ndarray, Sb: np.ndarra
     return F, Ww, Wb, bw, bb
 
 
+def _likelihood(st):
+    """The complete-data likelihood, or FIML's for statistics with missing answers."""
+    if getattr(st, "missing", False):
+        from .twolevel_missing import minus2loglik_missing
+
+        return minus2loglik_missing
+    return minus2loglik
+
+
 class TwoLevelObjective:
     """F(theta) = sum over groups of -2 log L (without the constant) / N, with its gradient; the
     model's blocks are (group, level) pairs, block 2g within and 2g + 1 between."""
@@ -133,7 +142,7 @@ class TwoLevelObjective:
                 mw_, mb_ = mdl.moments(theta, 2 * g), mdl.moments(theta, 2 * g + 1)
             except np.linalg.LinAlgError:
                 return (math.inf, g_out) if grad else math.inf
-            res = minus2loglik(st, mw_["Sigma"], mw_["mu"], mb_["Sigma"], mb_["mu"], grad)
+            res = _likelihood(st)(st, mw_["Sigma"], mw_["mu"], mb_["Sigma"], mb_["mu"], grad)
             if res is None:
                 return (math.inf, g_out) if grad else math.inf
             if not grad:
@@ -150,7 +159,7 @@ class TwoLevelObjective:
         out = []
         for g, st in enumerate(self.stats):
             mw_, mb_ = mdl.moments(theta, 2 * g), mdl.moments(theta, 2 * g + 1)
-            out.append(float(minus2loglik(st, mw_["Sigma"], mw_["mu"], mb_["Sigma"], mb_["mu"], grad=False)))
+            out.append(float(_likelihood(st)(st, mw_["Sigma"], mw_["mu"], mb_["Sigma"], mb_["mu"], grad=False)))
         return out
 
     def loglik(self, theta: np.ndarray) -> float:

@@ -232,9 +232,9 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
         raise PsychometricsError(f"estimator {estimator!r} for a two-level model is not available yet: two-level "
                                  "models are fitted by ML (lavaan's default); the single-level model with "
                                  "cluster= and MLR gives cluster-robust SEs")
-    if missing != "listwise":
-        raise PsychometricsError("missing='fiml' for a two-level model is not available yet; two-level models use "
-                                 "the complete rows (listwise)")
+    if missing not in ("listwise", "fiml"):
+        raise PsychometricsError(f"missing={missing!r} for a two-level model: use 'listwise' or 'fiml'")
+    fiml = missing == "fiml"
     if information not in (None, "observed"):
         raise PsychometricsError("two-level models use the observed information (lavaan's default for them)")
     if data is None:
@@ -254,12 +254,25 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
     used, _ = apply_declared_missing(data[pt.observed])
     X = numeric(used)
     _warn_outlying(X, pt.observed)
-    keep = ~np.isnan(X).any(axis=1) & col.notna().to_numpy()
-    if not keep.all():
-        notes.append(f"listwise: {int((~keep).sum())} of {len(X)} rows with a missing model variable or cluster left "
-                     "out")
-        warnings.warn(f"SEM: {notes[-1]}", SEMWarning, stacklevel=3)
-    stats, rows = [], []
+    if fiml and pt.fixed_x and any(pt.level_exo):
+        raise PsychometricsError("missing='fiml' with fixed.x covariates in a two-level model is not available yet; "
+                                 "give fixed_x=False (--no-fixed-x) to model them, or use listwise")
+    if fiml:
+        keep = ~np.isnan(X).all(axis=1) & col.notna().to_numpy()
+        if not keep.all():
+            notes.append(f"FIML: {int((~keep).sum())} of {len(X)} rows with no observed model variable or no cluster "
+                         "left out")
+            warnings.warn(f"SEM: {notes[-1]}", SEMWarning, stacklevel=3)
+        incomplete = int(np.isnan(X[keep]).any(axis=1).sum())
+        notes.append(f"FIML: {incomplete} of {int(keep.sum())} rows incomplete, all used")
+    else:
+        keep = ~np.isnan(X).any(axis=1) & col.notna().to_numpy()
+        if not keep.all():
+            notes.append(f"listwise: {int((~keep).sum())} of {len(X)} rows with a missing model variable or cluster "
+                         "left out")
+            warnings.warn(f"SEM: {notes[-1]}", SEMWarning, stacklevel=3)
+    stats: list = []      # ClusterStats, or MissingClusterStats with FIML (the same attributes)
+    rows = []
     for g, lab in enumerate(labels):
         sel = np.flatnonzero(keep & (gcode == g))
         where = "" if len(labels) == 1 else f" in group {lab!r}"
@@ -269,11 +282,16 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
         if codes.max() < 1:
             raise PsychometricsError(f"cluster column {cluster!r} has a single value{where}: a two-level model needs "
                                      "many clusters")
-        stats.append(cluster_stats(X[sel], codes, pt.observed, pt.level_observed, pt.level_exo, where))
+        if fiml:
+            from .twolevel_missing import missing_cluster_stats
+
+            stats.append(missing_cluster_stats(X[sel], codes, pt.observed, pt.level_observed, where))
+        else:
+            stats.append(cluster_stats(X[sel], codes, pt.observed, pt.level_observed, pt.level_exo, where))
         rows.append(sel)
     N = sum(st.N for st in stats)
     J = sum(st.J for st in stats)
-    notes.append(f"two-level ML: {N} respondents in {J} clusters of {cluster} (sizes "
+    notes.append(f"two-level {'FIML' if fiml else 'ML'}: {N} respondents in {J} clusters of {cluster} (sizes "
                  f"{min(int(st.cluster_size.min()) for st in stats)}-{max(int(st.cluster_size.max()) for st in stats)})")
     ndat = pt.ndat()
     if ndat < pt.n_free:
@@ -347,7 +365,7 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
     fit = _fit_measures(pt, columns, stats, obj, mdl, theta, h1, ok)
     meta = {"package_version": __version__, "data": data_fingerprint(data),
             "data_sha256": data_fingerprint(data)["sha256"], "input": "data", "estimator": "ML",
-            "information": "observed", "se": "standard", "test": "standard", "missing": "listwise",
+            "information": "observed", "se": "standard", "test": "standard", "missing": missing,
             "fixed_x": pt.fixed_x, "group": group, "group_equal": list(group_equal),
             "group_partial": list(group_partial), "cluster": cluster, "levels": 2, "bootstrap": 0, "ci": "normal",
             "seed": None, "model": model, "optimizer": msg, "notes": notes,

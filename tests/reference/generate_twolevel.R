@@ -9,8 +9,10 @@ suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
 keys <- c("npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "baseline.pvalue", "cfi", "tli",
           "nfi", "rfi", "ifi", "rni", "logl", "unrestricted.logl", "aic", "bic", "bic2", "ntotal", "rmsea",
           "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "srmr", "srmr_within", "srmr_between")
-twolevel_ref <- function(name, model, data, cluster, group = NULL, std.lv = FALSE, fixed.x = TRUE) {
-  fit <- lavaan::sem(model, data = data, cluster = cluster, group = group, std.lv = std.lv, fixed.x = fixed.x)
+twolevel_ref <- function(name, model, data, cluster, group = NULL, std.lv = FALSE, fixed.x = TRUE,
+                         missing = "listwise") {
+  fit <- lavaan::sem(model, data = data, cluster = cluster, group = group, std.lv = std.lv, fixed.x = fixed.x,
+                     missing = missing)
   pe <- parameterEstimates(fit, standardized = TRUE)
   pt <- parTable(fit)
   if (is.null(pe$group)) pe$group <- 1L
@@ -26,7 +28,7 @@ twolevel_ref <- function(name, model, data, cluster, group = NULL, std.lv = FALS
   # The saturated model fitted as a lavaan model (nlminb, see saturated_fit) reaches that optimum: the
   # 'exact' values below shift lavaan's chi-squares by the difference and recompute SRMR, CFI, TLI and
   # RMSEA (lavaan's formulas) from it.
-  sat <- saturated_fit(fit, data, cluster, group)
+  sat <- saturated_fit(fit, data, cluster, group, missing)
   lx <- if (fixed.x && length(unlist(fit@Data@Lp[[1]]$ov.x.idx)) > 0)
     sum(sapply(fit@SampleStats@YLp, function(y) y[[2]]$loglik.x)) else 0
   h1 <- as.numeric(logLik(sat)) - lx
@@ -39,8 +41,9 @@ twolevel_ref <- function(name, model, data, cluster, group = NULL, std.lv = FALS
   exact$cfi <- unname(if (df == 0) 1 else 1 - max(x - df, 0) / max(x - df, bx - bdf, 0))
   exact$tli <- unname(if (df == 0) 1 else (bx / bdf - x / df) / (bx / bdf - 1))
   exact$rmsea <- unname(if (df == 0) 0 else sqrt(G) * sqrt(max(x - df, 0) / (df * N)))
-  out <- list(call = sprintf("sem(model, data, cluster = '%s', group = %s, std.lv = %s, fixed.x = %s)", cluster,
-                             if (is.null(group)) "NULL" else paste0("'", group, "'"), std.lv, fixed.x),
+  out <- list(call = sprintf("sem(model, data, cluster = '%s', group = %s, std.lv = %s, fixed.x = %s, missing = '%s')",
+                             cluster, if (is.null(group)) "NULL" else paste0("'", group, "'"), std.lv, fixed.x, missing),
+              missing = missing,
               lavaan = as.character(packageVersion("lavaan")), model = model, cluster = cluster, group = group,
               std_lv = std.lv, fixed_x = fixed.x, converged = lavInspect(fit, "converged"),
               information = lavInspect(fit, "options")$information[1],
@@ -52,7 +55,7 @@ twolevel_ref <- function(name, model, data, cluster, group = NULL, std.lv = FALS
   write_json(out, path, digits = NA, auto_unbox = TRUE, na = "null")
   cat("wrote", path, "\n")
 }
-saturated_fit <- function(fit, data, cluster, group) {
+saturated_fit <- function(fit, data, cluster, group, missing = "listwise") {
   # Sigma_W free; Sigma_B = L L' through unit-variance orthogonal factors (a Cholesky factor, so Sigma_B
   # stays positive semi-definite as in lavaan's EM; with small between variances the likelihood over
   # indefinite Sigma_B grows without bound and nlminb wanders off)
@@ -66,7 +69,7 @@ saturated_fit <- function(fit, data, cluster, group) {
   one <- paste0("level: 1\n", within, "\nlevel: 2\n", chol, "\n", resid, "\n")
   text <- if (is.null(group)) one else paste0(paste0("group: ", lavInspect(fit, "group.label"), "\n", one), collapse = "")
   lavaan::sem(text, data = data, cluster = cluster, group = group, fixed.x = FALSE, orthogonal = TRUE,
-              control = list(iter.max = 10000L, eval.max = 20000L))
+              missing = missing, control = list(iter.max = 10000L, eval.max = 20000L))
 }
 srmr_level <- function(fit, sat, level) {   # lav_fit_srmr_twolevel, N-weighted over groups
   S <- lavInspect(sat, "implied"); M <- lavInspect(fit, "implied")
@@ -127,6 +130,21 @@ level: 2
   fb =~ y1 + y2 + y3
   fb ~ y4
 ", d, "cluster")
+# FIML (missing = "ml"): Demo.twolevel with 300 answers to y2 and 200 to y3 missing (generate_cluster.R)
+dm <- read.csv("tests/reference/data/demo_twolevel_missing.csv")
+twolevel_ref("demo_cfa_fiml", "
+level: 1
+  fw =~ y1 + y2 + y3 + y4
+level: 2
+  fb =~ y1 + y2 + y3 + y4
+", dm, "cluster", missing = "ml")
+twolevel_ref("demo_within_only_fiml", "
+level: 1
+  fw =~ y1 + y2 + y3
+  y5 ~ fw
+level: 2
+  fb =~ y1 + y2 + y3
+", dm, "cluster", missing = "ml")
 bal <- do.call(rbind, lapply(split(d, d$cluster), function(x) x[1:5, ]))
 write.csv(bal, "tests/reference/data/demo_twolevel_balanced.csv", row.names = FALSE)
 twolevel_ref("demo_cfa_balanced", "

@@ -23,7 +23,7 @@ from ..conftest import ROOT
 REF = ROOT / "tests" / "reference"
 CASES = ["demo_sem_covariates", "demo_cfa_two_factor", "demo_cfa_std_lv", "demo_cfa_equal_loadings",
          "demo_within_between_only", "demo_both_level_covariate", "demo_cfa_balanced", "demo_cfa_two_groups",
-         "vpc_triangle_school"]
+         "vpc_triangle_school", "demo_cfa_fiml", "demo_within_only_fiml"]
 DEMO = REF / "data" / "demo_twolevel.csv"
 VPC_ITEMS = [f"{s}0{i}" for s in ("con", "chl", "sup") for i in range(1, 5)]
 
@@ -40,7 +40,7 @@ def case_data(ref: dict) -> pd.DataFrame:
         data = pd.read_csv(ROOT / "data" / "vpc_teachers_example.csv").replace([-98, -99], np.nan)
         return data[[*VPC_ITEMS, "school"]].dropna()
     data = pd.read_csv(REF / "data" / ("demo_twolevel_balanced.csv" if "balanced" in ref["_name"] else
-                                       "demo_twolevel.csv"))
+                                       "demo_twolevel_missing.csv" if "fiml" in ref["_name"] else "demo_twolevel.csv"))
     data["half"] = np.where(data["cluster"] % 2 == 0, "even", "odd")
     return data
 
@@ -52,7 +52,8 @@ def case(request):
     data = case_data(ref)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SEMWarning)
-        res = pm.sem(_model(ref), data, cluster=ref["cluster"], group=ref["group"] or None, std_lv=ref["std_lv"])
+        res = pm.sem(_model(ref), data, cluster=ref["cluster"], group=ref["group"] or None, std_lv=ref["std_lv"],
+                     missing="fiml" if ref.get("missing") == "ml" else "listwise")
     return ref, res
 
 
@@ -221,8 +222,12 @@ def test_syntax_messages():
 def test_refused_options_are_named():
     with pytest.raises(PsychometricsError, match="bootstrap"):
         pm.sem(M, _demo(), cluster="cluster", bootstrap=10)
-    with pytest.raises(PsychometricsError, match="fiml"):
-        pm.sem(M, _demo(), cluster="cluster", missing="fiml")
+    with pytest.raises(PsychometricsError, match="fiml.*fixed.x"):
+        pm.sem("level: 1\n fw =~ y1 + y2 + y3\n fw ~ x1\nlevel: 2\n fb =~ y1 + y2 + y3", _demo(), cluster="cluster",
+               missing="fiml")
+    with pytest.raises(EstimationError, match="cluster-level"):
+        pm.sem("level: 1\n fw =~ y1 + y2 + y3\nlevel: 2\n fb =~ y1 + y2 + y3\n fb ~~ w1", _demo(), cluster="cluster",
+               missing="fiml")
 
 
 def test_missing_rows_are_reported_not_dropped_silently():
