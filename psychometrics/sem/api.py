@@ -26,7 +26,7 @@ from .expressions import defined_function
 from .options import Estimator, Options, split_option
 from .partable import ParTable, build
 from .result import SEMResult
-from .standardize import Standardizer, batched_jacobian
+from .standardize import Standardizer, batched_jacobian, standardized_defined
 from .table import _fixed_value, _table, _wald_ci
 from .teststats import fit_statistics
 
@@ -423,19 +423,10 @@ def _parameters(f: _Fit, cov: np.ndarray, level: float, bootstrap: int, ci: str,
     if pt.defined:
         Gd = batched_jacobian(defined_at, theta)
         nd = len(pt.defined)
-        # standardized := parameters (lavaan's standardizedSolution): the expression evaluated on the
-        # standardized values of the parameters it names, delta-method SEs through both Jacobians
-        first = np.zeros(pt.n_free, dtype=int)
-        for k in range(len(pt.rows) - 1, -1, -1):
-            if pt.rows[k].free:
-                first[pt.rows[k].free - 1] = k
-        std_point_all, std_point_lv = std_all_v[first], std_lv_v[first]
-        G_std = batched_jacobian(defined_at, std_point_all) @ Js[first]
         extra = {"lhs": [d.lhs for d in pt.defined], "op": [":="] * nd, "rhs": [d.expression for d in pt.defined],
                  "group": [0] * nd, "label": [d.lhs for d in pt.defined], "free": [0] * nd, "est": defined_at(theta),
                  "se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Gd, cov, Gd), 0)),
-                 "std_lv": defined_at(std_point_lv), "std_all": defined_at(std_point_all),
-                 "std_all_se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", G_std, cov, G_std), 0))}
+                 **standardized_defined(pt, defined_at, theta, std_lv_v, std_all_v, Js, cov)}
         cols = {k: (list(v) + list(extra[k])) if isinstance(v, list) else np.concatenate([v, extra[k]])
                 for k, v in cols.items()}
     cols["ci_lower"], cols["ci_upper"] = _wald_ci(cols["est"], cols["se"], special.ndtri(1 - (1 - level) / 2))

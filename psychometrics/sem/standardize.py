@@ -123,3 +123,16 @@ def batched_jacobian(f, theta: np.ndarray) -> np.ndarray:
     P = np.vstack([theta + np.diag(h), theta - np.diag(h)])
     out = f(P)
     return ((out[:k] - out[k:]) / (2 * h)[:, None]).T
+
+
+def standardized_defined(pt, defined_at, theta, std_lv_v, std_all_v, Js, cov) -> dict:
+    """lavaan's standardized ``:=`` values: the expression on the standardized values of the
+    parameters it names (each label's first row), delta-method SE through both Jacobians."""
+    first = np.zeros(pt.n_free, dtype=int)
+    for k in range(len(pt.rows) - 1, -1, -1):
+        if pt.rows[k].free:
+            first[pt.rows[k].free - 1] = k
+    point_all = std_all_v[first]
+    G_std = batched_jacobian(defined_at, point_all) @ Js[first]
+    return {"std_lv": defined_at(std_lv_v[first]), "std_all": defined_at(point_all),
+            "std_all_se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", G_std, cov, G_std), 0))}

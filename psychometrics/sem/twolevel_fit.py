@@ -289,6 +289,14 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
         else:
             stats.append(cluster_stats(X[sel], codes, pt.observed, pt.level_observed, pt.level_exo, where))
         rows.append(sel)
+    if len(labels) > 1:
+        ids = [set(col.iloc[r].astype(str)) for r in rows]
+        shared = {c for i, a in enumerate(ids) for b in ids[i + 1:] for c in a & b}
+        if shared:
+            notes.append(f"{len(shared)} cluster id(s) of {cluster} appear in more than one group (e.g. "
+                         f"{sorted(shared)[0]}): each group's part is taken as a cluster of its own; clusters "
+                         "(schools) should be nested in the groups")
+            warnings.warn(f"SEM: {notes[-1]}", SEMWarning, stacklevel=3)
     N = sum(st.N for st in stats)
     J = sum(st.J for st in stats)
     notes.append(f"two-level {'FIML' if fiml else 'ML'}: {N} respondents in {J} clusters of {cluster} (sizes "
@@ -332,7 +340,7 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
     block_col = [r.group for r in pt.rows]
     if pt.defined:
         from .expressions import defined_function
-        from .standardize import batched_jacobian
+        from .standardize import batched_jacobian, standardized_defined
 
         defined_at = defined_function(pt)
         Gd = batched_jacobian(defined_at, theta)
@@ -340,7 +348,7 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
         extra = {"lhs": [d.lhs for d in pt.defined], "op": [":="] * nd, "rhs": [d.expression for d in pt.defined],
                  "group": [0] * nd, "label": [d.lhs for d in pt.defined], "free": [0] * nd, "est": defined_at(theta),
                  "se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Gd, cov, Gd), 0)),
-                 **_standardized_defined(pt, defined_at, theta, std_lv_v, std_all_v, Js, cov)}
+                 **standardized_defined(pt, defined_at, theta, std_lv_v, std_all_v, Js, cov)}
         cols = {k: (list(v) + list(extra[k])) if isinstance(v, list) else np.concatenate([v, extra[k]])
                 for k, v in cols.items()}
         level_col += [0] * nd
@@ -423,18 +431,3 @@ def _fit_measures(pt, columns, stats, obj, mdl, theta, h1, converged) -> dict:
                        fmin=sum(st.N / N * Fg / (2 * N) for st, Fg in zip(stats, obj.group_F(theta))))
     fit.update({"srmr_within": srmr_w, "srmr_between": srmr_b})
     return fit
-
-
-def _standardized_defined(pt, defined_at, theta, std_lv_v, std_all_v, Js, cov) -> dict:
-    """lavaan's standardized ``:=`` values: the expression on the standardized values of the
-    parameters it names (each label's first row), delta-method SE through both Jacobians."""
-    from .standardize import batched_jacobian
-
-    first = np.zeros(pt.n_free, dtype=int)
-    for k in range(len(pt.rows) - 1, -1, -1):
-        if pt.rows[k].free:
-            first[pt.rows[k].free - 1] = k
-    point_all = std_all_v[first]
-    G_std = batched_jacobian(defined_at, point_all) @ Js[first]
-    return {"std_lv": defined_at(std_lv_v[first]), "std_all": defined_at(point_all),
-            "std_all_se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", G_std, cov, G_std), 0))}

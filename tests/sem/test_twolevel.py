@@ -256,3 +256,10 @@ def test_simulated_parameters_are_recovered():
         assert abs(p.loc[("fw", "=~", f"y{k}", 1), "est"] - w) < 4 * p.loc[("fw", "=~", f"y{k}", 1), "se"]
         assert abs(p.loc[("fb", "=~", f"y{k}", 2), "est"] - b) < 4 * p.loc[("fb", "=~", f"y{k}", 2), "se"]
     assert abs(p.loc[("fb", "~~", "fb", 2), "est"] - 0.4) < 4 * p.loc[("fb", "~~", "fb", 2), "se"]
+
+
+def test_clusters_crossing_groups_warn():
+    d = _demo()
+    d["g"] = np.where(np.arange(len(d)) % 2 == 0, "a", "b")       # every school in both groups
+    with pytest.warns(SEMWarning, match="200 cluster id.*more than one group"):
+        pm.sem(M, d, cluster="cluster", group="g")
