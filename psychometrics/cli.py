@@ -790,8 +790,10 @@ def invariance(ctx, data, model, group, levels, estimator, missing, missing_code
 @click.option("--scores", "scores_out", type=click.Path(dir_okay=False), help="Also write every respondent's scores.")
 @click.option("--on-invalid", type=click.Choice(["error", "missing"]), default="error", show_default=True)
 @click.option("--id", "id_col")
+@click.option("--cluster", help="Column of the clusters (e.g. school): ICCs and design effects of the scale scores; "
+                                "the model cluster-robust (MLR), or two-level with 'level:' blocks.")
 @click.pass_context
-def report(ctx, data, instrument, model, out, scores_out, on_invalid, id_col):
+def report(ctx, data, instrument, model, out, scores_out, on_invalid, id_col, cluster):
     """Validation, scores, classifications, careless flags, reliability and item analysis in one report."""
     from .reporting.report import build_report
     from .responses.io import read_responses, write_table
@@ -802,7 +804,7 @@ def report(ctx, data, instrument, model, out, scores_out, on_invalid, id_col):
         raise click.UsageError(f"--out {out}: use .md, .html, .docx or .txt")
     inst = _registry(ctx).resolve(instrument)
     rep = build_report(read_responses(data), inst, on_invalid=on_invalid, id=id_col, source=str(data),
-                       model=model_text)
+                       model=model_text, cluster=cluster)
     if suffix == ".docx":
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         rep.to_docx(out)

@@ -19,6 +19,7 @@ from .result import ResultBase
 from .summary import Summary
 
 if TYPE_CHECKING:
+    from ..measurement.multilevel import ClusteringResult
     from ..sem.result import SEMResult
 
 
@@ -28,6 +29,7 @@ class Report(ResultBase):
     reliability: ReliabilityResult
     meta: dict = field(default_factory=dict)
     model: SEMResult | None = None      # when a model was given
+    clustering: ClusteringResult | None = None   # with a cluster column: ICCs of the scale scores
 
     @property
     def nobs(self) -> int:
@@ -52,13 +54,20 @@ class Report(ResultBase):
             header += [f"model: {line}" for line in m.header[:3]] + [f"note (model): {n}" for n in
                                                                     self.model.meta.get("notes", [])]
             model_tables = [(f"Model: {n}", t) for n, t in m.tables]
+        cluster_tables = []
+        if self.clustering is not None:
+            header.append(f"clusters: {self.meta.get('cluster')} ({int(self.clustering.table['clusters'].max())}); "
+                          "ICC(1), ICC(2) and design effects of the scale scores as psych::statsBy")
+            cluster_tables = [("Clustering of the scale scores", self.clustering.table)]
         return Summary("Report: " + self.meta["instrument"]["id"], header,
-                       [*problems, *rel.tables, *model_tables, *sc.tables])
+                       [*problems, *rel.tables, *cluster_tables, *model_tables, *sc.tables])
 
     def to_dict(self) -> dict:
         out = {"meta": self.meta, "scores": self.scores.to_dict(rows=False), "reliability": self.reliability.to_dict()}
         if self.model is not None:
             out["model"] = self.model.to_dict()
+        if self.clustering is not None:
+            out["clustering"] = self.clustering.to_dict()
         return out
 
     def to_frame(self) -> pd.DataFrame:
@@ -68,7 +77,7 @@ class Report(ResultBase):
 
 def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: OnInvalid = "error", id: str | None = None,
                  source: str | None = None, model: str | None = None,
-                 model_missing: Literal["listwise", "fiml"] = "fiml") -> Report:
+                 model_missing: Literal["listwise", "fiml"] = "fiml", cluster: str | None = None) -> Report:
     """Validate and score ``data``, then run reliability and item analysis for every scale
     (``psychometrics.report``; the command line's ``psychometrics report``). With ``model`` (lavaan
     syntax) the validated item responses are also fitted as a CFA/SEM (ML; FIML by default, so every
@@ -90,6 +99,10 @@ def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: OnInval
         lavaan syntax of a CFA/SEM fitted to the validated items.
     model_missing : {"fiml", "listwise"}
         Missing-data rule of the model.
+    cluster : str, optional
+        Column of the clusters (schools): ICC(1), ICC(2) and design effects of every scale score
+        (:func:`psychometrics.measurement.multilevel.icc`), and the model fitted with ``cluster=``
+        (cluster-robust MLR, or a two-level model when its syntax has ``level:`` blocks).
 
     Returns
     -------
@@ -117,14 +130,27 @@ def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: OnInval
     vr = validate_responses(data, instrument, id_column=id, on_invalid=on_invalid, source=src)
     res = score_validated(vr, instrument, on_invalid=on_invalid)
     rel = reliability_validated(vr.data, instrument, vr.meta["data"], progress=False)
+    clustering = None
+    model_data = vr.data
+    if cluster is not None:
+        from ..exceptions import PsychometricsError
+        from ..measurement.multilevel import icc
+
+        if cluster not in data.columns:
+            raise PsychometricsError(f"cluster column {cluster!r} is not in the data {src}; give the column of the "
+                                     "clusters (e.g. --cluster school)")
+        scales = [c for c in res.scores.columns if f"{c}_n_valid" in res.scores.columns]
+        frame = res.scores[scales].reset_index(drop=True).assign(**{cluster: data[cluster].to_numpy()})
+        clustering = icc(frame, cluster, scales)
+        model_data = vr.data.assign(**{cluster: data[cluster].to_numpy()})
     fitted = None
     if model is not None:
         from ..sem import sem
 
-        fitted = sem(model, vr.data, missing=model_missing)
+        fitted = sem(model, model_data, missing=model_missing, cluster=cluster)
     meta = {"package_version": __version__, "instrument": res.meta["instrument"], "data": res.meta["data"],
-            "n_rows": res.meta["n_rows"], "seed": None, "estimator": "ML"}
-    return Report(scores=res, reliability=rel, meta=meta, model=fitted)
+            "n_rows": res.meta["n_rows"], "seed": None, "estimator": "ML", "cluster": cluster}
+    return Report(scores=res, reliability=rel, meta=meta, model=fitted, clustering=clustering)
 
 
 from .._callable import make_callable as _make_callable  # noqa: E402

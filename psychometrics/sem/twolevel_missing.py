@@ -59,6 +59,14 @@ class MissingClusterStats:
     missing: bool = True
 
     @property
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (cluster, pattern) pairs with rows (cached)."""
+        if not hasattr(self, "_pairs"):
+            j, k = np.nonzero(self.counts)
+            self._pairs = (j, k)
+        return self._pairs
+
+    @property
     def P(self) -> int:
         return int(self.mask.sum())
 
@@ -126,9 +134,9 @@ def minus2loglik_missing(st: MissingClusterStats, Sw: np.ndarray, mw: np.ndarray
     Wk = np.where(M2, np.swapaxes(Li, 1, 2) @ Li, 0.0)             # (K, p, p)
     ldk = 2 * np.log(np.einsum("kii->ki", L)).sum(axis=1)
     e = np.where(st.mask, st.E0 - mu, 0.0)
-    We = np.einsum("nij,nj->ni", Wk[st.pattern], e)
+    We = (Wk[st.pattern] @ e[:, :, None])[:, :, 0]
     q = float(np.einsum("ni,ni->", e, We))
-    A = np.einsum("jk,kab->jab", st.counts, Wk)                    # (J, p, p)
+    A = (st.counts @ Wk.reshape(len(Wk), -1)).reshape(st.J, py, py)   # (J, p, p): sum of the members' W_i
     c = np.zeros((st.J, py))
     np.add.at(c, st.codes, We)
     # V_j is positive definite iff I + R' Sigma_B R is, with A_j = R R' (Sigma_B may be indefinite in a
@@ -146,18 +154,19 @@ def minus2loglik_missing(st: MissingClusterStats, Sw: np.ndarray, mw: np.ndarray
     except np.linalg.LinAlgError:
         return None
     Kj = (Kj + np.swapaxes(Kj, 1, 2)) / 2
-    Kc = np.einsum("jab,jb->ja", Kj, c)
+    Kc = (Kj @ c[:, :, None])[:, :, 0]
     F = float((st.counts * ldk[None]).sum())
     F += float(ldm.sum()) + q - float(np.einsum("ja,ja->", c, Kc))
     if not math.isfinite(F):
         return None
     if not grad:
         return F
-    u = We - np.einsum("nij,nj->ni", Wk[st.pattern], Kc[st.codes])
-    v = c - np.einsum("jab,jb->ja", A, Kc)
-    WKW = np.einsum("kab,jbc,kcd->jkad", Wk, Kj, Wk)                # (J, K, p, p)
-    dsw = A.sum(axis=0) - np.einsum("jk,jkad->ad", st.counts, WKW) - u.T @ u
-    dsb = A.sum(axis=0) - np.einsum("jab,jbc,jcd->ad", A, Kj, A) - v.T @ v
+    u = We - (Wk[st.pattern] @ Kc[st.codes][:, :, None])[:, :, 0]
+    v = c - (A @ Kc[:, :, None])[:, :, 0]
+    pj, pk = st.pairs                                                 # (cluster, pattern) pairs present
+    WKW = Wk[pk] @ Kj[pj] @ Wk[pk]
+    dsw = A.sum(axis=0) - np.tensordot(st.counts[pj, pk], WKW, axes=1) - u.T @ u
+    dsb = A.sum(axis=0) - (A @ Kj @ A).sum(axis=0) - v.T @ v
     dmu = -2 * v.sum(axis=0)
     p = len(Sw)
     Ww, Wb = np.zeros((p, p)), np.zeros((p, p))
