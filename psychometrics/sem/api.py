@@ -169,7 +169,9 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
         from .ordinal import fit_with_options
 
         if cluster:
-            raise PsychometricsError("cluster with ordered items (WLSMV) is not available yet")
+            raise PsychometricsError("cluster with ordered items (WLSMV) is not available yet (lavaan 0.6.14 accepts "
+                                     "cluster= with WLSMV but leaves its SEs and test unclustered); fit the items as "
+                                     "continuous with cluster= (MLR), or as a two-level model")
         return fit_with_options(model, data, ordered, estimator, std_lv, level, missing=missing, group=group,
                         group_equal=split_option(group_equal), group_partial=split_option(group_partial),
                         parameterization=parameterization, bootstrap=bootstrap, modindices=modindices,
