@@ -26,8 +26,8 @@ from .expressions import defined_function
 from .options import Estimator, Options, split_option
 from .partable import ParTable, build
 from .result import SEMResult
-from .standardize import Standardizer, batched_jacobian, standardized_defined
-from .table import _fixed_value, _table, _wald_ci
+from .standardize import Standardizer
+from .table import _fixed_value, _table, _wald_ci, with_defined
 from .teststats import fit_statistics
 
 P = ParamSpec("P")
@@ -422,15 +422,7 @@ def _parameters(f: _Fit, cov: np.ndarray, level: float, bootstrap: int, ci: str,
             "group": [labels[r.group - 1] if G > 1 else 1 for r in pt.rows], "label": [r.label for r in pt.rows],
             "free": [r.free for r in pt.rows], "est": est, "se": se, "std_lv": std_lv_v, "std_all": std_all_v,
             "std_all_se": std_all_se}
-    if pt.defined:
-        Gd = batched_jacobian(defined_at, theta)
-        nd = len(pt.defined)
-        extra = {"lhs": [d.lhs for d in pt.defined], "op": [":="] * nd, "rhs": [d.expression for d in pt.defined],
-                 "group": [0] * nd, "label": [d.lhs for d in pt.defined], "free": [0] * nd, "est": defined_at(theta),
-                 "se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Gd, cov, Gd), 0)),
-                 **standardized_defined(pt, defined_at, theta, std_lv_v, std_all_v, Js, cov)}
-        cols = {k: (list(v) + list(extra[k])) if isinstance(v, list) else np.concatenate([v, extra[k]])
-                for k, v in cols.items()}
+    cols = with_defined(cols, pt, theta, cov, std_lv_v, std_all_v, Js)
     cols["ci_lower"], cols["ci_upper"] = _wald_ci(cols["est"], cols["se"], special.ndtri(1 - (1 - level) / 2))
     draws = None
     if bootstrap:

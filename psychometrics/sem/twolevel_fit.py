@@ -226,7 +226,7 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
     from ..responses.io import apply_declared_missing, data_fingerprint
     from .samplestats import _warn_outlying, numeric, split_groups
     from .standardize import Standardizer
-    from .table import _fixed_value, _table, _wald_ci
+    from .table import _fixed_value, _table, _wald_ci, with_defined
 
     if str(estimator).upper() != "ML":
         raise PsychometricsError(f"estimator {estimator!r} for a two-level model is not available yet: two-level "
@@ -338,21 +338,9 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
             "std_lv": std_lv_v, "std_all": std_all_v, "std_all_se": std_all_se}
     level_col = [r.level for r in pt.rows]
     block_col = [r.group for r in pt.rows]
-    if pt.defined:
-        from .expressions import defined_function
-        from .standardize import batched_jacobian, standardized_defined
-
-        defined_at = defined_function(pt)
-        Gd = batched_jacobian(defined_at, theta)
-        nd = len(pt.defined)
-        extra = {"lhs": [d.lhs for d in pt.defined], "op": [":="] * nd, "rhs": [d.expression for d in pt.defined],
-                 "group": [0] * nd, "label": [d.lhs for d in pt.defined], "free": [0] * nd, "est": defined_at(theta),
-                 "se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Gd, cov, Gd), 0)),
-                 **standardized_defined(pt, defined_at, theta, std_lv_v, std_all_v, Js, cov)}
-        cols = {k: (list(v) + list(extra[k])) if isinstance(v, list) else np.concatenate([v, extra[k]])
-                for k, v in cols.items()}
-        level_col += [0] * nd
-        block_col += [0] * nd
+    cols = with_defined(cols, pt, theta, cov, std_lv_v, std_all_v, Js)
+    level_col += [0] * len(pt.defined)
+    block_col += [0] * len(pt.defined)
     from scipy import special
 
     cols["ci_lower"], cols["ci_upper"] = _wald_ci(cols["est"], cols["se"], special.ndtri(1 - (1 - level) / 2))
