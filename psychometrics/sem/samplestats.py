@@ -255,17 +255,23 @@ def from_moments(summary: Summary, pt: ParTable, estimator: str) -> SampleStats:
     return SampleStats(blocks, [None] * len(blocks), notes, np.diag(blocks[0].S).copy(), fingerprint)
 
 
+def check_cluster_column(data: pd.DataFrame, cluster: str, group: str | None) -> None:
+    """The cluster column is in the data and is not the group column."""
+    if cluster not in data.columns:
+        raise PsychometricsError(f"cluster column {cluster!r} is not in the data; give the column of the clusters "
+                                 "(e.g. --cluster school)")
+    if cluster == group:
+        raise PsychometricsError(f"cluster={cluster!r} is also the group column; give the column of the clusters "
+                                 "(e.g. school) that are nested in the groups")
+
+
 def cluster_codes(data: pd.DataFrame, cluster: str, rows: list[np.ndarray] | None, group: str | None,
                   n_free: int, notes: list[str], bootstrap: int = 0) -> list[np.ndarray]:
     """Per group, the cluster of each row used (codes 0..C-1), for cluster-robust standard errors:
     the cluster column must exist and be filled in for every row used, and there must be at
     least two clusters in each group; with no more clusters than free parameters the robust
     covariance is singular, which a warning says."""
-    if cluster not in data.columns:
-        raise PsychometricsError(f"cluster column {cluster!r} is not in the data")
-    if cluster == group:
-        raise PsychometricsError(f"cluster={cluster!r} is also the group column; give the column of the clusters "
-                                 "(e.g. school) that are nested in the groups")
+    check_cluster_column(data, cluster, group)
     if rows is None:
         raise PsychometricsError("cluster-robust standard errors need the raw data")
     col = data[cluster]

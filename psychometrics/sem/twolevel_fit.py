@@ -72,6 +72,21 @@ def _baseline_syntax(pt: ParTable, exo_values) -> str:
     return "\n".join(text)
 
 
+def _within_padded(pt: ParTable, st: ClusterStats) -> np.ndarray:
+    """The pooled within covariance on the table's observed variables (p x p, 0 elsewhere)."""
+    Sw = np.zeros((len(pt.observed),) * 2)
+    Sw[np.ix_(st.y, st.y)] = st.S_PW
+    return Sw
+
+
+def _between_floored(pt: ParTable, st: ClusterStats, fraction: float) -> np.ndarray:
+    """The moment estimate of Sigma_B on the level-2 variables with its eigenvalues raised to
+    ``fraction`` of the mean within variance (positive definite start values)."""
+    b = [pt.observed.index(v) for v in pt.level_observed[1]]
+    ev, U = np.linalg.eigh(st.S_B0[np.ix_(b, b)])
+    return U @ np.diag(np.maximum(ev, fraction * max(float(np.mean(np.diag(st.S_PW))), 1e-8))) @ U.T
+
+
 def _start_blocks(pt: ParTable, stats: list[ClusterStats]) -> list[Block]:
     """Pseudo data blocks for the start values: the pooled within covariance for block 2g, the
     moment estimate of the between covariance (diagonal kept positive) for block 2g + 1."""
@@ -81,9 +96,7 @@ def _start_blocks(pt: ParTable, stats: list[ClusterStats]) -> list[Block]:
         for level in (1, 2):
             obs = np.array([idx[v] for v in pt.level_observed[level - 1]], dtype=int)
             if level == 1:
-                S = np.zeros((len(pt.observed),) * 2)
-                S[np.ix_(st.y, st.y)] = st.S_PW
-                S = S[np.ix_(obs, obs)]
+                S = _within_padded(pt, st)[np.ix_(obs, obs)]
             else:
                 S = st.S_B0[np.ix_(obs, obs)].copy()
                 total = np.maximum(st.S_PW.diagonal().mean(), 1e-8)
@@ -101,12 +114,10 @@ def _free_start(pt: ParTable, st: ClusterStats) -> np.ndarray:
     of the between covariance (eigenvalues raised to 1% of the mean within variance) and the
     means."""
     idx = {v: k for k, v in enumerate(pt.observed)}
-    Sw = np.zeros((len(idx),) * 2)
-    Sw[np.ix_(st.y, st.y)] = st.S_PW
+    Sw = _within_padded(pt, st)
     b = [idx[v] for v in pt.level_observed[1]]
-    ev, U = np.linalg.eigh(st.S_B0[np.ix_(b, b)])
     Sb = np.zeros_like(Sw)
-    Sb[np.ix_(b, b)] = U @ np.diag(np.maximum(ev, 0.01 * float(np.mean(np.diag(st.S_PW))))) @ U.T
+    Sb[np.ix_(b, b)] = _between_floored(pt, st, 0.01)
     theta = np.zeros(pt.n_free)
     for r in pt.rows:
         if r.free:
@@ -143,15 +154,9 @@ def _saturated_syntax(pt: ParTable, st: ClusterStats) -> str:
     positive semi-definite, as in lavaan's EM for h1: with small between variances the likelihood
     over indefinite Sigma_B can grow without bound), started at the Cholesky factor of the
     moment estimate."""
-    idx = {v: k for k, v in enumerate(pt.observed)}
     w, b = pt.level_observed
     text = ["level: 1"] + [f"{v} ~~ " + " + ".join(w[i:]) for i, v in enumerate(w)] + ["level: 2"]
-    k = [idx[v] for v in b]
-    S0 = st.S_B0[np.ix_(k, k)]
-    S0 = (S0 + S0.T) / 2
-    ev, U = np.linalg.eigh(S0)
-    floor = 0.05 * max(float(np.mean(np.diag(st.S_PW))), 1e-8)
-    L = np.linalg.cholesky(U @ np.diag(np.maximum(ev, floor)) @ U.T)
+    L = np.linalg.cholesky(_between_floored(pt, st, 0.05))
     names = [f"h1chol{i}" for i in range(len(b))]
     for i, f in enumerate(names):
         text.append(f"{f} =~ " + " + ".join(f"{'NA*' if j == i else ''}start({float(L[j, i])!r})*{b[j]}"
@@ -359,8 +364,9 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
         names = set(pt.level_observed[b % 2]) | {r.lhs for r in pt.rows if r.group == b + 1 and r.op == "=~"}
         r2[key] = {v: x for v, x in r2_blocks[b].items() if v in names}
     fit = _fit_measures(pt, columns, stats, obj, mdl, theta, h1, ok)
-    meta = {"package_version": __version__, "data": data_fingerprint(data),
-            "data_sha256": data_fingerprint(data)["sha256"], "input": "data", "estimator": "ML",
+    fingerprint = data_fingerprint(data)          # hashes the data once
+    meta = {"package_version": __version__, "data": fingerprint,
+            "data_sha256": fingerprint["sha256"], "input": "data", "estimator": "ML",
             "information": "observed", "se": "standard", "test": "standard", "missing": missing,
             "fixed_x": pt.fixed_x, "group": group, "group_equal": list(group_equal),
             "group_partial": list(group_partial), "cluster": cluster, "levels": 2, "bootstrap": 0, "ci": "normal",

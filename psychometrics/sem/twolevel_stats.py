@@ -172,12 +172,9 @@ def cluster_stats(X: np.ndarray, codes: np.ndarray, names: list[str], level_obse
 
 def cluster_column(data: pd.DataFrame, cluster: str, group: str | None) -> pd.Series:
     """The cluster column, checked: present, not the group column, more than one value."""
-    if cluster not in data.columns:
-        raise PsychometricsError(f"cluster column {cluster!r} is not in the data; give the column of the clusters "
-                                 "(e.g. --cluster school)")
-    if cluster == group:
-        raise PsychometricsError(f"cluster={cluster!r} is also the group column; give the column of the clusters "
-                                 "(e.g. school) that are nested in the groups")
+    from .samplestats import check_cluster_column
+
+    check_cluster_column(data, cluster, group)
     col = data[cluster]
     if col.dropna().nunique() < 2:
         raise PsychometricsError(f"cluster column {cluster!r} has {col.dropna().nunique()} distinct value(s): a "
