@@ -653,9 +653,9 @@ def _sem_command(kind: str):
     @click.option("--group-equal", help="Equal across groups: loadings,thresholds,intercepts,means,residuals,"
                                         "residual.covariances,lv.variances,lv.covariances,regressions.")
     @click.option("--group-partial", help="Exceptions to --group-equal, e.g. 'visual=~x2,x3~1'.")
-    @click.option("--cluster", help="Column of the clusters (e.g. school): cluster-robust SEs and test (MLR), as "
-                                    "lavaan's cluster=; with 'level: 1' / 'level: 2' blocks in the model, a two-level "
-                                    "model (ML).")
+    @click.option("--cluster", help="Column of the clusters (e.g. school): cluster-robust SEs and test (MLR; with "
+                                    "--ordered, WLSMV), as lavaan's cluster=; with 'level: 1' / 'level: 2' blocks in "
+                                    "the model, a two-level model (ML).")
     @click.option("--bootstrap", type=int, default=0, help="Nonparametric bootstrap with N draws.")
     @click.option("--ci", "boot_ci", type=click.Choice(["perc", "bc", "bca"]), default="perc", show_default=True,
                   help="Bootstrap intervals: percentile, bias-corrected (lavaan's bca.simple), BCa.")

@@ -18,6 +18,13 @@ the blocks are sums over cells; only the full cross-product needs the observatio
 Order (lavaan's): every item's thresholds in item order, then the correlations below the
 diagonal column by column (r21, r31, ..., r32, ...).
 
+Clustered rows (teachers in schools, ``cluster=``): the bread B stays the one above, the meat sums
+the scores within each of the C clusters first (Binder, 1983; lavaan >= 0.7-2, Mplus
+``TYPE = COMPLEX``):
+
+.. math:: \Gamma_{cl} = \frac{C}{C-1}\, N\, B^{-1} \Big(\sum_c s_c s_c'\Big) B^{-T},\qquad
+          s_c = \sum_{i \in c} s_i .
+
 Continuous variables among them (lavaan's mixed case): stage 1 gives a continuous variable's
 mean and variance (normal ML, N divisor; its scores enter the thresholds' and a variances' block),
 stage 2 its polyserial (with an ordinal item) or Pearson (with another continuous variable)
@@ -31,11 +38,14 @@ References
 ----------
 Muthén, B. (1984). A general structural equation model with dichotomous, ordered categorical, and
 continuous latent variable indicators. *Psychometrika*, 49, 115-132.
+Binder, D. A. (1983). On the variances of asymptotically normal estimators from complex surveys.
+*International Statistical Review*, 51, 279-292.
 R: ``lavaan::cfa(model, data, ordered = TRUE)@SampleStats@NACOV`` (``lavInspect(fit, "gamma")``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Literal
 
@@ -43,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import CorrelationError
-from .correlations import BOUND, _special, bvn_pdf, polychoric
+from .correlations import BOUND, PolychoricResult, _special, bvn_pdf, polychoric
 
 
 def _univariate_scores(codes: np.ndarray, tau: np.ndarray) -> np.ndarray:
@@ -96,10 +106,12 @@ def _pair_cells(ta: np.ndarray, tb: np.ndarray, rho: float):
 
 
 def _two_stage_sandwich(S: np.ndarray, stage1: list[list[int]], A21: np.ndarray, A22: np.ndarray,
-                        N: int) -> np.ndarray:
+                        N: int, cluster: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """N B^-1 (S'S) B^-T for the stacked casewise scores S (stage-1 columns first, then one per
     correlation): A11 the stage-1 blocks of S'S (each variable's own ``stage1`` columns), A22 the
-    correlations' diagonal, A21 their cross-derivatives (the module docstring's B)."""
+    correlations' diagonal, A21 their cross-derivatives (the module docstring's B); with cluster
+    codes (0..C-1 per row) also the clustered Gamma (the same bread, the scores summed within
+    clusters, times C/(C-1)), else None."""
     inner = S.T @ S
     n1 = sum(len(b) for b in stage1)
     A11 = np.zeros((n1, n1))
@@ -110,7 +122,13 @@ def _two_stage_sandwich(S: np.ndarray, stage1: list[list[int]], A21: np.ndarray,
     B_inv[:n1, :n1] = A11_inv
     B_inv[n1:, n1:] = np.diag(1.0 / A22)
     B_inv[n1:, :n1] = -(A21 / A22[:, None]) @ A11_inv
-    return N * B_inv @ inner @ B_inv.T
+    gamma = N * B_inv @ inner @ B_inv.T
+    if cluster is None:
+        return gamma, None
+    C = int(cluster.max()) + 1
+    Sc = np.zeros((C, S.shape[1]))
+    np.add.at(Sc, cluster, S)
+    return gamma, C / (C - 1) * N * B_inv @ (Sc.T @ Sc) @ B_inv.T
 
 
 def _bvmix_scores(z: np.ndarray, sd: float, cy: np.ndarray, tau: np.ndarray, rho: float):
@@ -145,8 +163,19 @@ def _bvreg_scores(z1: np.ndarray, z2: np.ndarray, sd1: float, sd2: float, rho: f
     return d_rho, e1 / sd1, e2 / sd2, (e1 * z1 - 1) / (2 * sd1 * sd1), (e2 * z2 - 1) / (2 * sd2 * sd2)
 
 
+@dataclasses.dataclass(frozen=True)
+class ACov:
+    """The sample statistics' labels, Gamma (N times their asymptotic covariance), the
+    cluster-robust Gamma (None without clusters) and the correlations they belong to."""
+    names: list[str]
+    gamma: np.ndarray
+    gamma_cluster: np.ndarray | None
+    result: PolychoricResult
+
+
 def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_result: bool = False,
-                    missing: Literal["listwise", "pairwise"] = "listwise", continuous: Sequence[str] | None = None):
+                    missing: Literal["listwise", "pairwise"] = "listwise", continuous: Sequence[str] | None = None,
+                    cluster: str | Sequence | None = None):
     """Names and N x the asymptotic covariance of the thresholds and polychoric correlations.
 
     Parameters
@@ -162,6 +191,9 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_r
         Items treated as continuous, the others ordinal whatever their values (lavaan's statistics
         for the mixed case, see the module docstring; listwise only). Default: every item must
         look ordinal (integers, at most 10 categories).
+    cluster : str or sequence, optional
+        The rows' clusters (a column of ``data`` or one value per row; teachers in schools): Gamma
+        is then the cluster-robust one of the module docstring.
 
     Returns
     -------
@@ -174,7 +206,8 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_r
     Notes
     -----
     R: ``fit <- lavaan::cfa(model, data, ordered = names(data), estimator = "WLSMV");
-    fit@SampleStats@NACOV[[1]]``; the formula is in the module docstring.
+    fit@SampleStats@NACOV[[1]]`` (with ``cluster = "school"``: lavaan >= 0.7-2); the formula is
+    in the module docstring.
 
     Examples
     --------
@@ -186,13 +219,42 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_r
     ['a|t1', 'a|t2', 'b|t1', 'b|t2', 'b~~a']
     >>> bool(np.allclose(G, G.T)) and bool(np.all(np.linalg.eigvalsh(G) > 0))
     True
+
+    Clustered rows (300 clusters of 10) give a different Gamma for the same statistics:
+
+    >>> _, Gc = polychoric_acov(d, cluster=np.repeat(np.arange(300), 10))
+    >>> Gc.shape == G.shape and not np.allclose(Gc, G)
+    True
     """
     items = list(items) if items is not None else list(data.columns)
+    if isinstance(cluster, str):
+        if cluster not in data.columns:
+            raise CorrelationError(f"cluster column {cluster!r} is not in the data")
+        items = [c for c in items if c != cluster]
+        cluster = data[cluster]
+    parts = acov_parts(data, items, missing, continuous, cluster)
+    gamma = parts.gamma if parts.gamma_cluster is None else parts.gamma_cluster
+    return (parts.names, gamma, parts.result) if return_result else (parts.names, gamma)
+
+
+def acov_parts(data: pd.DataFrame, items: list[str], missing: Literal["listwise", "pairwise"] = "listwise",
+               continuous: Sequence[str] | None = None, cluster: Sequence | np.ndarray | None = None) -> ACov:
+    """:func:`polychoric_acov` with both Gammas: the one that weighs the DWLS discrepancy (never
+    clustered) and, given the rows' clusters, the cluster-robust one of the robust SEs and test."""
     if missing not in ("listwise", "pairwise"):
         raise CorrelationError(f'missing="{missing}": choose "listwise" or "pairwise"')
     X = data[items].astype(float)
+    codes_cl = None
+    if cluster is not None:
+        cl = pd.Series(np.asarray(cluster, dtype=object), index=data.index)
+        if len(cl) != len(data) or cl.isna().any():
+            raise CorrelationError("cluster: give one cluster id per row, none missing")
     if missing == "listwise":
         X = X[X.notna().all(axis=1)]
+    if cluster is not None:
+        codes_cl = pd.factorize(cl.loc[X.index].astype(str))[0]
+        if codes_cl.max(initial=-1) < 1:
+            raise CorrelationError("cluster: a single cluster; the cluster-robust Gamma needs at least two")
     if continuous is None:
         pc = polychoric(X, items, missing=missing)
         found = [c for c, k in pc.kinds.items() if k != "ordinal"]
@@ -205,7 +267,7 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_r
             raise CorrelationError("continuous variables with missing='pairwise' are not available yet; use listwise")
         pc = polychoric(X, items, missing=missing, continuous=continuous)
         if continuous:
-            return _mixed_acov(X, items, pc, return_result)
+            return _mixed_acov(X, items, pc, codes_cl)
     N = len(X)
     # category codes 0..K-1, -1 where missing (pairwise: a missing answer scores 0 in every sum)
     codes = {}
@@ -239,14 +301,15 @@ def polychoric_acov(data: pd.DataFrame, items: list[str] | None = None, return_r
         A22[q] = float((counts * s_rho ** 2).sum())
         A21[q, start[i]:start[i + 1]] = np.einsum("cd,cd,cdk->k", counts, s_rho, d_a)
         A21[q, start[j]:start[j + 1]] = np.einsum("cd,cd,cdk->k", counts, s_rho, d_b)
-    gamma = _two_stage_sandwich(np.hstack(S1 + [S2]), [list(range(start[k], start[k + 1])) for k in range(len(items))],
-                                A21, A22, N)
+    gammas = _two_stage_sandwich(np.hstack(S1 + [S2]), [list(range(start[k], start[k + 1])) for k in range(len(items))],
+                                 A21, A22, N, codes_cl)
     names = [f"{c}|t{k + 1}" for c in items for k in range(len(tau[c]))] + [f"{items[i]}~~{items[j]}" for i, j in pairs]
-    gamma = 0.5 * (gamma + gamma.T)
-    return (names, gamma, pc) if return_result else (names, gamma)
+    gamma, gamma_cl = (None if g is None else 0.5 * (g + g.T) for g in gammas)
+    assert gamma is not None
+    return ACov(names, gamma, gamma_cl, pc)
 
 
-def _mixed_acov(X: pd.DataFrame, items: list[str], pc, return_result: bool):
+def _mixed_acov(X: pd.DataFrame, items: list[str], pc, codes_cl: np.ndarray | None) -> ACov:
     """polychoric_acov for ordinal and continuous variables together, complete rows (lavaan's
     muthen1984 with numeric variables): names, Gamma and the statistics' vector."""
     N = len(X)
@@ -304,16 +367,22 @@ def _mixed_acov(X: pd.DataFrame, items: list[str], pc, return_result: bool):
         H21[q, var_idx[b]] = sd[a] * r / (2 * sd[b])
         H22[q] = sd[a] * sd[b]
     stage1 = [list(range(th_start[c], th_start[c] + th_size[c])) + ([var_idx[c]] if c in var_idx else []) for c in items]
-    gamma = _two_stage_sandwich(np.hstack(th_cols + var_cols + [S2]), stage1, A21, (S2 * S2).sum(axis=0), N)
-    H = np.eye(len(gamma))                    # correlations to covariances
+    gammas = _two_stage_sandwich(np.hstack(th_cols + var_cols + [S2]), stage1, A21, (S2 * S2).sum(axis=0), N, codes_cl)
+    H = np.eye(len(gammas[0]))                # correlations to covariances
     H[n1:, :n1] = H21
     H[n1:, n1:] = np.diag(H22)
-    gamma = H @ gamma @ H.T
-    flip = np.ones(len(gamma))                # a continuous variable's threshold slot is minus its mean
+    flip = np.ones(len(H))                    # a continuous variable's threshold slot is minus its mean
     for c in num:
         flip[th_start[c]] = -1.0
-    gamma = flip[:, None] * gamma * flip[None, :]
+
+    def finish(g: np.ndarray | None) -> np.ndarray | None:
+        if g is None:
+            return None
+        g = flip[:, None] * (H @ g @ H.T) * flip[None, :]
+        return 0.5 * (g + g.T)
+
     names = ([n for c in items for n in ([f"{c}|t{k + 1}" for k in range(th_size[c])] if c in codes else [f"{c}~1"])]
              + [f"{c}~~{c}" for c in num] + [f"{items[i]}~~{items[j]}" for i, j in pairs])
-    gamma = 0.5 * (gamma + gamma.T)
-    return (names, gamma, pc) if return_result else (names, gamma)
+    gamma = finish(gammas[0])
+    assert gamma is not None
+    return ACov(names, gamma, finish(gammas[1]), pc)

@@ -73,7 +73,9 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
     cluster
         Column of the clusters the rows are nested in (teachers in schools): robust SEs from the
         cluster-summed casewise scores and the Yuan-Bentler scaled test adjusted for clustering
-        (MLR), as lavaan's ``cluster =`` for a single-level model; listwise or FIML.
+        (MLR), as lavaan's ``cluster =`` for a single-level model; listwise or FIML. With
+        ``ordered``: WLSMV's robust SEs and scaled-shifted test from the cluster-robust Gamma
+        (lavaan >= 0.7-2), the estimates unchanged.
     information
         ``"expected"`` or ``"observed"``; default as lavaan: expected, observed with FIML or MLR.
     bootstrap, ci, seed, progress, n_jobs
@@ -168,14 +170,10 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
     if ordered is not None and ordered is not False:
         from .ordinal import fit_with_options
 
-        if cluster:
-            raise PsychometricsError("cluster with ordered items (WLSMV) is not available yet (lavaan 0.6.14 accepts "
-                                     "cluster= with WLSMV but leaves its SEs and test unclustered); fit the items as "
-                                     "continuous with cluster= (MLR), or as a two-level model")
         return fit_with_options(model, data, ordered, estimator, std_lv, level, missing=missing, group=group,
                         group_equal=split_option(group_equal), group_partial=split_option(group_partial),
                         parameterization=parameterization, bootstrap=bootstrap, modindices=modindices,
-                        sample_cov=sample_cov, information=information)
+                        sample_cov=sample_cov, information=information, cluster=cluster)
     opt = settle(estimator or "ML", missing, information, fixed_x, bootstrap, bollen_stine, cluster=bool(cluster))
     validate_seed("seed", seed)
     if n_jobs != -1 and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1):

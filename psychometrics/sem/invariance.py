@@ -76,7 +76,8 @@ def invariance(model: str, data: pd.DataFrame, group: str, levels: Sequence[str]
     cluster : str, optional
         Column of the clusters the respondents are nested in (schools, nested in the groups):
         every step fitted with cluster-robust MLR as lavaan's ``cluster =`` (the difference tests
-        then use the clustered scaling factors).
+        then use the clustered scaling factors); with ``ordered``, cluster-robust WLSMV (the
+        difference tests use the clustered Gamma, as lavaan >= 0.7-2).
     ordered : True or list of str, optional
         Ordered-categorical items: WLSMV on polychoric correlations, the Wu and Estabrook (2016)
         identification (latent variances 1 and means 0 in every group in the configural model;
@@ -144,12 +145,9 @@ def invariance(model: str, data: pd.DataFrame, group: str, levels: Sequence[str]
     if order != sorted(order) or len(set(levels)) < len(levels):
         raise OptionError(f"levels={levels!r}: give the steps in the order {', '.join(allowed_levels)}",
                           argument="levels")
-    if is_ordinal and cluster:
-        raise PsychometricsError("cluster with ordered items (WLSMV) is not available yet; the continuous sequence "
-                                 "(ML/MLR) takes cluster=")
     if is_ordinal:
         est_ord = validate_option("estimator", str(estimator or "WLSMV").upper(), ("WLSMV", "ULSMV"))
-        return _ordinal_sequence(model, data, group, levels, est_ord, missing, ordered, release, progress)
+        return _ordinal_sequence(model, data, group, levels, est_ord, missing, ordered, release, progress, cluster)
     est: Literal["ML", "MLR"] = validate_option("estimator", str(estimator or "ML").upper(), ("ML", "MLR"))
     _group_labels(data, group)
     _check_release(release)
@@ -266,7 +264,8 @@ def _we_model(model: str, level: str, n_groups: int, items: list[str], latent: l
     return "\n".join([model] + [f"{v} ~ {free}*1" for v in items] + [f"{f} ~ {zero}*1" for f in latent])
 
 
-def _ordinal_sequence(model, data, group, levels, est, missing, ordered, release, progress) -> InvarianceResult:
+def _ordinal_sequence(model, data, group, levels, est, missing, ordered, release, progress,
+                      cluster=None) -> InvarianceResult:
     """Ordered items: the Wu and Estabrook (2016) sequence under WLSMV/ULSMV (see invariance())."""
     from .api import sem
     from .partable import observed_variables
@@ -276,7 +275,7 @@ def _ordinal_sequence(model, data, group, levels, est, missing, ordered, release
         raise OptionError(f"missing={missing!r} with ordered items: choose listwise or pairwise", argument="missing")
     labels = _group_labels(data, group)
     _check_release(release)
-    items = observed_variables(model, [str(c) for c in data.columns if c != group])
+    items = observed_variables(model, [str(c) for c in data.columns if c not in (group, cluster)])
     if ordered is not True and set(items) - set(ordered):
         raise PsychometricsError(f"invariance with continuous indicators ({', '.join(sorted(set(items) - set(ordered)))}) "
                                  "next to ordered ones is not available yet; give ordered=True or fit the steps with "
@@ -284,7 +283,7 @@ def _ordinal_sequence(model, data, group, levels, est, missing, ordered, release
     latent = list(dict.fromkeys(st.lhs for st in parse(model) if st.op == "=~"))
     fits = _fit_steps(levels, lambda lv: sem(_we_model(model, lv, len(labels), items, latent), data, estimator=est,
                                              group=group, group_equal=ORDINAL_EQUAL[lv], missing=missing, std_lv=True,
-                                             ordered=ordered))
+                                             ordered=ordered, cluster=cluster))
     comparisons, failing = _comparisons(levels, fits)
     notes = list(dict.fromkeys(n for f in fits.values() for n in f.meta.get("notes", [])))
     partial = None
@@ -294,7 +293,7 @@ def _ordinal_sequence(model, data, group, levels, est, missing, ordered, release
             others = tuple(r for r in released if not r.endswith("~1"))
             return sem(_we_model(model, failing, len(labels), items, latent, intercepts), data, estimator=est,
                        group=group, group_equal=ORDINAL_EQUAL[failing], group_partial=others, missing=missing,
-                       std_lv=True, ordered=ordered)
+                       std_lv=True, ordered=ordered, cluster=cluster)
 
         partial = _partial_search(fits[levels[levels.index(failing) - 1]], fits[failing], failing, release,
                                   lambda res: _ordinal_added(res, failing, items), refit)

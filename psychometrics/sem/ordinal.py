@@ -61,14 +61,16 @@ ESTIMATOR_SPEC = {"WLSMV": ("diagonal", "robust.sem", "scaled.shifted"),
                   "ULS": ("identity", "standard", "standard"),
                   "WLS": ("full", "standard", "standard")}
 ORDINAL_ESTIMATORS = tuple(ESTIMATOR_SPEC)
+WLS_CLUSTER = ("robust SEs and the scaled test from the cluster-summed scores of the thresholds and polychoric "
+               "correlations (lavaan >= 0.7-2; the DWLS weight and the estimates are those without clusters)")
 
 
 def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV", std_lv: bool = False,
                 level: float = 0.95, missing: str = "listwise", group: str | None = None,
                 group_equal: tuple[str, ...] = (), group_partial: tuple[str, ...] = (),
-                parameterization: str = "delta") -> SEMResult:
+                parameterization: str = "delta", cluster: str | None = None) -> SEMResult:
     """Fit ``model`` with its indicators as ordered categories (see the module docstring)."""
-    from ..measurement.acov import polychoric_acov
+    from ..measurement.acov import acov_parts
     from ..responses.io import data_fingerprint
     from .samplestats import split_groups
 
@@ -78,7 +80,7 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
                                  f"{', '.join(e for e in ORDINAL_ESTIMATORS if e != 'WLSMV')}")
     if parameterization not in ("delta", "theta"):
         raise PsychometricsError(f"parameterization={parameterization!r}: choose 'delta' (lavaan's default) or 'theta'")
-    columns = [str(c) for c in data.columns if c != group]
+    columns = [str(c) for c in data.columns if c not in (group, cluster)]
     items = observed_variables(model, columns)
     if not items:
         build(model, columns)      # names the unknown variables
@@ -100,6 +102,12 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
     levels = {v: np.sort(X[v].dropna().unique()) for v in ordinal}
     if G > 1:
         _check_categories(X, ordinal, levels, gcode, labels, group)
+    clusters: list[np.ndarray | None] = [None] * G
+    if cluster:
+        from .samplestats import cluster_codes
+
+        rows = [data.index.get_indexer(X.index[gcode == g]) for g in range(G)]
+        clusters = list(cluster_codes(data, cluster, rows, group, None, notes, method=WLS_CLUSTER))
     stats: list[GroupStats] = []
     for g in range(G):
         Xg = X[gcode == g]
@@ -109,16 +117,19 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
                                      "polychoric correlations; merge groups or collect more data")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            names, gamma, pc = polychoric_acov(Xg, items, return_result=True, continuous=continuous,
-                                               missing="pairwise" if missing == "pairwise" else "listwise")
+            parts = acov_parts(Xg, items, "pairwise" if missing == "pairwise" else "listwise", continuous, clusters[g])
         for w in caught:           # the matrix's own warning is replaced by one naming the group and items
             if "not positive definite" not in str(w.message):
                 warnings.warn(w.message, w.category, stacklevel=3)
-        _check_positive_definite(pc.rho.to_numpy(), items, where, notes)
-        stats.append(_group_stats(Xg, items, continuous, names, gamma, pc, est))
+        _check_positive_definite(parts.result.rho.to_numpy(), items, where, notes)
+        stats.append(_group_stats(Xg, items, continuous, parts, est))
     n_th = {v: len(levels[v]) - 1 for v in ordinal}
     pt = build(model, columns, std_lv=std_lv, n_groups=G, group_equal=tuple(group_equal),
                group_partial=tuple(group_partial), ordered=ordinal, n_thresholds=n_th, parameterization=parameterization)
+    if cluster:
+        from .samplestats import check_cluster_count
+
+        check_cluster_count(sum(int(c.max()) + 1 for c in clusters if c is not None), pt.n_free, notes)
     if any(r.op == "~" and r.rhs in items for r in pt.rows):
         raise PsychometricsError("regressions on observed variables are not available yet with WLSMV (regress on "
                                  "latent variables, or use a single-indicator latent variable)")
@@ -181,7 +192,9 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
     params, r2 = _parameter_table(om, theta, se_all, labels, level, cov)
     fp = data_fingerprint(data)
     meta = {"package_version": __version__, "data": fp, "data_sha256": fp["sha256"], "input": "data",
-            "estimator": est, "information": "expected", "se": se_type, "test": test,
+            "estimator": est, "information": "expected",
+            "se": "robust.cluster.sem" if cluster and se_type == "robust.sem" else se_type, "test": test,
+            "cluster": cluster,
             "missing": missing, "parameterization": parameterization, "ordered": ordinal, "continuous": continuous,
             "model": model,
             "group": group, "group_equal": list(group_equal), "group_partial": list(group_partial),
@@ -193,10 +206,13 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered, estimator: str = "WLSMV
                      implied=implied, groups=tuple(labels), group_nobs=tuple(st.n for st in stats), state=state)
 
 
-def _group_stats(Xg: pd.DataFrame, items: list[str], continuous: list[str], names, gamma, pc, est) -> GroupStats:
+def _group_stats(Xg: pd.DataFrame, items: list[str], continuous: list[str], parts, est) -> GroupStats:
     """One group's sample statistics in lavaan's order: thresholds (a continuous variable: minus
     its mean), the continuous variables' variances (N divisor), then the correlations below the
-    diagonal (r21, r31, ..., r32, ...), as covariances where a continuous variable is involved."""
+    diagonal (r21, r31, ..., r32, ...), as covariances where a continuous variable is involved.
+    The weight comes from the unclustered Gamma, the robust SEs and test from the clustered one
+    when there are clusters (lavaan >= 0.7-2)."""
+    names, gamma, pc = parts.names, parts.gamma, parts.result
     p = len(items)
     pairs = [(i, j) for j in range(p) for i in range(j + 1, p)]
     R = pc.rho.to_numpy()
@@ -216,8 +232,9 @@ def _group_stats(Xg: pd.DataFrame, items: list[str], continuous: list[str], name
         except np.linalg.LinAlgError:
             raise PsychometricsError("estimator WLS: the asymptotic covariance of the sample statistics is singular "
                                      "(too few respondents for the number of statistics); use WLSMV") from None
-    return GroupStats(len(Xg), names, gamma, {v: np.asarray(pc.thresholds[v], float) for v in items
-                                                 if v not in continuous}, R, w, s, cov, means, W)
+    robust = gamma if parts.gamma_cluster is None else parts.gamma_cluster
+    return GroupStats(len(Xg), names, robust, {v: np.asarray(pc.thresholds[v], float) for v in items
+                                                  if v not in continuous}, R, w, s, cov, means, W)
 
 
 def _ordinal_data(data: pd.DataFrame, items: list[str], ordinal: list[str],
@@ -367,7 +384,7 @@ def fit_with_options(model, data, ordered, estimator, std_lv, level, **asked) ->
         raise PsychometricsError("modification indices with estimator WLS are not available; use WLSMV")
     res = fit_ordinal(model, data, ordered, estimator or "WLSMV", std_lv=std_lv, level=level, missing=asked["missing"],
                       group=asked["group"], group_equal=asked["group_equal"], group_partial=asked["group_partial"],
-                      parameterization=asked["parameterization"])
+                      parameterization=asked["parameterization"], cluster=asked.get("cluster"))
     if asked["modindices"]:
         from .modindices import ordinal_modification_indices
 

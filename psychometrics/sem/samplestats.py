@@ -265,8 +265,11 @@ def check_cluster_column(data: pd.DataFrame, cluster: str, group: str | None) ->
                                  "(e.g. school) that are nested in the groups")
 
 
+YB_CLUSTER = "robust SEs and the Yuan-Bentler test from the cluster-summed scores (lavaan's robust.cluster)"
+
+
 def cluster_codes(data: pd.DataFrame, cluster: str, rows: list[np.ndarray] | None, group: str | None,
-                  n_free: int, notes: list[str], bootstrap: int = 0) -> list[np.ndarray]:
+                  n_free: int | None, notes: list[str], bootstrap: int = 0, method: str = YB_CLUSTER) -> list[np.ndarray]:
     """Per group, the cluster of each row used (codes 0..C-1), for cluster-robust standard errors:
     the cluster column must exist and be filled in for every row used, and there must be at
     least two clusters in each group; with no more clusters than free parameters the robust
@@ -289,12 +292,17 @@ def cluster_codes(data: pd.DataFrame, cluster: str, rows: list[np.ndarray] | Non
                                      "standard errors need at least two clusters (and are only trustworthy with many)")
         out.append(codes)
     n_clusters = sum(int(c.max()) + 1 for c in out)
-    notes.append(f"cluster: {cluster} ({n_clusters} clusters): robust SEs and the Yuan-Bentler test from the "
-                 "cluster-summed scores (lavaan's robust.cluster)")
+    notes.append(f"cluster: {cluster} ({n_clusters} clusters): {method}")
     if bootstrap:
         notes.append("cluster bootstrap: whole clusters resampled within groups (BCa: a jackknife of the clusters)")
+    if n_free is not None:
+        check_cluster_count(n_clusters, n_free, notes)
+    return out
+
+
+def check_cluster_count(n_clusters: int, n_free: int, notes: list[str]) -> None:
+    """Warn (and note) when there are no more clusters than free parameters."""
     if n_clusters <= n_free:
         notes.append(f"only {n_clusters} clusters for {n_free} free parameters: the cluster-robust covariance of the "
                      "estimates is singular and its SEs unreliable; use more clusters or a two-level model")
-        warnings.warn(f"SEM: {notes[-1]}", _warn_class(), stacklevel=4)
-    return out
+        warnings.warn(f"SEM: {notes[-1]}", _warn_class(), stacklevel=5)

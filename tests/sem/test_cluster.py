@@ -147,11 +147,3 @@ def test_cluster_bootstrap_resamples_whole_clusters():
         bca = pm.sem(m, small, cluster="cluster", bootstrap=60, seed=1, ci="bca", progress=False)
     ok = bca.parameters[bca.parameters["se"] > 0]
     assert ((ok["ci_lower"] < ok["est"]) & (ok["est"] < ok["ci_upper"])).all()
-
-
-def test_cluster_with_ordered_items_is_refused_with_the_reason():
-    # lavaan 0.6.14 accepts cluster= with WLSMV but its SEs and scaled test are those without clusters
-    # (checked on the example data by school: identical to the last digit), so there is no reference
-    d = _data("vpc_triangle_region")
-    with pytest.raises(PsychometricsError, match="unclustered"):
-        pm.sem("s =~ sup01 + sup02 + sup03 + sup04", d, ordered=True, cluster="school")

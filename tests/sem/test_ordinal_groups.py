@@ -123,14 +123,14 @@ def test_a_tiny_group_is_refused():
 def test_mixed_sample_statistics_and_their_acov_match_lavaan():
     """lavaan's WLS.obs (thresholds, minus the continuous variables' means, their variances,
     polychoric/polyserial/Pearson entries as covariances) and NACOV for the mixed case."""
-    from psychometrics.measurement.acov import polychoric_acov
+    from psychometrics.measurement.acov import acov_parts, polychoric_acov
     from psychometrics.sem.ordinal import _group_stats
 
     ref = json.loads((REF / "wlsmv_mg_bfi_mixed.json").read_text())
     d = _data({**ref, "group": None})
     cont = [v for v in ref["items"] if v not in ref["ordered"]]
     names, gamma, pc = polychoric_acov(d, ref["items"], return_result=True, continuous=cont)
-    st = _group_stats(d, ref["items"], cont, names, gamma, pc, "WLSMV")
+    st = _group_stats(d, ref["items"], cont, acov_parts(d, ref["items"], continuous=cont), "WLSMV")
     # polyserial correlations are solved to 1e-10 here and about 1e-8 in lavaan
     assert st.s == pytest.approx(np.array(ref["wls_obs"]), rel=1e-6, abs=1e-8)
     G = np.array(ref["nacov"])
