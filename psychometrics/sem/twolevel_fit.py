@@ -7,7 +7,7 @@ observed information -> parameters -> fit statistics).
   likelihood; its estimates give the values of the fixed.x covariates (as lavaan's EM estimates
   do) and the SRMR's sample side, its log-likelihood the chi-square's reference.
 - The baseline model is lavaan's: variances only (and the means) at both levels, the fixed.x
-  covariates' block kept at their h1 values.
+  covariates' block kept at their h1 values (with fixed_x=False the covariates' covariances free).
 - SEs from the observed information (lavaan's default for two-level models: the Hessian of the
   log-likelihood, here by central differences of the analytic gradient, as lavaan's).
 - ``logl`` is conditional on the fixed.x covariates (less lavaan's ``loglik.x``); AIC and BIC use
@@ -69,6 +69,8 @@ def _baseline_syntax(pt: ParTable, exo_values) -> str:
             text.append(f"{v} ~~ " + " + ".join(f"{float(S[idx[v], idx[w]])!r}*{w}" for w in exo[i:]))
             if level == 2 or v not in pt.level_observed[1]:
                 text.append(f"{v} ~ {float(m[idx[v]])!r}*1")
+        free_x = [] if pt.fixed_x else pt.level_exo[level - 1]      # modelled covariates: their covariances free
+        text += [f"{v} ~~ {w}" for i, v in enumerate(free_x) for w in free_x[i + 1:]]
     return "\n".join(text)
 
 
@@ -259,14 +261,18 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
     used, _ = apply_declared_missing(data[pt.observed])
     X = numeric(used)
     _warn_outlying(X, pt.observed)
-    if fiml and pt.fixed_x and any(pt.level_exo):
-        raise PsychometricsError("missing='fiml' with fixed.x covariates in a two-level model is not available yet; "
-                                 "give fixed_x=False (--no-fixed-x) to model them, or use listwise")
+    exo = sorted({v for lv in pt.level_exo for v in lv}) if pt.fixed_x else []
     if fiml:
         keep = ~np.isnan(X).all(axis=1) & col.notna().to_numpy()
         if not keep.all():
             notes.append(f"FIML: {int((~keep).sum())} of {len(X)} rows with no observed model variable or no cluster "
                          "left out")
+            warnings.warn(f"SEM: {notes[-1]}", SEMWarning, stacklevel=3)
+        gone = keep & np.isnan(X[:, [pt.observed.index(v) for v in exo]]).any(axis=1)
+        if gone.any():           # lavaan: fixed.x covariates are conditioned on, so they must be observed
+            keep &= ~gone
+            notes.append(f"FIML: {int(gone.sum())} row(s) with a missing fixed.x covariate ({', '.join(exo)}) left out "
+                         "(as lavaan); give fixed_x=False (--no-fixed-x) to keep them with the covariates modelled")
             warnings.warn(f"SEM: {notes[-1]}", SEMWarning, stacklevel=3)
         incomplete = int(np.isnan(X[keep]).any(axis=1).sum())
         notes.append(f"FIML: {incomplete} of {int(keep.sum())} rows incomplete, all used")
@@ -290,7 +296,8 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
         if fiml:
             from .twolevel_missing import missing_cluster_stats
 
-            stats.append(missing_cluster_stats(X[sel], codes, pt.observed, pt.level_observed, where))
+            stats.append(missing_cluster_stats(X[sel], codes, pt.observed, pt.level_observed, where,
+                                               pt.level_exo if pt.fixed_x else None))
         else:
             stats.append(cluster_stats(X[sel], codes, pt.observed, pt.level_observed, pt.level_exo, where))
         rows.append(sel)

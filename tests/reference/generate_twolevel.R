@@ -145,6 +145,23 @@ level: 1
 level: 2
   fb =~ y1 + y2 + y3
 ", dm, "cluster", missing = "ml")
+# FIML with covariates: within-level x1, x2 and the cluster-level w1, fixed.x (lavaan's default: the
+# covariates' moments fixed at their h1 values, logl less loglik.x) and modelled (fixed.x = FALSE); then
+# w1 missing in three clusters (fixed.x = FALSE: those clusters keep their answers)
+covariates_fiml <- "
+level: 1
+  fw =~ y1 + y2 + y3
+  fw ~ x1 + x2
+level: 2
+  fb =~ y1 + y2 + y3
+  fb ~ w1
+"
+twolevel_ref("demo_sem_covariates_fiml", covariates_fiml, dm, "cluster", missing = "ml")
+twolevel_ref("demo_sem_covariates_fiml_free_x", covariates_fiml, dm, "cluster", fixed.x = FALSE, missing = "ml")
+dw <- dm
+dw$w1[dw$cluster %in% c(3, 9, 11)] <- NA
+write.csv(dw, "tests/reference/data/demo_twolevel_missing_w1.csv", row.names = FALSE)
+twolevel_ref("demo_between_missing_fiml", covariates_fiml, dw, "cluster", fixed.x = FALSE, missing = "ml")
 bal <- do.call(rbind, lapply(split(d, d$cluster), function(x) x[1:5, ]))
 write.csv(bal, "tests/reference/data/demo_twolevel_balanced.csv", row.names = FALSE)
 twolevel_ref("demo_cfa_balanced", "

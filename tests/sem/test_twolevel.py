@@ -4,7 +4,8 @@ solutions per level and the fit measures (chi-square against the saturated two-l
 baseline, logl conditional on fixed.x covariates, AIC/BIC, RMSEA, SRMR within and between) on
 lavaan's Demo.twolevel (clusters of 5-20: unbalanced), a balanced subset, between-level
 covariates, within-only and between-only variables, cross-level equal loadings with ``:=``,
-std_lv and two groups of clusters."""
+std_lv and two groups of clusters; FIML with missing answers, with within and cluster-level
+covariates (fixed.x and modelled) and with a cluster-level variable missing in some clusters."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from ..conftest import ROOT
 REF = ROOT / "tests" / "reference"
 CASES = ["demo_sem_covariates", "demo_cfa_two_factor", "demo_cfa_std_lv", "demo_cfa_equal_loadings",
          "demo_within_between_only", "demo_both_level_covariate", "demo_cfa_balanced", "demo_cfa_two_groups",
-         "vpc_triangle_school", "demo_cfa_fiml", "demo_within_only_fiml"]
+         "vpc_triangle_school", "demo_cfa_fiml", "demo_within_only_fiml", "demo_sem_covariates_fiml",
+         "demo_sem_covariates_fiml_free_x", "demo_between_missing_fiml"]
 DEMO = REF / "data" / "demo_twolevel.csv"
 VPC_ITEMS = [f"{s}0{i}" for s in ("con", "chl", "sup") for i in range(1, 5)]
 
@@ -40,6 +42,7 @@ def case_data(ref: dict) -> pd.DataFrame:
         data = pd.read_csv(ROOT / "data" / "vpc_teachers_example.csv").replace([-98, -99], np.nan)
         return data[[*VPC_ITEMS, "school"]].dropna()
     data = pd.read_csv(REF / "data" / ("demo_twolevel_balanced.csv" if "balanced" in ref["_name"] else
+                                       "demo_twolevel_missing_w1.csv" if "between_missing" in ref["_name"] else
                                        "demo_twolevel_missing.csv" if "fiml" in ref["_name"] else "demo_twolevel.csv"))
     data["half"] = np.where(data["cluster"] % 2 == 0, "even", "odd")
     return data
@@ -53,7 +56,7 @@ def case(request):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SEMWarning)
         res = pm.sem(_model(ref), data, cluster=ref["cluster"], group=ref["group"] or None, std_lv=ref["std_lv"],
-                     missing="fiml" if ref.get("missing") == "ml" else "listwise")
+                     missing="fiml" if ref.get("missing") == "ml" else "listwise", fixed_x=ref["fixed_x"])
     return ref, res
 
 
@@ -64,7 +67,7 @@ def _merged(ref, res) -> pd.DataFrame:
                      + np.where(d["op"] == ":=", 0, d["block"]).astype(str))
     theirs.index, ours.index = key(theirs), key(ours)
     assert sorted(theirs.index) == sorted(ours.index)      # the same parameter table, row for row
-    return ours.join(theirs, rsuffix="_r")
+    return ours.merge(theirs, left_index=True, right_index=True, how="left", suffixes=("", "_r"))
 
 
 # lavaan's nlminb stops at a relative change of F of 1e-10 and its saturated-model EM at tol 1e-4
@@ -74,6 +77,10 @@ def _merged(ref, res) -> pd.DataFrame:
 # the higher ones in every case (asserted below), so the tolerances are set from lavaan's stopping
 # rules, not from ours: estimates within 1e-3 relative or 0.005 SE, SEs (each from differences of an
 # analytic gradient, at the two slightly different points) within 5e-4 relative.
+
+
+def _fiml_fixed_x(ref: dict, res) -> bool:
+    return ref.get("missing") == "ml" and ref["fixed_x"] and bool(res.state["pt"].exo_x)
 
 
 def test_estimates_and_ses(case):
@@ -93,6 +100,24 @@ def test_estimates_and_ses(case):
         k = pt.observed.index(v)
         assert m.loc[total & (m["lhs"] == v), "est"].iloc[0] == pytest.approx(mw[k] + mb[k], abs=1e-12)
     m = m[~total]
+    if _fiml_fixed_x(ref, res):
+        # on purpose different: FIML with fixed.x covariates. Their fixed moments are the saturated
+        # model's (h1) estimates. That model factors into the covariates' own distribution and the rest
+        # given them, so its optimum has the covariates' sample moments (over rows; cluster-level ones
+        # over clusters), which ours equal; lavaan takes them from its h1 EM, stopped early (w1's
+        # mean 0.052235 against the sample's 0.052380). The other estimates agree as elsewhere.
+        fixed_x = (m["free"] == 0) & m["lhs"].isin(pt.exo_x) & m["op"].isin(["~~", "~1"])
+        d = case_data(ref)
+        for _, row in m[fixed_x].iterrows():
+            v = d[row["lhs"]] if row["level"] == 1 else d.groupby("cluster")[row["lhs"]].mean()
+            if row["op"] == "~1":
+                want = v.mean()
+            else:
+                w = d[row["rhs"]] if row["level"] == 1 else d.groupby("cluster")[row["rhs"]].mean()
+                want = float(np.mean((v - v.mean()) * (w - w.mean())))
+            assert row["est"] == pytest.approx(want, abs=1e-6), (row["lhs"], row["op"], row["rhs"])
+            assert row["est"] == pytest.approx(row["est_r"], abs=5e-4)         # lavaan's EM: within 5e-4
+        m = m[~fixed_x]
     gap = np.abs(m["est"] - m["est_r"])
     assert (gap <= np.maximum(1e-3 * np.abs(m["est_r"]), 5e-3 * m["se_r"]) + 1e-6).all(), m[gap > 1e-4]
     np.testing.assert_allclose(m["se"], m["se_r"], rtol=5e-4, atol=1e-6)
@@ -115,8 +140,9 @@ def test_fit_measures(case):
     assert f["npar"] == r["npar"] and f["df"] == r["df"] and f["baseline_df"] == r["baseline_df"]
     assert f["ntotal"] == r["ntotal"]
     split = set(res.state["pt"].level_exo[0]) & set(res.state["pt"].level_exo[1])
-    if split:      # a covariate at both levels: its fixed mean differs on purpose (test_estimates_and_ses),
-        # which leaves our log-likelihood the higher by ~4e-4
+    if split or _fiml_fixed_x(ref, res):
+        # a covariate at both levels, or FIML with fixed.x: the covariates' fixed moments differ on
+        # purpose (test_estimates_and_ses), which leaves our log-likelihood the higher (by ~4e-4 and 2e-5)
         assert r["logl"] - 1e-7 <= f["logl"] <= r["logl"] + 1e-3
         for k in ("aic", "bic", "bic2"):
             assert f[k] == pytest.approx(r[k], abs=2e-3), k
@@ -222,12 +248,23 @@ def test_syntax_messages():
 def test_refused_options_are_named():
     with pytest.raises(PsychometricsError, match="bootstrap"):
         pm.sem(M, _demo(), cluster="cluster", bootstrap=10)
-    with pytest.raises(PsychometricsError, match="fiml.*fixed.x"):
-        pm.sem("level: 1\n fw =~ y1 + y2 + y3\n fw ~ x1\nlevel: 2\n fb =~ y1 + y2 + y3", _demo(), cluster="cluster",
-               missing="fiml")
-    with pytest.raises(EstimationError, match="cluster-level"):
-        pm.sem("level: 1\n fw =~ y1 + y2 + y3\nlevel: 2\n fb =~ y1 + y2 + y3\n fb ~~ w1", _demo(), cluster="cluster",
-               missing="fiml")
+    with pytest.raises(PsychometricsError, match="modindices"):
+        pm.sem(M, _demo(), cluster="cluster", modindices=True)
+
+
+def test_fiml_with_a_missing_fixed_x_covariate_drops_those_rows_with_a_warning():
+    # as lavaan 0.6.14 ("3 cases were deleted due to missing values in exogenous variable(s), while
+    # fixed.x = TRUE"): a covariate conditioned on must be observed; fixed_x=False keeps the rows
+    d = pd.read_csv(REF / "data" / "demo_twolevel_missing.csv")
+    d.loc[[4, 49, 499], "x1"] = np.nan
+    m = "level: 1\n fw =~ y1 + y2 + y3\n fw ~ x1 + x2\nlevel: 2\n fb =~ y1 + y2 + y3\n fb ~ w1"
+    with pytest.warns(SEMWarning, match=r"3 row\(s\) with a missing fixed.x covariate \(w1, x1, x2\) left out"):
+        res = pm.sem(m, d, cluster="cluster", missing="fiml")
+    assert res.nobs == 2497
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SEMWarning)
+        free = pm.sem(m, d, cluster="cluster", missing="fiml", fixed_x=False)
+    assert free.nobs == 2500 and free.converged
 
 
 def test_missing_rows_are_reported_not_dropped_silently():

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from psychometrics.exceptions import EstimationError, SEMWarning
 from psychometrics.sem.twolevel import minus2loglik
 from psychometrics.sem.twolevel_missing import minus2loglik_missing, missing_cluster_stats
 from psychometrics.sem.twolevel_stats import cluster_stats
@@ -69,3 +70,82 @@ def test_not_positive_definite_is_refused(data):
     Sb = Sb.copy()
     Sb[0, 0] = Sb[1, 1] = -5.0          # two negative directions: det(I + A Sigma_B) can stay positive
     assert minus2loglik_missing(st, Sw, mw, Sb, mb) is None
+
+
+ZNAMES = ["y1", "y2", "y3", "w1", "w2"]
+ZLEVELS = [["y1", "y2", "y3"], ["y1", "y2", "w1", "w2"]]     # y3 within-only, w1 and w2 cluster-level
+
+
+@pytest.fixture(scope="module")
+def zdata():
+    d = pd.read_csv(ROOT / "tests" / "reference" / "data" / "demo_twolevel.csv")
+    return d[ZNAMES].to_numpy(), d["cluster"].to_numpy() - 1
+
+
+def _zpoint(seed=0):
+    rng = np.random.default_rng(seed)
+    A, B = rng.normal(size=(5, 5)), rng.normal(size=(5, 5))
+    Sw = A @ A.T / 4 + np.eye(5)
+    Sw[3:, :] = Sw[:, 3:] = 0
+    Sb = B @ B.T / 8 + 0.2 * np.eye(5)
+    Sb[2, :] = Sb[:, 2] = 0
+    return Sw, np.array([0, 0, 0.1, 0, 0]), Sb, np.array([0.1, -0.1, 0, 0.2, -0.3])
+
+
+def test_cluster_level_variables_equal_the_complete_data_likelihood(zdata):
+    X, codes = zdata
+    full = minus2loglik(cluster_stats(X, codes, ZNAMES, ZLEVELS, [[], []]), *_zpoint())
+    st = missing_cluster_stats(X, codes, ZNAMES, ZLEVELS)
+    fiml = minus2loglik_missing(st, *_zpoint())
+    assert fiml[0] == pytest.approx(full[0], rel=1e-13)
+    for a, b in zip(full[1:], fiml[1:]):
+        np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-8)
+    assert st.P == cluster_stats(X, codes, ZNAMES, ZLEVELS, [[], []]).P
+
+
+def test_cluster_level_derivatives_match_central_differences(zdata):
+    X, codes = zdata
+    Xm = X.copy()
+    rng = np.random.default_rng(5)
+    Xm[:, :3][rng.random((len(X), 3)) < 0.15] = np.nan
+    gone = np.isin(codes, rng.choice(codes.max() + 1, 25, replace=False))    # some clusters miss w1, some w2
+    Xm[gone & (codes % 2 == 0), 3] = np.nan
+    Xm[gone & (codes % 3 == 0), 4] = np.nan
+    st = missing_cluster_stats(Xm, codes, ZNAMES, ZLEVELS)
+    assert len(st.zpatterns) >= 3
+    Sw, mw, Sb, mb = _zpoint(2)
+    F, Ww, Wb, bw, bb = minus2loglik_missing(st, Sw, mw, Sb, mb)
+    h = 1e-5
+    f = lambda *a: minus2loglik_missing(st, *a, grad=False)  # noqa: E731
+    assert f(Sw, mw, Sb, mb) == pytest.approx(F, rel=1e-14)
+    for i, j in [(0, 0), (0, 1), (1, 2), (2, 2)]:
+        E = np.zeros((5, 5))
+        E[i, j] = E[j, i] = h
+        k = 1 if i == j else 2
+        assert (f(Sw + E, mw, Sb, mb) - f(Sw - E, mw, Sb, mb)) / (2 * h) == pytest.approx(k * Ww[i, j], rel=1e-6, abs=1e-5)
+    for i, j in [(0, 0), (0, 1), (0, 3), (1, 4), (3, 3), (3, 4), (4, 4)]:
+        E = np.zeros((5, 5))
+        E[i, j] = E[j, i] = h
+        k = 1 if i == j else 2
+        assert (f(Sw, mw, Sb + E, mb) - f(Sw, mw, Sb - E, mb)) / (2 * h) == pytest.approx(k * Wb[i, j], rel=1e-6, abs=1e-5)
+    for i in (0, 3, 4):
+        e = np.zeros(5)
+        e[i] = h
+        assert (f(Sw, mw, Sb, mb + e) - f(Sw, mw, Sb, mb - e)) / (2 * h) == pytest.approx(bb[i], rel=1e-6, abs=1e-5)
+
+
+def test_checks_of_the_complete_data_path_hold_with_missing_answers(zdata):
+    X, codes = zdata
+    Xm = X.copy()
+    Xm[::7, 0] = np.nan
+    bad = Xm.copy()
+    bad[:, 3] += np.arange(len(X)) * 1e-3            # w1 varies within clusters: its cluster means are used
+    with pytest.warns(SEMWarning, match="w1 named only at level 2 but not constant"):
+        missing_cluster_stats(bad, codes, ZNAMES, ZLEVELS)
+    flat = Xm.copy()
+    flat[:, 1] = X[:, 3]                            # y2 constant within clusters, declared at level 1
+    with pytest.raises(EstimationError, match="y2: no variance within clusters"):
+        missing_cluster_stats(flat, codes, ZNAMES, ZLEVELS)
+    few = codes % 3
+    with pytest.raises(EstimationError, match="3 clusters for 4 level-2 variables"):
+        missing_cluster_stats(Xm, few, ZNAMES, ZLEVELS)
