@@ -162,6 +162,14 @@ dw <- dm
 dw$w1[dw$cluster %in% c(3, 9, 11)] <- NA
 write.csv(dw, "tests/reference/data/demo_twolevel_missing_w1.csv", row.names = FALSE)
 twolevel_ref("demo_between_missing_fiml", covariates_fiml, dw, "cluster", fixed.x = FALSE, missing = "ml")
+# a covariance between a within factor and a within-only observed variable (std.all from both sides)
+twolevel_ref("demo_latent_observed_cov_fiml", "
+level: 1
+  fw =~ y1 + y2 + y3
+  fw ~~ y5
+level: 2
+  fb =~ y1 + y2 + y3
+", dm, "cluster", missing = "ml")
 bal <- do.call(rbind, lapply(split(d, d$cluster), function(x) x[1:5, ]))
 write.csv(bal, "tests/reference/data/demo_twolevel_balanced.csv", row.names = FALSE)
 twolevel_ref("demo_cfa_balanced", "

@@ -25,7 +25,7 @@ REF = ROOT / "tests" / "reference"
 CASES = ["demo_sem_covariates", "demo_cfa_two_factor", "demo_cfa_std_lv", "demo_cfa_equal_loadings",
          "demo_within_between_only", "demo_both_level_covariate", "demo_cfa_balanced", "demo_cfa_two_groups",
          "vpc_triangle_school", "demo_cfa_fiml", "demo_within_only_fiml", "demo_sem_covariates_fiml",
-         "demo_sem_covariates_fiml_free_x", "demo_between_missing_fiml"]
+         "demo_sem_covariates_fiml_free_x", "demo_between_missing_fiml", "demo_latent_observed_cov_fiml"]
 DEMO = REF / "data" / "demo_twolevel.csv"
 VPC_ITEMS = [f"{s}0{i}" for s in ("con", "chl", "sup") for i in range(1, 5)]
 
