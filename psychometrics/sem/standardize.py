@@ -57,7 +57,8 @@ class Standardizer:
                     lv = np.where(self.latent[i], a, e)
                 elif kind == 2:
                     a = e / np.sqrt(S[:, i, i] * S[:, j, j])
-                    lv = np.where(self.latent[i] & self.latent[j], a, e)
+                    # std_lv scales the latent side(s) only (a latent with an observed variable: its SD)
+                    lv = e / np.sqrt(np.where(self.latent[i], S[:, i, i], 1.0) * np.where(self.latent[j], S[:, j, j], 1.0))
                 else:
                     a = e / sd[:, i]
                     lv = np.where(self.latent[i], a, e)

@@ -290,3 +290,15 @@ def test_closed_form_fiml_information_of_a_structured_model_equals_central_diffe
     per_pattern = mdl.expected_information(theta, st.blocks[:8])     # the per-pattern loop (8 blocks or fewer)
     one_pass = fiml_hessian.expected_information(mdl, theta, st.blocks[:8])
     np.testing.assert_allclose(one_pass, per_pattern, rtol=0, atol=1e-12)
+
+
+def test_std_lv_of_a_latent_with_an_observed_covariance_scales_the_latent_side():
+    # lavaan 0.6.14 on Demo.twolevel, sem("f =~ y1 + y2 + y3; f ~~ y5; y5 ~ x1"):
+    # est 0.3643026602, std.lv 0.2595029625 (divided by f's SD only), std.all 0.1848088993
+    d = pd.read_csv(REF / "demo_twolevel.csv")
+    p = S.sem("f =~ y1 + y2 + y3\nf ~~ y5\ny5 ~ x1", d).parameters.set_index(["lhs", "op", "rhs"])
+    row = p.loc[("f", "~~", "y5")]
+    # lavaan's nlminb stops about 1e-6 relative from the optimum here (ours: 1.1e-6 apart): 1e-5
+    assert row["est"] == pytest.approx(0.3643026602, rel=1e-5)
+    assert row["std_lv"] == pytest.approx(0.2595029625, rel=1e-5)
+    assert row["std_all"] == pytest.approx(0.1848088993, rel=1e-5)
