@@ -19,10 +19,14 @@ NAMES = ["y1", "y2", "y3", "y4"]
 LEVELS = [NAMES, NAMES[:3]]          # y4 within-only
 
 
+def _demo(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    d = pd.read_csv(ROOT / "tests" / "reference" / "data" / "demo_twolevel.csv")
+    return d[names].to_numpy(), d["cluster"].to_numpy() - 1
+
+
 @pytest.fixture(scope="module")
 def data():
-    d = pd.read_csv(ROOT / "tests" / "reference" / "data" / "demo_twolevel.csv")
-    return d[NAMES].to_numpy(), d["cluster"].to_numpy() - 1
+    return _demo(NAMES)
 
 
 def _point(seed=0):
@@ -78,8 +82,7 @@ ZLEVELS = [["y1", "y2", "y3"], ["y1", "y2", "w1", "w2"]]     # y3 within-only, w
 
 @pytest.fixture(scope="module")
 def zdata():
-    d = pd.read_csv(ROOT / "tests" / "reference" / "data" / "demo_twolevel.csv")
-    return d[ZNAMES].to_numpy(), d["cluster"].to_numpy() - 1
+    return _demo(ZNAMES)
 
 
 def _zpoint(seed=0):
