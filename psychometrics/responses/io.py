@@ -46,7 +46,7 @@ def frame_sha256(df: pd.DataFrame) -> str:
     (True, False)
     """
     h = hashlib.sha256()
-    h.update("\x1f".join(f"{c}:{t}" for c, t in zip(df.columns, df.dtypes.astype(str))).encode("utf-8"))
+    h.update("\x1f".join(f"{c}:{t}" for c, t in zip(df.columns.tolist(), df.dtypes.tolist())).encode("utf-8"))
     h.update(str(len(df)).encode())
     dtypes = set(df.dtypes)
     if len(dtypes) == 1 and isinstance(next(iter(dtypes)), np.dtype) and pd.api.types.is_numeric_dtype(next(iter(dtypes))):

@@ -404,8 +404,24 @@ def outlying_in_matrix(X: np.ndarray, names: list[str]) -> list[tuple[str, float
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.size == 0:
         return []
+    codes = np.isin(X, CONVENTIONAL_CODES)
+    if not codes.any() and not np.isinf(X).any():
+        # the common case, no conventional code and no infinity: only the percentile rule can flag, and
+        # it flags a column only through its smallest or largest value; one sort decides
+        S = np.sort(X, axis=0)
+        n = (~np.isnan(X)).sum(axis=0)
+        ok = n >= 10
+        if not ok.any():
+            return []
+        cols = np.flatnonzero(ok)
+        m = n[ok] - 1
+        q = [S[np.floor(f * m).astype(int), cols] * (1 - (f * m - np.floor(f * m)))
+             + S[np.minimum(np.floor(f * m).astype(int) + 1, m), cols] * (f * m - np.floor(f * m)) for f in (0.01, 0.99)]
+        w = q[1] - q[0]
+        if not ((w > 0) & ((S[0, cols] < q[0] - 3 * w) | (S[m, cols] > q[1] + 3 * w))).any():
+            return []
     fin = np.isfinite(X)
-    codes = np.isin(X, CONVENTIONAL_CODES) & fin
+    codes &= fin
     rest = fin & ~codes
     n_fin, n_rest = fin.sum(axis=0), rest.sum(axis=0)
     with np.errstate(invalid="ignore"):

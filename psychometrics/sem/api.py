@@ -9,7 +9,7 @@ import math
 import types
 import warnings
 from dataclasses import dataclass, field
-from typing import Callable, Literal, ParamSpec, TypeVar
+from typing import Any, Callable, Literal, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,7 @@ from .expressions import defined_function
 from .options import Estimator, Options, split_option
 from .partable import ParTable, build
 from .result import SEMResult
-from .standardize import Standardizer
+from .standardize import Standardizer, delta_se
 from .table import _fixed_value, _table, _wald_ci, with_defined
 from .teststats import fit_statistics
 
@@ -414,9 +414,9 @@ def _parameters(f: _Fit, cov: np.ndarray, level: float, bootstrap: int, ci: str,
     r2 = {labels[g]: standardize.r2(theta, g) for g in range(G)}
     r2 = r2[labels[0]] if G == 1 else r2
     Js = standardize.jacobian(theta)
-    std_all_se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Js, cov, Js), 0))
+    std_all_se = delta_se(Js, cov)
     defined_at = defined_function(pt)
-    cols = {"lhs": [r.lhs for r in pt.rows], "op": [r.op for r in pt.rows], "rhs": [r.rhs for r in pt.rows],
+    cols: dict[str, Any] = {"lhs": [r.lhs for r in pt.rows], "op": [r.op for r in pt.rows], "rhs": [r.rhs for r in pt.rows],
             "group": [labels[r.group - 1] if G > 1 else 1 for r in pt.rows], "label": [r.label for r in pt.rows],
             "free": [r.free for r in pt.rows], "est": est, "se": se, "std_lv": std_lv_v, "std_all": std_all_v,
             "std_all_se": std_all_se}

@@ -58,9 +58,8 @@ def check_identified(pt: ParTable, info: np.ndarray) -> None:
 
 def improper(f: _Fit, params: pd.DataFrame, notes: list[str]) -> None:
     """Heywood cases and a non-positive-definite latent covariance matrix: a note and a warning."""
-    op, lhs, rhs = (params[c].to_numpy(dtype=object) for c in ("op", "lhs", "rhs"))
-    bad = (op == "~~") & (lhs == rhs) & (params["est"].to_numpy(dtype=float) < 0)
-    neg = sorted(set(lhs[bad]))
+    est = params["est"].to_numpy(dtype=float)       # the table's rows are the parameter table's (then :=)
+    neg = sorted({r.lhs for r, e in zip(f.pt.rows, est) if r.op == "~~" and r.lhs == r.rhs and e < 0})
     if neg:
         notes.append("negative variance (Heywood case): " + ", ".join(neg))
         warnings.warn(f"SEM: {notes[-1]}; the solution is improper", SEMWarning, stacklevel=3)

@@ -336,11 +336,11 @@ def _parameter_table(om: OrdinalModel, theta, se_free, labels, level, cov) -> tu
         else:                    # ~*~
             est[k] = theta[r.free - 1] if r.free else d_g[g][pos[r.lhs]]
             std_lv[k], std_all[k] = est[k], 1.0          # lavaan: a scaling factor's std.all is 1
-    from .standardize import batched_jacobian
+    from .standardize import batched_jacobian, delta_se
 
     std_at = _std_all_function(om)
     Js = batched_jacobian(std_at, theta)
-    std_all_se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Js, cov, Js), 0))
+    std_all_se = delta_se(Js, cov)
     cols: dict = {"lhs": [r.lhs for r in pt.rows], "op": [r.op for r in pt.rows], "rhs": [r.rhs for r in pt.rows],
                   "group": [labels[r.group - 1] if G > 1 else 1 for r in pt.rows], "label": [r.label for r in pt.rows],
                   "free": [r.free for r in pt.rows], "est": est, "se": se, "std_lv": std_lv, "std_all": std_all,
@@ -358,9 +358,9 @@ def _parameter_table(om: OrdinalModel, theta, se_free, labels, level, cov) -> tu
         Jd = batched_jacobian(lambda th: defined_at(std_at(th)[:, first]), theta)
         extra = {"lhs": [d.lhs for d in pt.defined], "op": [":="] * nd, "rhs": [d.expression for d in pt.defined],
                  "group": [0] * nd, "label": [d.lhs for d in pt.defined], "free": [0] * nd, "est": defined_at(theta),
-                 "se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Gd, cov, Gd), 0)),
+                 "se": delta_se(Gd, cov),
                  "std_lv": defined_at(std_lv[first]), "std_all": defined_at(std_all[first]),
-                 "std_all_se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Jd, cov, Jd), 0))}
+                 "std_all_se": delta_se(Jd, cov)}
         cols = {k: (list(v) + list(extra[k])) if isinstance(v, list) else np.concatenate([v, extra[k]])
                 for k, v in cols.items()}
     cols["ci_lower"], cols["ci_upper"] = _wald_ci(cols["est"], cols["se"], special.ndtri(1 - (1 - level) / 2))

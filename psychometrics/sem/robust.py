@@ -34,7 +34,7 @@ from .model import Block, Model, fit_ml, start_values
 def _saturated_block_trace(X: np.ndarray) -> float:
     """The covariance part of tr(A1^-1 B1) of a saturated model of X: 1/2 (mean d^2 - p)."""
     z = X - X.mean(axis=0)
-    d = np.einsum("ij,jk,ik->i", z, np.linalg.inv(z.T @ z / len(X)), z)
+    d = ((z @ np.linalg.inv(z.T @ z / len(X))) * z).sum(axis=1)
     return 0.5 * (float(np.mean(d ** 2)) - X.shape[1])
 
 
@@ -55,7 +55,7 @@ def _kurtosis_terms(X: np.ndarray, exo: Sequence[int] = (), free_x: Sequence[int
     elif len(free_x) == 1:
         base += float(0.5 * (kappa[list(free_x)] - 1).sum())
     if not len(exo):
-        d = np.einsum("ij,jk,ik->i", z, Si, z)
+        d = ((z @ Si) * z).sum(axis=1)
         return 0.5 * (np.mean(d ** 2) - p), base
     a, b = np.tril_indices(p)
     ex = np.zeros(p, dtype=bool)

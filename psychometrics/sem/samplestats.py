@@ -163,10 +163,23 @@ def _warn_outlying(X: np.ndarray, names: list[str]) -> None:
                       "or replace the codes by NaN) if they are not answers", DataWarning, stacklevel=5)
 
 
+def _all_numeric(data: pd.DataFrame, names: list[str]) -> np.ndarray | None:
+    """The named columns as floats straight from a frame whose columns are all numeric NumPy
+    dtypes (no subset frame built: a tenth of a small model's fit), else None."""
+    if not data.columns.is_unique or not all(isinstance(t, np.dtype) and t.kind in "iuf" for t in data.dtypes):
+        return None
+    pos = {str(c): k for k, c in enumerate(data.columns)}
+    if any(v not in pos for v in names):
+        return None
+    return data.to_numpy(dtype=float)[:, [pos[v] for v in names]]
+
+
 def from_data(data: pd.DataFrame, pt: ParTable, group: str | None, gcode: np.ndarray, labels: list[str],
               fiml: bool) -> SampleStats:
-    used, _ = apply_declared_missing(data[pt.observed + ([group] if group else [])])   # SPSS user-missing
-    X = numeric(used[pt.observed] if group else used)
+    X = None if data.attrs.get("missing_declared") else _all_numeric(data, pt.observed)
+    if X is None:
+        used, _ = apply_declared_missing(data[pt.observed + ([group] if group else [])])   # SPSS user-missing
+        X = numeric(used[pt.observed] if group else used)
     _warn_outlying(X, pt.observed)
     X_groups, blocks, notes, rows = data_blocks(X, gcode, labels, pt, fiml)
     with warnings.catch_warnings():

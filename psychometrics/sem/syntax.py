@@ -17,6 +17,7 @@ terms ``x1:x2``, and the modifiers ``lower()``, ``upper()``, ``prior()`` and ``r
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -202,6 +203,13 @@ def parse(text: str) -> list[Statement]:
     """
     if not isinstance(text, str):
         raise ModelSyntaxError(f"the model must be lavaan syntax as a string, not {type(text).__name__}")
+    return list(_parse(text))
+
+
+@functools.lru_cache(maxsize=128)
+def _parse(text: str) -> tuple[Statement, ...]:
+    """:func:`parse`, kept for the texts seen last (statements and terms are frozen; a model is
+    parsed once however often it is fitted, e.g. in loops and invariance sequences)."""
     statements: list[Statement] = []
     for line, col, stmt in _logical_lines(text):
         op, pos = _find_operator(stmt)
@@ -267,7 +275,7 @@ def parse(text: str) -> list[Statement]:
                                         tuple(terms), None, line))
     if not statements:
         raise ModelSyntaxError("model syntax is empty (no statement outside comments)")
-    return statements
+    return tuple(statements)
 
 
 def _split_plus(rhs: str) -> list[str]:

@@ -43,14 +43,14 @@ def with_defined(cols: dict, pt, theta: np.ndarray, cov: np.ndarray, std_lv_v: n
     if not pt.defined:
         return cols
     from .expressions import defined_function
-    from .standardize import batched_jacobian, standardized_defined
+    from .standardize import batched_jacobian, delta_se, standardized_defined
 
     defined_at = defined_function(pt)
     Gd = batched_jacobian(defined_at, theta)
     nd = len(pt.defined)
     extra = {"lhs": [d.lhs for d in pt.defined], "op": [":="] * nd, "rhs": [d.expression for d in pt.defined],
              "group": [0] * nd, "label": [d.lhs for d in pt.defined], "free": [0] * nd, "est": defined_at(theta),
-             "se": np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Gd, cov, Gd), 0)),
+             "se": delta_se(Gd, cov),
              **standardized_defined(pt, defined_at, theta, std_lv_v, std_all_v, Js, cov)}
     return {k: (list(v) + list(extra[k])) if isinstance(v, list) else np.concatenate([v, extra[k]])
             for k, v in cols.items()}

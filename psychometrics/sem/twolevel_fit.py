@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -232,7 +233,7 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
     """
     from ..responses.io import apply_declared_missing, data_fingerprint
     from .samplestats import _warn_outlying, numeric, split_groups
-    from .standardize import Standardizer
+    from .standardize import Standardizer, delta_se
     from .table import _fixed_value, _table, _wald_ci, with_defined
 
     if str(estimator).upper() != "ML":
@@ -342,9 +343,9 @@ def fit_two_level(model: str, data: pd.DataFrame, cluster: str, *, estimator: st
         std_lv_v, std_all_v = standardize(theta)
         Js = standardize.jacobian(theta)
         r2_blocks = [standardize.r2(theta, b) for b in range(pt.n_groups)]
-    std_all_se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Js, cov, Js), 0))
+    std_all_se = delta_se(Js, cov)
     G = len(labels)
-    cols = {"lhs": [r.lhs for r in pt.rows], "op": [r.op for r in pt.rows], "rhs": [r.rhs for r in pt.rows],
+    cols: dict[str, Any] = {"lhs": [r.lhs for r in pt.rows], "op": [r.op for r in pt.rows], "rhs": [r.rhs for r in pt.rows],
             "group": [labels[(r.group - 1) // 2] if G > 1 else 1 for r in pt.rows],
             "label": [r.label for r in pt.rows], "free": [r.free for r in pt.rows], "est": est, "se": se,
             "std_lv": std_lv_v, "std_all": std_all_v, "std_all_se": std_all_se}

@@ -183,3 +183,29 @@ def test_outlying_codes_vectorised_equals_the_rule_column_by_column(X):
     want = _outlying_by_column(X, names)
     assert outlying_in_matrix(X, names) == want
     assert outlying_codes(pd.DataFrame(X, columns=names)) == want
+
+
+def test_outlying_fast_path_equals_the_percentile_rule():
+    """Without conventional codes only the 1%/99% percentile rule can flag; the sort-once shortcut
+    must flag exactly what the rule written out with np.nanpercentile flags."""
+    from psychometrics.responses.validation import outlying_in_matrix
+
+    rng = np.random.default_rng(11)
+    for trial in range(200):
+        n, p = int(rng.integers(5, 60)), int(rng.integers(1, 6))
+        X = rng.integers(1, 6, size=(n, p)).astype(float)
+        X[rng.random((n, p)) < 0.1] = np.nan
+        for _ in range(int(rng.integers(0, 3))):
+            X[rng.integers(n), rng.integers(p)] = float(rng.choice([40.0, -30.0, 7.0, 1e6]))
+        want = []
+        for j in range(p):
+            col = X[:, j]
+            v = col[~np.isnan(col)]
+            if len(v) < 10:
+                continue
+            lo, hi = np.percentile(v, [1, 99])
+            w = hi - lo
+            if w > 0:
+                far = v[(v < lo - 3 * w) | (v > hi + 3 * w)]
+                want += [(str(j), float(x), int((col == x).sum())) for x in np.unique(far)]
+        assert outlying_in_matrix(X, [str(j) for j in range(p)]) == want, trial

@@ -312,7 +312,7 @@ def efa(data: pd.DataFrame, items: list[str] | None = None, factors: int | Liter
     ss = np.diag(Phi @ L.T @ L)
     order = np.argsort(-ss, kind="stable") if n > 1 else np.arange(n)
     L, Phi, ss = L[:, order], Phi[np.ix_(order, order)], ss[order]
-    h2 = np.einsum("ij,jk,ik->i", L, Phi, L)
+    h2 = ((L @ Phi) * L).sum(axis=1)
     prefix = {"minres": "MR", "ml": "ML", "pa": "PA"}[method]   # psych's factor names
     names = [f"{prefix}{i + 1}" for i in range(n)]
     heywood = [it for it, h in zip(items, h2) if h >= 0.995]
