@@ -9,14 +9,20 @@ import time
 import numpy as np
 
 
-def median_time(fn, reps: int) -> tuple[float, object]:
-    """Median wall time of ``fn()`` over ``reps`` runs (after one warm-up run) and its last result."""
+def repeat_times(fn, reps: int) -> tuple[list[float], object]:
+    """Wall times of ``reps`` runs of ``fn()`` (after one warm-up run) and its last result."""
     result = fn()
     times = []
     for _ in range(reps):
         t = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - t)
+    return times, result
+
+
+def median_time(fn, reps: int) -> tuple[float, object]:
+    """Median wall time of ``fn()`` over ``reps`` runs (after one warm-up run) and its last result."""
+    times, result = repeat_times(fn, reps)
     return float(np.median(times)), result
 
 
