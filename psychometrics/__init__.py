@@ -57,7 +57,7 @@ _LAZY = {
     "sem": ("sem", None), "cfa": ("sem", "cfa"), "invariance": ("sem.invariance", "invariance"),
     "instruments": ("instruments", None), "responses": ("responses", None), "scoring": ("scoring", None),
     "measurement": ("measurement", None), "reporting": ("reporting", None), "deploy": ("deploy", None),
-    "simulate": ("simulate", None), "icc": ("measurement.multilevel", "icc"),
+    "simulate": ("simulate", None), "power": ("simulate.power", "power"), "icc": ("measurement.multilevel", "icc"),
     "two_level_omega": ("measurement.multilevel_omega", "two_level_omega"),
 }
 

@@ -101,7 +101,7 @@ def _render(summary: Summary, fmt: str) -> str:
 #: parameters that name files a command reads, and those it writes
 _INPUT_PARAMS = ("data", "model", "path", "paths", "codes", "instrument")
 _OUTPUT_FLAGS = {"out": "--out", "problems_out": "--problems", "scores_out": "--scores", "scree_out": "--scree",
-                 "heatmap_out": "--heatmap", "items_out": "--items-out", "diagram": "--diagram"}
+                 "heatmap_out": "--heatmap", "items_out": "--items-out", "diagram": "--diagram", "plot": "--plot"}
 
 
 def _check_outputs(params: dict) -> None:
@@ -662,6 +662,7 @@ def _sem_command(kind: str):
     @click.option("--bollen-stine", type=int, default=0, help="Bollen-Stine bootstrap p-value with N draws.")
     @click.option("--jobs", type=int, default=-1, show_default=True,
                   help="Worker processes for the bootstrap (-1: every available core; 1: one process).")
+    @click.option("--scheduler", help="Bootstrap draws on a Dask cluster instead, e.g. tcp://10.0.0.5:8786.")
     @click.option("--seed", type=int, default=None)
     @click.option("--quiet", is_flag=True, help="No progress bars.")
     @click.option("--modindices", is_flag=True, help="Modification indices and expected parameter changes.")
@@ -673,7 +674,7 @@ def _sem_command(kind: str):
     @click.pass_context
     def command(ctx, data, model, estimator, missing, information, missing_codes, instrument, std_lv, fixed_x,
                 orthogonal, meanstructure, ordered, parameterization, group, group_equal, group_partial, cluster,
-                bootstrap, boot_ci, bollen_stine, jobs, seed, quiet, modindices, diagram, fmt, out):
+                bootstrap, boot_ci, bollen_stine, jobs, scheduler, seed, quiet, modindices, diagram, fmt, out):
         from .sem import ESTIMATORS
         from .sem import sem as fit_sem
         from .sem.ordinal import ORDINAL_ESTIMATORS
@@ -697,7 +698,8 @@ def _sem_command(kind: str):
                       group_equal=group_equal or (), group_partial=group_partial or (), modindices=modindices,
                       bootstrap=bootstrap, ci=boot_ci, bollen_stine=bollen_stine, seed=seed, progress=not quiet,
                       n_jobs=jobs, information=information, fixed_x=fixed_x, orthogonal=orthogonal,
-                      meanstructure=meanstructure or None, ordered=ordered_arg, parameterization=parameterization)
+                      meanstructure=meanstructure or None, ordered=ordered_arg, parameterization=parameterization,
+                      scheduler=scheduler)
         if diagram:
             res.path_diagram(diagram)
         _write_result(res, fmt, out)
@@ -816,6 +818,104 @@ def report(ctx, data, instrument, model, out, scores_out, on_invalid, id_col, cl
     click.echo(Summary("Reliability", [], rep.reliability.summary().tables[:1]).as_text(digits=2))
     click.echo(f"\nreport written to {out}" + (f"; scores of {len(rep.scores.scores)} respondents to {scores_out}"
                                                 if scores_out else ""))
+
+
+def _floats(text: str | None, flag: str):
+    """``--skewness 1`` or ``--skewness 1,0.5,0``: a number or a list of numbers (None if not given)."""
+    if not text:
+        return None
+    try:
+        vals = [float(x) for x in text.split(",")]
+    except ValueError:
+        raise click.BadParameter(f"'{text}': give a number or numbers separated by commas", param_hint=flag) from None
+    return vals[0] if len(vals) == 1 else vals
+
+
+def _sizes(text: str) -> list:
+    """``--n 200,300,500``; several groups: ``--n 150/150,250/250`` (sizes per group with /)."""
+    try:
+        out = [[int(x) for x in part.split("/")] for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise click.BadParameter(f"'{text}': give whole numbers, e.g. 200,300,500 (several groups: 150/150,250/250)",
+                                 param_hint="--n") from None
+    if not out:
+        raise click.BadParameter("give at least one sample size", param_hint="--n")
+    return [v[0] if len(v) == 1 else v for v in out]
+
+
+@main.command()
+@click.option("--model", required=True, help="Population model: lavaan syntax with the population values as fixed "
+                                             "coefficients (KS ~ 0.45*KSSE), or a file holding it.")
+@click.option("--standardized", is_flag=True, help="Read the loadings and paths as standardized values.")
+@click.option("--n", "n_text", required=True, help="Rows: N, or N1/N2/... for several groups.")
+@click.option("--seed", type=int, default=None, help="Random seed (the same seed gives the same data).")
+@click.option("--ordinal", type=int, default=None, help="Cut every variable into K ordered categories (1..K).")
+@click.option("--thresholds", help="Cut points on the standardized scale instead, e.g. -1,0,1.")
+@click.option("--missing", help="mcar:RATE or mar:RATE, e.g. mar:0.1.")
+@click.option("--skewness", help="Skewness of every variable, or one per variable (a,b,...): Vale-Maurelli.")
+@click.option("--kurtosis", help="Excess kurtosis of every variable, or one per variable.")
+@click.option("--clusters", type=int, default=None, help="Rows in this many clusters (a 'cluster' column).")
+@click.option("--icc", type=float, default=None, help="Intraclass correlation of every variable, with --clusters.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="Data file: .csv, .tsv, .xlsx, .sav, .dta or .parquet.")
+def simulate(model, standardized, n_text, seed, ordinal, thresholds, missing, skewness, kurtosis, clusters, icc, out):
+    """Simulate data from a population model (as lavaan's simulateData), optionally ordinal and with
+    missing answers; any format read_responses reads."""
+    from .responses.io import write_table
+    from .simulate import simulate as draw
+
+    sizes = _sizes(n_text)
+    if len(sizes) != 1:
+        raise click.BadParameter("simulate takes one sample size (N, or N1/N2 for groups)", param_hint="--n")
+    cuts = [float(x) for x in thresholds.split(",")] if thresholds else None
+    d = draw(_model_text(model), n=sizes[0], seed=seed, standardized=standardized, ordinal=ordinal, thresholds=cuts,
+             missing=missing, skewness=_floats(skewness, "--skewness"), kurtosis=_floats(kurtosis, "--kurtosis"),
+             clusters=clusters, icc=icc)
+    write_table(d, out)
+    click.echo(f"{len(d)} rows of {d.shape[1]} columns written to {out}", err=True)
+
+
+@main.command()
+@click.option("--model", required=True, help="Population model (lavaan syntax with values, or a file).")
+@click.option("--standardized", is_flag=True, help="Read the loadings and paths as standardized values.")
+@click.option("--fit-model", help="Analysis model (default: the population model with its values removed).")
+@click.option("--n", "n_text", required=True, help="Sample sizes, e.g. 200,300,500 (groups: 150/150,250/250).")
+@click.option("--reps", type=int, default=1000, show_default=True, help="Replications per sample size.")
+@click.option("--seed", type=int, default=None, help="Seed of the replications' streams (recorded when drawn).")
+@click.option("--alpha", type=float, default=0.05, show_default=True)
+@click.option("--target", type=float, default=None, help="Target power: the smallest n reaching it.")
+@click.option("--estimator", default=None, help="ML (default), MLR; WLSMV with --ordinal.")
+@click.option("--ordinal", type=int, default=None, help="Cut the data into K ordered categories (fitted by WLSMV).")
+@click.option("--missing", help="Planned missingness: mcar:RATE or mar:RATE (fitted by FIML).")
+@click.option("--skewness", help="Non-normal data: skewness of every variable (or a,b,...).")
+@click.option("--kurtosis", help="Non-normal data: excess kurtosis of every variable (or a,b,...).")
+@click.option("--clusters", type=int, default=None, help="Rows in this many clusters (fitted cluster-robust, MLR).")
+@click.option("--icc", type=float, default=None, help="Intraclass correlation of every variable, with --clusters.")
+@click.option("--workers", type=int, default=None, help="Local processes (default: every available core).")
+@click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (pip install "
+                                  "'psychometrics[distributed]').")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Power against n: .png, .svg or .pdf.")
+@click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default=None,
+              help="Default: from --out's extension, else text.")
+@click.option("--out", type=click.Path(dir_okay=False))
+@click.option("--progress/--no-progress", default=True, show_default=True)
+def power(model, standardized, fit_model, n_text, reps, seed, alpha, target, estimator, ordinal, missing, skewness,
+          kurtosis, clusters, icc, workers, scheduler, plot, fmt, out, progress):
+    """Monte Carlo power and parameter recovery at several sample sizes: per parameter and :=
+    effect the power, coverage, bias, SE bias and convergence, and the smallest n for a target."""
+    from .simulate.power import power as run_power
+
+    if workers is not None and scheduler:
+        raise click.UsageError("give --workers (local processes) or --scheduler (a Dask cluster), not both")
+    fmt = _format_for(fmt, out, RESULT_FORMATS)
+    res = run_power(_model_text(model), _sizes(n_text), reps=reps, seed=seed,
+                    fit_model=_model_text(fit_model) if fit_model else None, standardized=standardized, alpha=alpha,
+                    target=target, estimator=estimator, ordinal=ordinal, missing=missing,
+                    skewness=_floats(skewness, "--skewness"), kurtosis=_floats(kurtosis, "--kurtosis"), clusters=clusters,
+                    icc=icc, workers=workers, scheduler=scheduler, progress=progress)
+    if plot:
+        res.plot(plot)
+    _write_result(res, fmt, out)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -96,5 +96,9 @@ class SEMWarning(PsychometricsWarning):
     """A fitted model needs attention (non-convergence, negative variance, non-positive-definite matrix)."""
 
 
+class SimulationWarning(PsychometricsWarning):
+    """Population models and Monte Carlo power: values set by default, replications that failed."""
+
+
 class ModelSyntaxError(PsychometricsError):
     """The model syntax cannot be parsed; the message shows line, column and a caret."""

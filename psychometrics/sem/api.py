@@ -44,7 +44,8 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
         orthogonal: bool = False, meanstructure: bool | None = None,
         sample_cov: pd.DataFrame | dict | list | None = None, sample_nobs: int | list | dict | None = None,
         sample_mean: pd.Series | dict | list | None = None, ordered: bool | list[str] | None = None,
-        parameterization: Literal["delta", "theta"] = "delta", cluster: str | None = None) -> SEMResult:
+        parameterization: Literal["delta", "theta"] = "delta", cluster: str | None = None,
+        scheduler: Any = None) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax (lavaan's ``sem()`` defaults).
 
     Parameters
@@ -83,7 +84,8 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
         ``"perc"`` (percentile, lavaan's default), ``"bc"`` (bias-corrected, lavaan's ``bca.simple``)
         or ``"bca"`` (with jackknife acceleration); seedable (the same draws whatever ``n_jobs``),
         with a progress bar; ``n_jobs`` worker processes (default -1: every core this process may
-        use; 1: none).
+        use; 1: none); ``scheduler`` (``"tcp://host:port"`` or a ``dask.distributed.Client``): the
+        draws on a Dask cluster instead, the same draws for the same seed.
     bollen_stine
         Draws for the Bollen-Stine bootstrap p-value of the chi-square (data transformed to fit the
         model exactly, then resampled); reported as ``fit["bollen_stine_pvalue"]``.
@@ -212,6 +214,7 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
     notes = pt.notes + notes
     check_scales(pt, stats_.variances, notes)
     f = _prepare(pt, X_groups, blocks, labels, opt)
+    f.scheduler = scheduler
     if cluster:
         from .samplestats import cluster_codes
 
@@ -274,6 +277,7 @@ class _Fit:
     S_ls: list | None = None              # unbiased covariances per group (GLS/ULS)
     svecs: list | None = None             # sample-moment vectors per group (GLS/ULS)
     clusters: list | None = None          # per group, the cluster codes of its rows (cluster-robust SEs)
+    scheduler: Any = None                 # bootstrap draws on a Dask cluster
 
     @property
     def est(self) -> str:
@@ -432,7 +436,7 @@ def _parameters(f: _Fit, cov: np.ndarray, level: float, bootstrap: int, ci: str,
             return np.hstack([row_values, defined_at(th)]) if pt.defined else row_values
 
         bs = run_bootstrap(mdl, f.X_groups, theta, all_values, bootstrap, seed, level, ci, progress, n_jobs, f.cons,
-                           f.clusters)
+                           f.clusters, f.scheduler)
         free = np.array([bool(r.free) for r in pt.rows] + [True] * len(pt.defined))
         cols["se"] = np.where(free, bs["se"], cols["se"])
         cols["ci_lower"] = np.where(free, bs["ci"][:, 0], cols["ci_lower"])

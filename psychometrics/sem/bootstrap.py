@@ -17,14 +17,10 @@ Methods & Research 21, 205-229).
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 from scipy import linalg, special
 
 from . import model as _model
-
-_STATE: dict = {}
 
 
 def _quantile_ci(draws: np.ndarray, est: float, level: float, kind: str, jack: np.ndarray | None) -> tuple[float, float]:
@@ -43,11 +39,10 @@ def _quantile_ci(draws: np.ndarray, est: float, level: float, kind: str, jack: n
     return tuple(np.quantile(draws, q))
 
 
-def _chunk(bs: list[int]) -> list[tuple[np.ndarray | None, float]]:
+def _chunk(bs: list[int], st: dict) -> list[tuple[np.ndarray | None, float]]:
     """Fit the draws bs together (vectorised over draws); draw b resamples with its own stream."""
     from .batch import fit_batch
 
-    st = _STATE
     Xs = st["X"]
     members = st.get("members")          # per group, the rows of each cluster (cluster bootstrap)
     S = np.empty((len(bs), len(Xs), Xs[0].shape[1], Xs[0].shape[1]))
@@ -86,51 +81,22 @@ def _chunk(bs: list[int]) -> list[tuple[np.ndarray | None, float]]:
     return [(thb[t] if okb[t] else None, Fb[t] * nb[t].sum()) for t in range(len(bs))]
 
 
-def available_cores() -> int:
-    """Cores this process may run on (its CPU affinity, e.g. a container's or a batch job's share),
-    not every core of the machine."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):     # not on Linux
-        return os.cpu_count() or 1
+def _run(state: dict, n_boot: int, n_jobs: int, progress: bool, desc: str, scheduler=None):
+    """Every draw's (theta or None, statistic), in chunks of 50 on :mod:`.parallel`'s engine (the
+    state sent once per worker); one process when there are too few draws to share."""
+    from .parallel import run
 
-
-def _run(state: dict, n_boot: int, n_jobs: int, progress: bool, desc: str):
-    from tqdm.auto import tqdm
-
-    global _STATE
-    _STATE = state
-    n_jobs = available_cores() if n_jobs == -1 else max(1, n_jobs)
-    results: list = [None] * n_boot
-    bar = tqdm(total=n_boot, desc=desc, disable=not progress, leave=False)
     size = 50
     chunks = [list(range(i, min(i + size, n_boot))) for i in range(0, n_boot, size)]
-    import multiprocessing as mp
-
-    if "fork" not in mp.get_all_start_methods():   # no fork (Windows): one process
-        n_jobs = 1
-    if n_jobs > 1 and n_boot > size:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("fork")) as pool:
-            futures = {pool.submit(_chunk, c): c for c in chunks}
-            for fut in as_completed(futures):
-                for b, r in zip(futures[fut], fut.result()):
-                    results[b] = r
-                bar.update(len(futures[fut]))
-    else:
-        for c in chunks:
-            for b, r in zip(c, _chunk(c)):
-                results[b] = r
-            bar.update(len(c))
-    bar.close()
-    _STATE = {}
-    return results
+    workers = n_jobs if (n_boot > size or scheduler is not None) else 1
+    out = run(_chunk, chunks, workers=workers, scheduler=scheduler, progress=progress, desc=desc,
+              sizes=[len(c) for c in chunks], shared=state, argument="n_jobs")
+    return [r for part in out for r in part]
 
 
 def bootstrap(model, X_groups: list[np.ndarray], theta: np.ndarray, values_at, n_boot: int, seed: int | None,
               level: float, kind: str, progress: bool, n_jobs: int = 1, cons=None,
-              clusters: list[np.ndarray] | None = None) -> dict:
+              clusters: list[np.ndarray] | None = None, scheduler=None) -> dict:
     """``values_at(thetas)`` maps (T, n_free) to every reported value (rows, then defined ones);
     ``clusters`` (per group, each row's cluster): resample whole clusters, and jackknife them for
     BCa."""
@@ -142,7 +108,7 @@ def bootstrap(model, X_groups: list[np.ndarray], theta: np.ndarray, values_at, n
                                               for codes in clusters]
     res = _run({"model": model, "X": X_groups, "theta": theta, "entropy": entropy, "tol": 1e-6, "cons": cons,
                 "info0": info0, "members": members}, n_boot, n_jobs, progress,
-               "bootstrap" if members is None else "cluster bootstrap")
+               "bootstrap" if members is None else "cluster bootstrap", scheduler)
     thetas = np.array([th for th, _ in res if th is not None]).reshape(-1, len(theta))
     failed = n_boot - len(thetas)
     draws = values_at(thetas)
@@ -176,7 +142,7 @@ def _sqrtm(S: np.ndarray) -> np.ndarray:
 
 
 def bollen_stine(model, X_groups: list[np.ndarray], theta: np.ndarray, Sigmas, mus, chisq: float, n_boot: int,
-                 seed: int | None, progress: bool, n_jobs: int = 1, cons=None) -> dict:
+                 seed: int | None, progress: bool, n_jobs: int = 1, cons=None, scheduler=None) -> dict:
     Z = []
     for X, Sig, mu in zip(X_groups, Sigmas, mus):
         xbar = X.mean(axis=0)
@@ -186,7 +152,7 @@ def bollen_stine(model, X_groups: list[np.ndarray], theta: np.ndarray, Sigmas, m
     entropy = np.random.SeedSequence(seed).entropy
     info0 = model.expected_information(theta, _model.complete_blocks(Z)) if cons is None else None
     res = _run({"model": model, "X": Z, "theta": theta, "entropy": entropy, "tol": 1e-7, "cons": cons,
-                "info0": info0}, n_boot, n_jobs, progress, "Bollen-Stine")
+                "info0": info0}, n_boot, n_jobs, progress, "Bollen-Stine", scheduler)
     stats_ = np.array([t for th, t in res if th is not None])
     return {"pvalue": float(np.mean(stats_ > chisq)) if len(stats_) else float("nan"), "used": len(stats_),
             "failed": n_boot - len(stats_), "draws": stats_}

@@ -69,7 +69,7 @@ def fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progre
         return fit, None
     from .bootstrap import bollen_stine as run_bs
 
-    bsp = run_bs(mdl, f.X_groups, theta, Sigmas, mus, chisq, bollen_stine, seed, progress, n_jobs, f.cons)
+    bsp = run_bs(mdl, f.X_groups, theta, Sigmas, mus, chisq, bollen_stine, seed, progress, n_jobs, f.cons, f.scheduler)
     fit["bollen_stine_pvalue"] = bsp["pvalue"]
     fit["bollen_stine_draws"] = bsp["used"]
     notes.append(f"Bollen-Stine bootstrap: {bollen_stine} draws (seed {seed}), {bsp['failed']} failed")
