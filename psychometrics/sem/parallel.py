@@ -39,8 +39,13 @@ _SHARED: Any = None
 
 
 def _set_shared(value: Any) -> None:
+    """A pool worker's start: the shared data; Ctrl-C is the parent's to handle (a worker dying of
+    it would leave the pool waiting for its results)."""
+    import signal
+
     global _SHARED
     _SHARED = value
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _with_shared(fn: Callable[[Any, Any], Any], task: Any) -> Any:
@@ -106,7 +111,9 @@ def _pool(fn, tasks, n: int, bar, sizes, shared) -> list:
             i = futures[fut]
             results[i] = fut.result()
             bar.update(sizes[i])
-    except BaseException:
+    except BaseException:                 # Ctrl-C or a failed task: stop the workers now, then go on
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()

@@ -194,7 +194,7 @@ def _truth(pop: Population, fit_model: str, estimator: str | None, ordinal: bool
         warnings.simplefilter("ignore")
         res = sem(fit_model, None, sample_cov=dict(zip(labels, covs)) if G > 1 else covs[0],
                   sample_nobs=dict.fromkeys(labels, 100000) if G > 1 else 100000,
-                  sample_mean=dict(zip(labels, means)) if G > 1 else means[0],
+                  sample_mean=dict(zip(labels, means)) if G > 1 else means[0], meanstructure=True,
                   estimator=cast(Any, "ML" if (estimator is None or ordinal or estimator.upper() == "MLR") else estimator))
     par = res.parameters
     out = {(a, b, c, str(g)): float(e) for a, b, c, g, e in zip(par["lhs"], par["op"], par["rhs"], par["group"],

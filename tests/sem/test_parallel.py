@@ -112,3 +112,25 @@ def test_unreachable_scheduler_is_named(monkeypatch):
     monkeypatch.setattr(parallel, "CONNECT_TIMEOUT", "2s")
     with pytest.raises(pm.PsychometricsError, match="cannot reach the Dask scheduler"):
         pm.power(POP, reps=4, scheduler=f"tcp://127.0.0.1:{_free_port()}", **KW)
+
+
+def test_ctrl_c_stops_a_local_pool_run_cleanly(tmp_path):
+    """SIGINT to the command's process group (as Ctrl-C in a terminal): the run stops within
+    seconds with click's 'Aborted!', no traceback, and no worker process left behind."""
+    pop = tmp_path / "pop.lav"
+    pop.write_text(POP)
+    p = subprocess.Popen([sys.executable, "-m", "psychometrics", "power", "--model", str(pop), "--n", "100,200",
+                          "--reps", "20000", "--workers", "2", "--seed", "1", "--no-progress"], cwd=ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        time.sleep(4)                      # the pool is running
+        assert p.poll() is None
+        os.killpg(p.pid, signal.SIGINT)
+        _, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+    assert p.returncode != 0 and "Aborted" in err and "Traceback" not in err
+    time.sleep(1)
+    with pytest.raises(ProcessLookupError):      # nothing left in the process group
+        os.killpg(p.pid, 0)

@@ -157,3 +157,16 @@ def test_clustered_power_uses_cluster_robust_ses():
     # 1 + (m - 1) icc_x icc_e = 1.81 (Scott & Holt, 1982), an SE ratio near 1.35 (1.29 here, 30 reps)
     assert t.loc[("y4", "~", "f"), "mean_se"] > 1.15 * flat.loc[("y4", "~", "f"), "mean_se"]
     assert 0.8 <= t.loc[("y4", "~", "f"), "coverage"] <= 1.0
+
+
+def test_planned_missingness_is_fitted_by_fiml():
+    pop = "f =~ 0.7*y1 + 0.7*y2 + 0.7*y3\ny4 ~ 0.3*f"
+    kw = {"n": [300], "reps": 20, "seed": 8, "standardized": True, "workers": 1, "progress": False}
+    full = pm.power(pop, **kw).to_frame().set_index(["lhs", "op", "rhs"])
+    res = pm.power(pop, missing="mcar:0.3", **kw)
+    t = res.to_frame().set_index(["lhs", "op", "rhs"])
+    assert t["converged"].iloc[0] == 1 and res.meta["missing"] == "mcar:0.3"
+    assert ("y4", "~1", "") in t.index                   # FIML: a mean structure, intercepts reported
+    # 30% of the answers missing: the SEs grow (about 1/sqrt(0.7) for the loadings)
+    assert t.loc[("f", "=~", "y2"), "mean_se"] > 1.1 * full.loc[("f", "=~", "y2"), "mean_se"]
+    assert np.isfinite(t.loc[("y4", "~1", ""), "population"])
