@@ -96,7 +96,7 @@ class Provenance:
             how.append(f"seed {self.seed}")
         # short options in the header (the model's syntax and the optimizer's log stay in options)
         how += [f"{k}: {v}" for k, v in self.options.items()
-                if v is not None and v != "" and k not in ("level", "model", "optimizer") and len(str(v)) <= 40]
+                if v is not None and v != "" and k not in ("level", "model", "fit_model", "optimizer") and len(str(v)) <= 40]
         if how:
             out.append("; ".join(how))
         out.append(f"psychometrics {self.package_version}")

@@ -23,7 +23,8 @@ class PowerResult(ResultBase):
     Attributes
     ----------
     table : DataFrame
-        One row per sample size and parameter (free parameters and ``:=`` effects): ``n``,
+        One row per sample size and parameter (free parameters and ``:=`` effects): ``n`` (the
+        total over the groups),
         ``lhs``, ``op``, ``rhs``, ``group``, ``label``, ``population``, ``power``, ``power_se``
         (Monte Carlo SE), ``coverage``, ``mean_est``, ``bias``, ``rel_bias``, ``sd_est``,
         ``mean_se``, ``se_bias``, ``converged``, ``admissible``, ``reps`` (replications used).
