@@ -152,3 +152,14 @@ def test_old_from_imports_work():
     from psychometrics.scoring import score
     assert pm.efa.efa is efa and pm.read_responses is read_responses and pm.score is score
     assert callable(export) and callable(reliability)
+
+
+def test_version_string_equals_pyproject_and_the_installed_metadata():
+    import re
+    from importlib.metadata import version
+
+    from psychometrics._version import __version__
+
+    text = (PKG.parent / "pyproject.toml").read_text()
+    assert re.search(r'^version = "([^"]+)"', text, re.M).group(1) == __version__
+    assert version("psychometrics") == __version__
