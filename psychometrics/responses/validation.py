@@ -414,11 +414,9 @@ def outlying_in_matrix(X: np.ndarray, names: list[str]) -> list[tuple[str, float
         if not ok.any():
             return []
         cols = np.flatnonzero(ok)
-        m = n[ok] - 1
-        q = [S[np.floor(f * m).astype(int), cols] * (1 - (f * m - np.floor(f * m)))
-             + S[np.minimum(np.floor(f * m).astype(int) + 1, m), cols] * (f * m - np.floor(f * m)) for f in (0.01, 0.99)]
+        q = _column_percentiles(X[:, cols], (1, 99), S[:, cols])
         w = q[1] - q[0]
-        if not ((w > 0) & ((S[0, cols] < q[0] - 3 * w) | (S[m, cols] > q[1] + 3 * w))).any():
+        if not ((w > 0) & ((S[0, cols] < q[0] - 3 * w) | (S[n[ok] - 1, cols] > q[1] + 3 * w))).any():
             return []
     fin = np.isfinite(X)
     codes &= fin
@@ -442,14 +440,15 @@ def outlying_in_matrix(X: np.ndarray, names: list[str]) -> list[tuple[str, float
     return out
 
 
-def _column_percentiles(R: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
-    """np.nanpercentile(R, qs, axis=0) (linear interpolation) by one sort: NumPy's loops over columns.
+def _column_percentiles(R: np.ndarray, qs: tuple[float, ...], S: np.ndarray | None = None) -> list[np.ndarray]:
+    """np.nanpercentile(R, qs, axis=0) (linear interpolation) by one sort: NumPy's loops over columns
+    (``S``: R already sorted by column).
 
     >>> R = np.array([[1.0, np.nan], [2.0, 5.0], [4.0, 7.0]])
     >>> [x.tolist() for x in _column_percentiles(R, (50, 100))]
     [[2.0, 6.0], [4.0, 7.0]]
     """
-    S = np.sort(R, axis=0)                      # NaN sort last
+    S = np.sort(R, axis=0) if S is None else S   # NaN sort last
     n = (~np.isnan(R)).sum(axis=0)
     cols = np.arange(R.shape[1])
     out = []

@@ -67,8 +67,6 @@ class _Spec:
 def _replicate(job: tuple[int, int, int], spec: _Spec) -> dict:
     """Replications ``start..stop-1`` at the ``i``-th sample size: estimates, SEs, p-values,
     convergence and admissibility (NaN rows for fits that failed)."""
-    from ..sem import sem
-
     i, start, stop = job
     k = spec.n_keys
     est, se, p = (np.full((stop - start, k), np.nan) for _ in range(3))
@@ -86,12 +84,7 @@ def _replicate(job: tuple[int, int, int], spec: _Spec) -> dict:
             continue
         d = _frame(Y, names, G, spec.sizes[i], spec.form)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                res = sem(spec.fit_model, d, estimator=spec.estimator, group="group" if G > 1 else None,
-                          ordered=True if (spec.ordinal or spec.thresholds) else None,
-                          missing="fiml" if spec.missing and not (spec.ordinal or spec.thresholds) else "listwise",
-                          progress=False, cluster="cluster" if spec.form.clusters else None)
+            res = _fit(spec, d)
         except (PsychometricsError, np.linalg.LinAlgError, FloatingPointError):
             continue
         par = res.parameters
@@ -104,6 +97,19 @@ def _replicate(job: tuple[int, int, int], spec: _Spec) -> dict:
         var = ((par["op"] == "~~") & (par["lhs"] == par["rhs"])).to_numpy()
         admissible[t] = ok[t] and bool((par["est"].to_numpy(float)[var] >= 0).all())
     return {"est": est, "se": se, "p": p, "ok": ok, "admissible": admissible}
+
+
+def _fit(spec: _Spec, d: pd.DataFrame):
+    """The analysis model fitted to one data set as the replications fit it (warnings silenced:
+    power counts what they warn of)."""
+    from ..sem import sem
+
+    ordinal = bool(spec.ordinal or spec.thresholds)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sem(spec.fit_model, d, estimator=spec.estimator, group="group" if spec.pop.n_groups > 1 else None,
+                   ordered=True if ordinal else None, missing="fiml" if spec.missing and not ordinal else "listwise",
+                   progress=False, cluster="cluster" if spec.form.clusters else None)
 
 
 def _frame(Y: np.ndarray, names: list[str], G: int, size, form: Shape) -> pd.DataFrame:
@@ -290,12 +296,12 @@ def power(model: str, n: int | Sequence[int] | Sequence[Sequence[int]], reps: in
     fit_model = fit_model if fit_model is not None else analysis_syntax(model)
     is_ord = bool(ordinal or thresholds)
     truth = _truth(pop, fit_model, estimator, is_ord, thresholds, ordinal)
-    miss = parse_missing(missing)
-    rows = _table_rows(fit_model, pop, sizes[-1], seed, estimator, ordinal, thresholds, miss, form)
+    spec = _Spec(pop, fit_model, sizes, int(seed), estimator, ordinal,
+                 tuple(thresholds) if thresholds is not None else None, parse_missing(missing), alpha, 0, form)
+    rows = _table_rows(spec)
     rows = rows.assign(population=[truth.get((a, b, c, str(g)), math.nan) for a, b, c, g in
                                    zip(rows["lhs"], rows["op"], rows["rhs"], rows["group"])])
-    spec = _Spec(pop, fit_model, sizes, int(seed), estimator, ordinal,
-                 tuple(thresholds) if thresholds is not None else None, miss, alpha, len(rows), form)
+    spec = dataclasses.replace(spec, n_keys=len(rows))
     n_workers = parallel.available_cores() if workers in (None, -1) and scheduler is None else (workers or 1)
     per = batch or max(5, min(200, math.ceil(reps / (4 * max(int(n_workers), 1)))))
     jobs = [(spec, i, a, min(a + per, reps)) for i in range(len(sizes)) for a in range(0, reps, per)]
@@ -325,20 +331,12 @@ def _sizes(n) -> tuple[tuple[int, ...], ...]:
     return tuple((int(v),) if isinstance(v, (int, np.integer)) else tuple(int(x) for x in v) for v in ns)
 
 
-def _table_rows(fit_model, pop, size, seed, estimator, ordinal, thresholds, miss, form: Shape) -> pd.DataFrame:
+def _table_rows(spec: _Spec) -> pd.DataFrame:
     """The reported rows (free parameters and ``:=``) of the analysis model, from one fit."""
-    from ..sem import sem
-
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2 ** 31,)))
-    rows = [max(s, 50) for s in size]
-    d = _frame(draw(pop, rows, rng, ordinal, thresholds, miss, form), pop.observed, pop.n_groups, rows, form)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = sem(fit_model, d, estimator=estimator, group="group" if pop.n_groups > 1 else None,
-                  ordered=True if (ordinal or thresholds) else None,
-                  missing="fiml" if miss and not (ordinal or thresholds) else "listwise", progress=False,
-                  cluster="cluster" if form.clusters else None)
-    par = res.parameters
+    rng = np.random.default_rng(np.random.SeedSequence(spec.seed, spawn_key=(2 ** 31,)))
+    rows = [max(s, 50) for s in spec.sizes[-1]]
+    Y = draw(spec.pop, rows, rng, spec.ordinal, spec.thresholds, spec.missing, spec.form)
+    par = _fit(spec, _frame(Y, spec.pop.observed, spec.pop.n_groups, rows, spec.form)).parameters
     return par.loc[(par["free"] > 0) | (par["op"] == ":="), KEYS].reset_index(drop=True)
 
 
