@@ -55,9 +55,11 @@ class Summary:
         return "\n".join(out) + "\n"
 
     def as_latex(self, digits: int = 3) -> str:
-        out = [f"% {self.title}"] + [f"% {h}" for h in self.header]
+        out = [f"% {self.title}"] + [f"% {h}" for line in self.header for h in str(line).splitlines()]
         for name, df in self.tables:
-            styler = _round(df, digits).style.hide(axis="index").format(na_rep="--", precision=digits)
+            # cells and headers escaped (%, _, &, #, ~ as in 'f =~ x1', ...): the table compiles
+            styler = (_round(df, digits).style.hide(axis="index").format(na_rep="--", precision=digits, escape="latex")
+                      .format_index(escape="latex", axis=1))
             out.append(styler.to_latex(caption=_latex_escape(name), hrules=True))
         return "\n".join(out)
 
@@ -87,10 +89,17 @@ def _round(df: pd.DataFrame, digits: int) -> pd.DataFrame:
     return out
 
 
+_LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "_": r"\_", "#": r"\#", "$": r"\$", "{": r"\{",
+          "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
 def _latex_escape(text: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#")):
-        text = text.replace(a, b)
-    return text
+    r"""LaTeX's special characters escaped in one pass (a caption or a comment line).
+
+    >>> print(_latex_escape("f =~ x_1 & 50% {a}"))
+    f =\textasciitilde{} x\_1 \& 50\% \{a\}
+    """
+    return "".join(_LATEX.get(c, c) for c in text)
 
 
 def jsonable(value: Any) -> Any:
