@@ -60,7 +60,7 @@ class Report(ResultBase):
                           "ICC(1), ICC(2) and design effects of the scale scores as psych::statsBy")
             cluster_tables = [("Clustering of the scale scores", self.clustering.table)]
         return Summary("Report: " + self.meta["instrument"]["id"], header,
-                       [*problems, *rel.tables, *cluster_tables, *model_tables, *sc.tables])
+                       [*problems, *rel.tables, *cluster_tables, *model_tables, *sc.tables], apa=True)
 
     def to_dict(self) -> dict:
         out = {"meta": self.meta, "scores": self.scores.to_dict(rows=False), "reliability": self.reliability.to_dict()}

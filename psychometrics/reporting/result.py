@@ -150,7 +150,8 @@ class ResultBase:
         from .docx import write_tables
 
         s = self.summary()
-        write_tables(path, s.title, s.header, s.tables, digits=digits)
+        tables = [(name, s.shown(df, digits)) for name, df in s.tables] if s.apa else s.tables
+        write_tables(path, s.title, s.header, tables, digits=digits)
 
 
 def _short(v: Any) -> str:

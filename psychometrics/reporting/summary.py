@@ -38,27 +38,38 @@ class Summary:
     title: str
     header: list[str] = field(default_factory=list)
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    apa: bool = False           # tables as APA text (:mod:`.apa`): two decimals, p < .001, yes/no, "fixed"
+
+    def shown(self, df: pd.DataFrame, digits: int) -> pd.DataFrame:
+        """A table as rendered: APA text, or rounded to ``digits``."""
+        if self.apa:
+            from .apa import table
+
+            return table(df, min(digits, 2))
+        return _round(df, digits)
 
     def as_text(self, digits: int = 3) -> str:
         out = [self.title, "=" * len(self.title), *self.header]
         for name, df in self.tables:
-            out += ["", name, _round(df, digits).to_string(index=False, na_rep=NA)]
+            out += ["", name, self.shown(df, digits).to_string(index=False, na_rep=NA)]
         return "\n".join(out)
 
     def as_markdown(self, digits: int = 3) -> str:
         out = [f"# {markdown_text(self.title)}", ""] + [f"- {markdown_text(h)}" for h in self.header]
         for name, df in self.tables:
-            shown = _round(df, digits).map(lambda v: markdown_text(v, cell=True)).astype(object)  # data stay text
-            shown = shown.where(df.notna().to_numpy(), None)  # tabulate shows None as missingval
+            shown = self.shown(df, digits).map(lambda v: markdown_text(v, cell=True)).astype(object)  # data stay text
+            if not self.apa:        # APA text shows its own dashes
+                shown = shown.where(df.notna().to_numpy(), None)  # tabulate shows None as missingval
             shown.columns = [markdown_text(str(c), cell=True) for c in shown.columns]
-            out += ["", f"## {markdown_text(name)}", "", shown.to_markdown(index=False, missingval=NA)]
+            out += ["", f"## {markdown_text(name)}", "", shown.to_markdown(index=False, missingval=NA,
+                                                                          disable_numparse=self.apa)]
         return "\n".join(out) + "\n"
 
     def as_latex(self, digits: int = 3) -> str:
         out = [f"% {self.title}"] + [f"% {h}" for line in self.header for h in str(line).splitlines()]
         for name, df in self.tables:
             # cells and headers escaped (%, _, &, #, ~ as in 'f =~ x1', ...): the table compiles
-            styler = (_round(df, digits).style.hide(axis="index").format(na_rep="--", precision=digits, escape="latex")
+            styler = (self.shown(df, digits).style.hide(axis="index").format(na_rep="--", precision=digits, escape="latex")
                       .format_index(escape="latex", axis=1))
             out.append(styler.to_latex(caption=_latex_escape(name), hrules=True))
         return "\n".join(out)
@@ -67,7 +78,7 @@ class Summary:
         out = [f"<h1>{html.escape(self.title)}</h1>", "<ul>"]
         out += [f"<li>{html.escape(h)}</li>" for h in self.header] + ["</ul>"]
         for name, df in self.tables:
-            out += [f"<h2>{html.escape(name)}</h2>", _round(df, digits).to_html(index=False, na_rep=NA)]
+            out += [f"<h2>{html.escape(name)}</h2>", self.shown(df, digits).to_html(index=False, na_rep=NA)]
         return "\n".join(out)
 
     def render(self, fmt: SummaryFormat = "text", digits: int = 3) -> str:

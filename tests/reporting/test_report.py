@@ -58,7 +58,7 @@ def test_cli_report_with_cluster(tmp_path):
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     text = out.read_text()
-    assert "Clustering of the scale scores" in text and "design_effect" in text
+    assert "Clustering of the scale scores" in text and "design effect" in text      # APA headers in words
     section = text.split("Clustering of the scale scores")[1]
     icc1 = float(section.split("| support")[1].split("|")[7])       # the icc1 column of that table
     assert 0.10 < icc1 < 0.18
