@@ -38,12 +38,11 @@ equation modeling with missing data: From formulas to R code. *Psych*, 3(2), 197
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..exceptions import EstimationError, SEMWarning
+from .twolevel_stats import _h1_loglik, check_levels
 
 
 @dataclass
@@ -84,13 +83,11 @@ class MissingClusterStats:
         return int(self.mask.sum()) + int((~np.isnan(self.Z)).sum())
 
 
-def _h1_loglik(X: np.ndarray) -> float:
+def _rows_loglik(X: np.ndarray) -> float:
     """Saturated normal log-likelihood of complete rows (lavaan's loglik.x part)."""
     if X.shape[1] == 0 or len(X) == 0:
         return 0.0
-    S = np.atleast_2d(np.cov(X, rowvar=False, ddof=0))
-    p = len(S)
-    return -len(X) / 2 * (p * math.log(2 * math.pi) + np.linalg.slogdet(S)[1] + p)
+    return _h1_loglik(len(X), np.atleast_2d(np.cov(X, rowvar=False, ddof=0)))
 
 
 def missing_cluster_stats(X: np.ndarray, codes: np.ndarray, names: list[str], level_observed: list[list[str]],
@@ -111,7 +108,7 @@ def missing_cluster_stats(X: np.ndarray, codes: np.ndarray, names: list[str], le
         np.add.at(Zs, codes, np.where(np.isnan(Xz), 0.0, Xz))
         np.add.at(Zn, codes, (~np.isnan(Xz)).astype(float))
         Z = np.where(Zn > 0, Zs / Zn, np.nan)
-    _check(X, codes, names, y, z, Z, J, len(level_observed[1]), where)
+    check_levels(X, codes, names, y, z, J, len(level_observed[1]), where)
     zpatterns, zpattern = np.unique(~np.isnan(Z), axis=0, return_inverse=True)
     Y = X[:, y]
     mask = ~np.isnan(Y)
@@ -152,34 +149,9 @@ def missing_cluster_stats(X: np.ndarray, codes: np.ndarray, names: list[str], le
         idx = {v: k for k, v in enumerate(names)}
         wx = [idx[v] for v in level_exo[0] if v not in lv2]
         bx = [k for k, v in enumerate(names[i] for i in z) if v in level_exo[1]]
-        loglik_x = _h1_loglik(X[:, wx][~np.isnan(X[:, wx]).any(axis=1)]) + _h1_loglik(Z[:, bx])
+        loglik_x = _rows_loglik(X[:, wx][~np.isnan(X[:, wx]).any(axis=1)]) + _rows_loglik(Z[:, bx])
     return MissingClusterStats(N, J, y, z, np.where(mask, Y, 0.0), mask, pattern.ravel(), patterns, codes, counts,
                                size, S_PW, S_B0, mean, Z, zpattern.ravel(), zpatterns, loglik_x)
-
-
-def _check(X, codes, names, y, z, Z, J: int, n_between: int, where: str) -> None:
-    """The complete-data checks on the answers given: more clusters than level-2 variables, level-1
-    variables that vary within clusters, cluster-level variables that do not (warned)."""
-    if J <= n_between:
-        raise EstimationError(f"{J} clusters{where} for {n_between} level-2 variables: the between-cluster covariance "
-                              "matrix cannot be estimated; a two-level model needs more clusters than between-level "
-                              "variables (in practice 50 or more)")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sums, cnt = np.zeros((J, X.shape[1])), np.zeros((J, X.shape[1]))
-        np.add.at(sums, codes, np.nan_to_num(X))
-        np.add.at(cnt, codes, (~np.isnan(X)).astype(float))
-        dev = X - (sums / cnt)[codes]
-    within = np.nansum(dev ** 2, axis=0)
-    scale = np.maximum(np.nanvar(X, axis=0), 1e-300) * np.maximum((~np.isnan(X)).sum(axis=0), 1)
-    flat = [names[k] for k in y if within[k] <= 1e-10 * scale[k]]
-    if flat:
-        raise EstimationError(f"{', '.join(flat)}{where}: no variance within clusters (the same value for everyone "
-                              "in a cluster), yet declared at level 1; a cluster-level variable belongs in the "
-                              "'level: 2' block only")
-    varying = [names[k] for k in z if np.nanmax(np.abs(dev[:, k]), initial=0.0) > 1e-8 * max(1.0, np.nanmax(np.abs(X[:, k])))]
-    if varying:
-        warnings.warn(f"SEM: {', '.join(varying)}{where} named only at level 2 but not constant within clusters: "
-                      "their cluster means are used (as lavaan does)", SEMWarning, stacklevel=5)
 
 
 def _y_part(st: MissingClusterStats, sw: np.ndarray, sbj: np.ndarray, mu: np.ndarray, shift: np.ndarray, grad: bool):

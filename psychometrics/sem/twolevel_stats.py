@@ -109,13 +109,9 @@ def cluster_stats(X: np.ndarray, codes: np.ndarray, names: list[str], level_obse
                               "estimated; a two-level model needs clusters with several members (or fit a single-"
                               "level model)")
     S_PW = dev[:, y].T @ dev[:, y] / (N - J)
-    wvar = np.diag(S_PW)
+    n_between = len(level_observed[1])
+    check_levels(X, codes, names, y, z, J, n_between, where)
     scale = np.maximum(X[:, y].var(axis=0), 1e-300)
-    flat = [names[y[k]] for k in range(len(y)) if wvar[k] <= 1e-10 * scale[k]]
-    if flat:
-        raise EstimationError(f"{', '.join(flat)}{where}: no variance within clusters (the same value for everyone "
-                              "in a cluster), yet declared at level 1; a cluster-level variable belongs in the "
-                              "'level: 2' block only")
     ss = np.zeros((J, len(y)))
     np.add.at(ss, codes, dev[:, y] ** 2)
     constant = (ss <= 1e-12 * scale) & (size > 1)[:, None]
@@ -124,21 +120,10 @@ def cluster_stats(X: np.ndarray, codes: np.ndarray, names: list[str], level_obse
         warnings.warn(f"SEM: level-1 variable(s){where} with no variance within some clusters (number of clusters): "
                       f"{', '.join(some[:8])}{' ...' if len(some) > 8 else ''}; fine when few, as lavaan warns too",
                       SEMWarning, stacklevel=4)
-    if len(z):
-        zdev = np.abs(dev[:, z]).max(axis=0)
-        varying = [names[z[k]] for k in range(len(z)) if zdev[k] > 1e-8 * max(1.0, np.abs(X[:, z[k]]).max())]
-        if varying:
-            warnings.warn(f"SEM: {', '.join(varying)}{where} named only at level 2 but not constant within clusters: "
-                          "their cluster means are used (as lavaan does)", SEMWarning, stacklevel=4)
     single = int((size == 1).sum())
     if single:
         warnings.warn(f"SEM: {single} of {J} clusters{where} have a single respondent: they inform the between-cluster "
                       "level only", SEMWarning, stacklevel=4)
-    n_between = len(level_observed[1])
-    if J <= n_between:
-        raise EstimationError(f"{J} clusters{where} for {n_between} level-2 variables: the between-cluster covariance "
-                              "matrix cannot be estimated; a two-level model needs more clusters than between-level "
-                              "variables (in practice 50 or more)")
     order = np.concatenate([z, y])
     sizes, inv, counts = np.unique(size, return_inverse=True, return_counts=True)
     cm = means[:, order]
@@ -168,6 +153,34 @@ def cluster_stats(X: np.ndarray, codes: np.ndarray, names: list[str], level_obse
     if len(z):
         S_B0[np.ix_(z, z)] = np.cov(means[:, z], rowvar=False, ddof=0).reshape(len(z), len(z))
     return ClusterStats(N, J, y, z, S_PW, sizes, counts, mean_d, cov_d, loglik_x, size, S_B0, X.mean(axis=0))
+
+
+def check_levels(X: np.ndarray, codes: np.ndarray, names: list[str], y, z, J: int, n_between: int,
+                 where: str = "") -> None:
+    """The checks every two-level fit makes on its rows (NaN for missing answers): more clusters
+    than level-2 variables, level-1 variables that vary within clusters, cluster-level variables
+    that do not vary within them (warned: their cluster means are used, as lavaan does)."""
+    if J <= n_between:
+        raise EstimationError(f"{J} clusters{where} for {n_between} level-2 variables: the between-cluster covariance "
+                              "matrix cannot be estimated; a two-level model needs more clusters than between-level "
+                              "variables (in practice 50 or more)")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sums, cnt = np.zeros((J, X.shape[1])), np.zeros((J, X.shape[1]))
+        np.add.at(sums, codes, np.nan_to_num(X))
+        np.add.at(cnt, codes, (~np.isnan(X)).astype(float))
+        dev = X - (sums / cnt)[codes]
+    within = np.nansum(dev ** 2, axis=0)
+    scale = np.maximum(np.nanvar(X, axis=0), 1e-300) * np.maximum((~np.isnan(X)).sum(axis=0), 1)
+    flat = [names[k] for k in y if within[k] <= 1e-10 * scale[k]]
+    if flat:
+        raise EstimationError(f"{', '.join(flat)}{where}: no variance within clusters (the same value for everyone "
+                              "in a cluster), yet declared at level 1; a cluster-level variable belongs in the "
+                              "'level: 2' block only")
+    varying = [names[k] for k in z
+               if np.nanmax(np.abs(dev[:, k]), initial=0.0) > 1e-8 * max(1.0, np.nanmax(np.abs(X[:, k]), initial=0.0))]
+    if varying:
+        warnings.warn(f"SEM: {', '.join(varying)}{where} named only at level 2 but not constant within clusters: "
+                      "their cluster means are used (as lavaan does)", SEMWarning, stacklevel=4)
 
 
 def cluster_column(data: pd.DataFrame, cluster: str, group: str | None) -> pd.Series:
