@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "psychometrics"
-STAGES = ["instruments", "responses", "scoring", "measurement", "sem", "reporting", "deploy", "simulate"]
+STAGES = ["instruments", "responses", "scoring", "measurement", "sem", "inference", "reporting", "deploy", "simulate"]
 
 
 def _module_name(path: Path) -> str:
@@ -90,7 +90,8 @@ def test_stages_import_only_earlier_stages():
     """Each stage imports earlier stages only, plus ``reporting`` for the result interface and
     measurement -> sem (CR and AVE are fitted as a CFA); sem -> measurement only for WLSMV's sample
     statistics (polychoric correlations and their asymptotic covariance); simulate -> sem (population
-    models are parameter tables, power fits the analysis model). Definitions know nothing
+    models are parameter tables, power fits the analysis model); inference takes frames and knows no
+    instrument. Definitions know nothing
     of data; deploy reads only instruments; the CLI may use anything."""
     allowed = {
         "instruments": set(),
@@ -98,7 +99,8 @@ def test_stages_import_only_earlier_stages():
         "scoring": {"instruments", "responses", "reporting"},
         "measurement": {"instruments", "responses", "scoring", "reporting", "sem"},
         "sem": {"responses", "reporting", "measurement"},
-        "reporting": {"instruments", "responses", "scoring", "measurement", "sem"},
+        "inference": {"reporting"},     # scale scores and context columns in, results out
+        "reporting": {"instruments", "responses", "scoring", "measurement", "sem", "inference"},
         "deploy": {"instruments"},
         "simulate": {"sem", "responses", "reporting"},   # population models are parameter tables; power fits them
     }

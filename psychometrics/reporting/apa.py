@@ -6,8 +6,8 @@ headers in words (p, SE, M, SD) instead of the JSON's snake_case.
 
 >>> p_value(0.0004), p_value(0.0234), p_value(0.9999)
 ('< .001', '.023', '> .999')
->>> bounded(0.8734), bounded(-0.1), number(12.3456)
-('.87', '-.10', '12.35')
+>>> bounded(0.8734), bounded(-0.1), number(12.3456), number(-0.001), bounded(-0.004)
+('.87', '-.10', '12.35', '0.00', '.00')
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import pandas as pd
 DASH = "—"
 
 #: columns holding p-values
-P_COLUMNS = re.compile(r"^(p|pvalue|p_value|pvalue_[a-z_]+|[a-z_]*_pvalue)$", re.I)
+P_COLUMNS = re.compile(r"^(p|pvalue|p_value|pvalue_[a-z_]+|[a-z_]*_pvalue|[a-z_]+_p)$", re.I)
 #: columns holding statistics bounded by 1 in absolute value (no leading zero)
 BOUNDED = re.compile(r"(^|_)(alpha|omega|omega_h|cr|ave|r|rho|cfi|tli|nfi|rmsea|srmr|icc1|icc2|std_all|power|coverage"
                      r"|converged|admissible|r_drop|alpha_if_deleted|proportion|cumulative|h2|loading|kmo|msa"
-                     r"|delta_cfi|delta_rmsea|delta_srmr)($|_)", re.I)
+                     r"|delta_cfi|delta_rmsea|delta_srmr|eta2|omega2|cramers_v|r2|icc|v)($|_)", re.I)
 
 HEADERS = {"pvalue": "p", "p_value": "p", "se": "SE", "z": "z", "est": "estimate", "ci_lower": "95% CI lower",
            "ci_upper": "95% CI upper", "std_lv": "std. (lv)", "std_all": "std. (all)", "std_all_se": "SE (std.)",
@@ -47,11 +47,26 @@ def p_value(p) -> str:
     return f"{p:.3f}".replace("0.", ".", 1)
 
 
+def p_text(p) -> str:
+    """p in running text: "p = .023", "p < .001", "p > .999".
+
+    >>> p_text(0.0234), p_text(1e-9)
+    ('p = .023', 'p < .001')
+    """
+    shown = p_value(p)
+    return f"p {shown}" if shown[0] in "<>" else f"p = {shown}"
+
+
+def _no_negative_zero(text: str) -> str:
+    """"-0.00" and "-.00" (a small negative number rounded away) shown without the sign."""
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
 def bounded(x, digits: int = 2) -> str:
     """A statistic that cannot exceed 1 in absolute value: no leading zero (.87, -.12)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return DASH
-    text = f"{float(x):.{digits}f}"
+    text = _no_negative_zero(f"{float(x):.{digits}f}")
     return re.sub(r"^(-?)0\.", r"\1.", text)
 
 
@@ -63,7 +78,7 @@ def number(x, digits: int = 2) -> str:
         return "yes" if x else "no"
     if isinstance(x, (int, np.integer)):
         return str(int(x))
-    return f"{float(x):.{digits}f}"
+    return _no_negative_zero(f"{float(x):.{digits}f}")
 
 
 def header(name: str) -> str:
