@@ -784,40 +784,104 @@ def invariance(ctx, data, model, group, levels, estimator, missing, missing_code
     _write_result(res, fmt, out)
 
 
+REPORT_FORMATS = (".html", ".htm", ".docx", ".md", ".tex", ".pdf", ".txt")
+
+
+def _list(text: str | None) -> list[str] | None:
+    return [x.strip() for x in text.split(",") if x.strip()] if text else None
+
+
 @main.command()
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--instrument", "instrument", required=True, help="Instrument or battery id(s), comma-separated.")
 @click.option("--model", help="CFA/SEM model: lavaan syntax or a file holding it (ML with FIML: every respondent counts).")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="report.md, report.html, report.docx or report.txt")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="The format follows the extension: .html (one self-contained page), .docx, .md, .tex (LaTeX), "
+                   ".pdf (printed from the HTML by Chromium, when installed) or .txt (every table, as a log).")
 @click.option("--scores", "scores_out", type=click.Path(dir_okay=False), help="Also write every respondent's scores.")
 @click.option("--on-invalid", type=click.Choice(["error", "missing"]), default="error", show_default=True)
 @click.option("--id", "id_col")
 @click.option("--cluster", help="Column of the clusters (e.g. school): ICCs and design effects of the scale scores; "
-                                "the model cluster-robust (MLR), or two-level with 'level:' blocks.")
+                                "the model cluster-robust (MLR), or two-level with 'level:' blocks; regressions with "
+                                "SEs clustered by it.")
+@click.option("--groups", help="Context columns to compare, comma-separated (e.g. loc,response_language): invariance, "
+                               "group comparisons, crosstabs, Table 1.")
+@click.option("--lang", type=click.Choice(["en", "ru", "kk-Cyrl"]), default="en", show_default=True,
+              help="Language of item texts and labels (and of the headings where translated: ru).")
+@click.option("--sections", help="Sections to include, comma-separated (sample, items, reliability, efa, cfa, structural, "
+                                 "invariance, groups, participation, method, appendix; default all that apply).")
+@click.option("--efa", "efa_items", help="Scales or items for an exploratory factor analysis, comma-separated.")
+@click.option("--bootstrap", type=click.IntRange(min=100), default=1000, show_default=True,
+              help="Draws for the intervals of indirect effects (bootstrap with complete data, Monte Carlo under FIML "
+                   "use 20x as many).")
+@click.option("--seed", type=click.IntRange(min=0), default=20261202, show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress on standard error.")
 @click.pass_context
-def report(ctx, data, instrument, model, out, scores_out, on_invalid, id_col, cluster):
-    """Validation, scores, classifications, careless flags, reliability and item analysis in one report."""
+def report(ctx, data, instrument, model, out, scores_out, on_invalid, id_col, cluster, groups, lang, sections, efa_items,
+           bootstrap, seed, quiet):
+    """The results section: sample, item distributions, reliability, EFA, CFA, the structural model,
+    invariance, group comparisons, crosstabs, method and references, appendix."""
     from .reporting.report import build_report
     from .responses.io import read_responses, write_table
 
     model_text = _model_text(model) if model else None
     suffix = Path(out).suffix.lower()
-    if suffix not in (".md", ".html", ".htm", ".docx", ".txt"):
-        raise click.UsageError(f"--out {out}: use .md, .html, .docx or .txt")
+    if suffix not in REPORT_FORMATS:
+        raise click.UsageError(f"--out {out}: use one of {', '.join(REPORT_FORMATS)}")
+    if suffix == ".pdf":
+        _chromium()         # say so before the analyses run
     inst = _registry(ctx).resolve(instrument)
+    progress = not quiet
+    if progress:
+        click.echo(f"report: reading {data}", err=True)
     rep = build_report(read_responses(data), inst, on_invalid=on_invalid, id=id_col, source=str(data),
-                       model=model_text, cluster=cluster)
+                       model=model_text, cluster=cluster, groups=_list(groups), lang=lang, sections=_list(sections),
+                       efa=_list(efa_items), bootstrap=bootstrap, seed=seed, progress=progress)
+    if progress:
+        click.echo(f"report: writing {out}", err=True)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".docx":
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
         rep.to_docx(out)
+    elif suffix == ".txt":
+        _emit(rep.summary().render("text"), out)
     else:
-        fmt = {".md": "md", ".html": "html", ".htm": "html", ".txt": "text"}[suffix]
-        _emit(rep.summary().render(fmt), out)
+        doc = rep.document()
+        if suffix == ".pdf":
+            _print_pdf(doc.to_html(), out)
+        else:
+            _emit({".md": doc.to_markdown, ".tex": doc.to_latex}.get(suffix, doc.to_html)(), out)
     if scores_out:
         write_table(rep.scores.scores, scores_out)
     click.echo(Summary("Reliability", [], rep.reliability.summary().tables[:1]).as_text(digits=2))
     click.echo(f"\nreport written to {out}" + (f"; scores of {len(rep.scores.scores)} respondents to {scores_out}"
                                                 if scores_out else ""))
+
+
+def _chromium() -> str:
+    import shutil
+
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise click.UsageError("--out .pdf prints the HTML report with Chromium, which is not installed (Debian: apt-get "
+                           "install chromium); write .html and print it from a browser, or write .docx")
+
+
+def _print_pdf(html_text: str, out: str) -> None:
+    """The HTML report printed to PDF by headless Chromium (no network: the page loads nothing)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "report.html"
+        page.write_text(html_text, encoding="utf-8")
+        target = Path(out).resolve()
+        cmd = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+               f"--user-data-dir={tmp}/profile", f"--print-to-pdf={target}", page.as_uri()]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        if r.returncode != 0 or not target.is_file():
+            raise click.ClickException(f"Chromium could not print {out}: {r.stderr.strip()[-300:]}")
 
 
 def _floats(text: str | None, flag: str):

@@ -1,4 +1,6 @@
-"""Plots (matplotlib, non-interactive backend); the only module that imports matplotlib."""
+"""Plots (matplotlib, non-interactive backend): the command line's scree and loadings PNGs, and the
+report's figures as SVG text + PNG bytes (Likert bars, scree, structural diagram). The only module
+of the reporting stage that imports matplotlib."""
 
 from __future__ import annotations
 
@@ -60,3 +62,130 @@ def loadings_heatmap(res, path: str) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=150)
     plt.close(fig)
+
+
+# --------------------------------------------------------------------------- report figures
+#: diverging palette for answer categories (ColorBrewer RdBu, colour-blind safe), disagree -> agree
+_LIKERT = {2: ["#ca0020", "#0571b0"], 3: ["#ca0020", "#d9d9d9", "#0571b0"],
+           4: ["#ca0020", "#f4a582", "#92c5de", "#0571b0"], 5: ["#ca0020", "#f4a582", "#d9d9d9", "#92c5de", "#0571b0"],
+           6: ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"],
+           7: ["#b2182b", "#ef8a62", "#fddbc7", "#d9d9d9", "#d1e5f0", "#67a9cf", "#2166ac"]}
+
+
+def rendered(fig):
+    """A matplotlib figure as SVG text (text kept as text, no timestamp, ids fixed) and a function
+    giving its PNG bytes on first call (Word and Markdown need them; HTML does not)."""
+    import io
+
+    plt = _pyplot()
+    plt.rcParams["svg.fonttype"] = "none"
+    plt.rcParams["svg.hashsalt"] = "psychometrics"
+    s = io.StringIO()
+    fig.savefig(s, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    plt.close(fig)
+    memo: list[bytes] = []
+
+    def png() -> bytes:
+        if not memo:
+            p = io.BytesIO()
+            fig.savefig(p, format="png", dpi=110, metadata={"Software": None}, bbox_inches="tight")
+            memo.append(p.getvalue())
+        return memo[0]
+    return s.getvalue(), png
+
+
+def likert_bars(shares, labels: list[str], texts: list[str], title: str = ""):
+    """Diverging stacked bars of the answer categories per item (the usual Likert plot): the
+    middle category straddles zero, lower categories go left, higher right; percentages of the
+    item's valid answers. ``shares``: items x categories array of proportions (rows sum to 1)."""
+    plt = _pyplot()
+    shares = np.asarray(shares, float) * 100
+    k = shares.shape[1]
+    colors = _LIKERT.get(k) or [plt.get_cmap("RdBu")(x) for x in np.linspace(0.1, 0.9, k)]
+    mid = k // 2
+    left = shares[:, :mid].sum(axis=1) + (shares[:, mid] / 2 if k % 2 else 0)
+    fig, ax = plt.subplots(figsize=(8.6, 0.9 + 0.36 * len(texts)))
+    y = np.arange(len(texts))[::-1]
+    start = -left
+    for j in range(k):
+        ax.barh(y, shares[:, j], left=start, color=colors[j], edgecolor="white", linewidth=.5, label=labels[j], height=.72)
+        for yi, s0, w in zip(y, start, shares[:, j]):
+            if w >= 7:
+                ax.text(s0 + w / 2, yi, f"{w:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if j in (0, k - 1) else "black")
+        start = start + shares[:, j]
+    ax.axvline(0, color="#444", lw=.8)
+    ax.set_yticks(y, texts, fontsize=8)
+    lim = max(float(left.max()), float((shares.sum(axis=1) - left).max())) + 5
+    ax.set_xlim(-lim, lim)
+    ticks = np.arange(-100, 101, 25)
+    ticks = ticks[np.abs(ticks) <= lim]
+    ax.set_xticks(ticks, [f"{abs(t)}%" for t in ticks], fontsize=8)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.legend(ncol=min(k, 5), fontsize=7.5, frameon=False, loc="lower center", bbox_to_anchor=(0.4, 1.0))
+    if title:
+        ax.set_title(title, fontsize=10, pad=26, loc="left")
+    return rendered(fig)
+
+
+def scree_figure(res):
+    """The scree / parallel-analysis plot of an EFA result, for the report."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 4.0))
+    k = np.arange(1, len(res.items) + 1)
+    pa = res.parallel
+    if pa is not None:
+        ax.plot(k, pa.observed_factors, "o-", color="#1f4e79", label="observed (factors)")
+        ax.plot(k, pa.thresholds("factors"), "--", color="#c0504d", label="simulated (parallel analysis)")
+        ax.set_title(f"Parallel analysis suggests {pa.suggested_factors} factor(s)", fontsize=10)
+    else:
+        ax.plot(k, np.linalg.eigvalsh(res.correlation.to_numpy())[::-1], "o-", color="#1f4e79", label="eigenvalues")
+    ax.axhline(1.0 if pa is None else 0.0, color="grey", lw=.8, ls=":")
+    ax.set_xlabel("factor number")
+    ax.set_ylabel("eigenvalue")
+    ax.set_xticks(k)
+    ax.legend(frameon=False, fontsize=8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return rendered(fig)
+
+
+def structural_diagram(nodes: dict[str, tuple[float, float]], paths: list[tuple[str, str, str, bool]],
+                       covariances: list[tuple[str, str, str]], r2: dict[str, float]):
+    """The structural part of a model: latent variables as ovals at ``nodes`` (x, y), regressions
+    as arrows labelled with their standardized estimates and significance stars (black when
+    p < .05, grey otherwise), covariances of the exogenous variables as dashed curves, and R² under
+    each endogenous variable. ``paths``: (from, to, label, significant)."""
+    plt = _pyplot()
+    from matplotlib.patches import Ellipse, FancyArrowPatch
+
+    xs = [p[0] for p in nodes.values()]
+    ys = [p[1] for p in nodes.values()]
+    fig, ax = plt.subplots(figsize=(2.2 + 2.0 * (max(xs) - min(xs) + 1), 1.4 + 1.15 * (max(ys) - min(ys) + 1)))
+    w, h = 1.5, 0.62
+    for name, (x, y) in nodes.items():
+        ax.add_patch(Ellipse((x, y), w, h, fc="#dbe9f6", ec="#1d1d1f", lw=1))
+        ax.text(x, y, name, ha="center", va="center", fontsize=9)
+        if name in r2:
+            ax.text(x, y - h / 2 - 0.14, f"R² = {r2[name]:.2f}".replace("0.", ".", 1), ha="center", va="top",
+                    fontsize=7.5, color="#333")
+    for a, b, label in covariances:
+        (x1, y1), (x2, y2) = nodes[a], nodes[b]
+        ax.add_patch(FancyArrowPatch((x1 - w / 2, y1), (x2 - w / 2, y2), arrowstyle="<|-|>", mutation_scale=9,
+                                     connectionstyle="arc3,rad=0.45", ls="--", lw=.8, color="#555"))
+        ax.text(min(x1, x2) - w / 2 - 0.45, (y1 + y2) / 2, label, fontsize=7.5, ha="center", va="center", color="#555",
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"})
+    for a, b, label, sig in paths:
+        (x1, y1), (x2, y2) = nodes[a], nodes[b]
+        color = "#1d1d1f" if sig else "#9a9a9a"
+        ax.add_patch(FancyArrowPatch((x1, y1), (x2, y2), arrowstyle="-|>", mutation_scale=12, lw=1.1 if sig else .9,
+                                     shrinkA=30, shrinkB=30, color=color, ls="-" if sig else (0, (4, 2))))
+        t = 0.42
+        ax.text(x1 + t * (x2 - x1), y1 + t * (y2 - y1), label, fontsize=8, ha="center", va="center", color=color,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
+    ax.set_xlim(min(xs) - 1.6, max(xs) + 1.0)
+    ax.set_ylim(min(ys) - 0.9, max(ys) + 0.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return rendered(fig)

@@ -1,12 +1,15 @@
-"""The analysis report: validation, scale scores, classifications, careless-responding flags,
-reliability and item analysis of an instrument's scales, in one document (Markdown, HTML,
-docx, text). CFA and the structural model join it as those analyses land.
+"""The analysis report: the results section of a paper on an instrument's data. :func:`build_report`
+runs every analysis asked for (validation, scores, classifications, careless-responding flags,
+reliability, EFA, the CFA and structural model, invariance, group comparisons, regressions and
+crosstabs); :meth:`Report.document` renders them in a results section's order (:mod:`.sections_data`,
+:mod:`.sections_models`, :mod:`.sections_groups`, :mod:`.methods`) as HTML, Word, Markdown or LaTeX.
+``summary()`` stays the full log of tables (text and the snapshots).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -30,6 +33,23 @@ class Report(ResultBase):
     meta: dict = field(default_factory=dict)
     model: SEMResult | None = None      # when a model was given
     clustering: ClusteringResult | None = None   # with a cluster column: ICCs of the scale scores
+    instrument: Any = field(default=None, repr=False, compare=False)
+    data: pd.DataFrame | None = field(default=None, repr=False, compare=False)   # validated items + context columns
+    options: dict = field(default_factory=dict)          # groups, lang, sections, bootstrap, efa, ...
+    analyses: dict = field(default_factory=dict, repr=False, compare=False)   # cfa, efa, indirect, invariance, ...
+
+    def document(self, lang: str | None = None, sections: list[str] | None = None):
+        """The results section as a :class:`~.document.Document` (``.to_html()``, ``.to_markdown()``,
+        ``.to_latex()``; Word through ``to_docx``), item texts and headings in ``lang``."""
+        from .sections import build_document
+
+        return build_document(self, lang or self.options.get("lang") or "en", sections or self.options.get("sections"))
+
+    def to_docx(self, path: str, digits: int = 2) -> None:
+        """The results section as Word: APA tables (rules above and below, under the header), figures."""
+        from .docx import write_document
+
+        write_document(path, self.document())
 
     @property
     def nobs(self) -> int:
@@ -63,7 +83,17 @@ class Report(ResultBase):
                        [*problems, *rel.tables, *cluster_tables, *model_tables, *sc.tables], apa=True)
 
     def to_dict(self) -> dict:
-        out = {"meta": self.meta, "scores": self.scores.to_dict(rows=False), "reliability": self.reliability.to_dict()}
+        out = {"meta": self.meta, "scores": self.scores.to_dict(rows=False), "reliability": self.reliability.to_dict(),
+               "options": self.options}
+        for key, value in self.analyses.items():
+            if hasattr(value, "to_dict"):
+                out[key] = value.to_dict()
+            elif isinstance(value, dict):
+                out[key] = {k: v.to_dict() if hasattr(v, "to_dict") else v for k, v in value.items()}
+            elif isinstance(value, list):
+                out[key] = [v.to_dict() if hasattr(v, "to_dict") else v for v in value]
+            elif isinstance(value, pd.DataFrame):
+                out[key] = value.to_dict("records")
         if self.model is not None:
             out["model"] = self.model.to_dict()
         if self.clustering is not None:
@@ -77,7 +107,10 @@ class Report(ResultBase):
 
 def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: OnInvalid = "error", id: str | None = None,
                  source: str | None = None, model: str | None = None,
-                 model_missing: Literal["listwise", "fiml"] = "fiml", cluster: str | None = None) -> Report:
+                 model_missing: Literal["listwise", "fiml"] = "fiml", cluster: str | None = None,
+                 groups: list[str] | None = None, lang: str = "en", sections: list[str] | None = None,
+                 efa: list[str] | None = None, bootstrap: int = 1000, seed: int | None = 20261202,
+                 progress: bool = False) -> Report:
     """Validate and score ``data``, then run reliability and item analysis for every scale
     (``psychometrics.report``; the command line's ``psychometrics report``). With ``model`` (lavaan
     syntax) the validated item responses are also fitted as a CFA/SEM (ML; FIML by default, so every
@@ -102,7 +135,27 @@ def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: OnInval
     cluster : str, optional
         Column of the clusters (schools): ICC(1), ICC(2) and design effects of every scale score
         (:func:`psychometrics.measurement.multilevel.icc`), and the model fitted with ``cluster=``
-        (cluster-robust MLR, or a two-level model when its syntax has ``level:`` blocks).
+        (cluster-robust MLR, or a two-level model when its syntax has ``level:`` blocks); regressions
+        get SEs clustered by it and a random-intercept model.
+    groups : list of str, optional
+        Context columns to compare (``["loc", "response_language"]``): measurement invariance of the
+        model's measurement part, group comparisons of the scale scores, crosstabs of the
+        classifications, Table 1 rows.
+    lang : {"en", "ru", "kk-Cyrl"}
+        Language of item texts, category labels and (where translated) headings of ``document()``.
+    sections : list of str, optional
+        Sections of the document (default all that apply): sample, items, reliability, efa, cfa,
+        structural, invariance, groups, participation, method, appendix.
+    efa : list of str, optional
+        Scales or items whose items go into an exploratory factor analysis (parallel analysis,
+        oblimin); none by default.
+    bootstrap : int
+        Draws for the intervals of the ``:=`` effects: a percentile bootstrap with complete data
+        (``model_missing="listwise"``), Monte Carlo intervals (semTools' ``monteCarloCI``) under FIML.
+    seed : int, optional
+        Seed of the bootstrap / Monte Carlo draws and of parallel analysis.
+    progress : bool
+        Show the analyses' progress on standard error.
 
     Returns
     -------
@@ -143,14 +196,28 @@ def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: OnInval
         frame = res.scores[scales].reset_index(drop=True).assign(**{cluster: data[cluster].to_numpy()})
         clustering = icc(frame, cluster, scales)
         model_data = vr.data.assign(**{cluster: data[cluster].to_numpy()})
-    fitted = None
-    if model is not None:
-        from ..sem import sem
+    groups = list(groups or [])
+    extra = [c for c in dict.fromkeys([*groups, "response_language", "mode", *( [cluster] if cluster else [])])
+             if c in data.columns and c not in model_data.columns]
+    model_data = model_data.assign(**{c: data[c].to_numpy() for c in extra})
+    for g in groups:
+        if g not in model_data.columns and g not in res.scores.columns:
+            from ..exceptions import PsychometricsError
 
-        fitted = sem(model, model_data, missing=model_missing, cluster=cluster)
+            raise PsychometricsError(f"--groups: column {g!r} is neither in the data {src} nor a classification; "
+                                     f"columns: {', '.join(map(str, data.columns[:12]))}, ...")
+    from .analyses import run_analyses
+
+    steps = run_analyses(model_data, res, instrument, model=model, model_missing=model_missing, cluster=cluster,
+                         groups=groups, efa=efa, bootstrap=bootstrap, seed=seed, progress=progress,
+                         sections=sections, lang=lang)
     meta = {"package_version": __version__, "instrument": res.meta["instrument"], "data": res.meta["data"],
-            "n_rows": res.meta["n_rows"], "seed": None, "estimator": "ML", "cluster": cluster}
-    return Report(scores=res, reliability=rel, meta=meta, model=fitted, clustering=clustering)
+            "n_rows": res.meta["n_rows"], "seed": seed, "estimator": "ML", "cluster": cluster,
+            "model_missing": model_missing if model else None}
+    options = {"groups": groups, "lang": lang, "sections": sections, "bootstrap": bootstrap, "efa": efa,
+               "model": model}
+    return Report(scores=res, reliability=rel, meta=meta, model=steps.pop("sem", None), clustering=clustering,
+                  instrument=instrument, data=model_data, options=options, analyses=steps)
 
 
 from .._callable import make_callable as _make_callable  # noqa: E402

@@ -102,7 +102,25 @@ def moment_hessian(Sigma: np.ndarray, mu: np.ndarray, blocks: list[Block], means
 def saturated_observed_information(model: Model, theta: np.ndarray, blocks: list[Block]) -> np.ndarray:
     """Unit observed information of a model whose moments are linear in theta (the saturated
     model), from :func:`moment_hessian`: equal to ``model.observed_information`` (central
-    differences) to its rounding, at a fraction of the cost."""
+    differences) to its rounding, at a fraction of the cost. Memoized on the model object, theta
+    and the data (the saturated model of an invariance sequence is the same at every step)."""
+    from .missing import _blocks_key
+
+    key = (id(model), np.asarray(theta).tobytes(), _blocks_key(blocks, 0, 0.0))
+    hit = _SATURATED_INFO.get(key)
+    if hit is not None and hit[0] is model:
+        return hit[1].copy()
+    info = _saturated_observed_information(model, theta, blocks)
+    if len(_SATURATED_INFO) >= 8:
+        _SATURATED_INFO.pop(next(iter(_SATURATED_INFO)))
+    _SATURATED_INFO[key] = (model, info.copy())
+    return info
+
+
+_SATURATED_INFO: dict[tuple, tuple] = {}
+
+
+def _saturated_observed_information(model: Model, theta: np.ndarray, blocks: list[Block]) -> np.ndarray:
     if model.n_obs > MAX_CLOSED_FORM:     # the sums over patterns hold p^4 numbers
         return model.observed_information_numeric(theta, blocks)
     info = np.zeros((model.n_free, model.n_free))

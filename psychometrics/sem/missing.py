@@ -41,9 +41,41 @@ def _available_moments(blocks: list[Block], p: int) -> tuple[np.ndarray, np.ndar
     return mu, s2 / cnt - mu ** 2, cnt
 
 
+#: saturated moments already estimated, by the content of the blocks: the steps of an invariance
+#: sequence, a model and its measurement part, a power study's analysis fits all share them
+_EM_CACHE: dict[tuple, tuple] = {}
+_EM_CACHE_SIZE = 32
+
+
+def _blocks_key(blocks: list[Block], p: int, tol: float) -> tuple:
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    for b in blocks:
+        for a in (b.obs, b.mean, b.S):
+            h.update(np.ascontiguousarray(a).tobytes())
+        h.update(f"{b.n},{b.group}".encode())
+    return (h.hexdigest(), p, tol, len(blocks))
+
+
 def em_saturated(blocks: list[Block], p: int, tol: float = 1e-10, max_iter: int = 10000) -> tuple[np.ndarray, np.ndarray, float]:
     """EM for the unrestricted mean vector and covariance matrix of one group's blocks.
-    Returns (mu, Sigma, log-likelihood)."""
+    Returns (mu, Sigma, log-likelihood); the same blocks (by content) are estimated once."""
+    key = _blocks_key(blocks, p, tol) + (max_iter,)
+    hit = _EM_CACHE.get(key)
+    if hit is None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            mu, Sigma, ll = _em_saturated(blocks, p, tol, max_iter)
+        if len(_EM_CACHE) >= _EM_CACHE_SIZE:
+            _EM_CACHE.pop(next(iter(_EM_CACHE)))
+        hit = _EM_CACHE[key] = (mu, Sigma, ll, [(str(w.message), w.category) for w in caught])
+    for message, category in hit[3]:       # said again at every use, as without the cache
+        warnings.warn(message, category, stacklevel=2)
+    return hit[0].copy(), hit[1].copy(), hit[2]
+
+
+def _em_saturated(blocks: list[Block], p: int, tol: float, max_iter: int) -> tuple[np.ndarray, np.ndarray, float]:
     n_tot = sum(b.n for b in blocks)
     mu, var, _ = _available_moments(blocks, p)
     Sigma = np.diag(var)

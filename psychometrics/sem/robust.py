@@ -183,7 +183,28 @@ def _at_moments(pt, moments: tuple[list, list]) -> np.ndarray:
 def saturated_fiml(model: Model, blocks: list[Block], c0: float, exo: Sequence[int] = (),
                    moments: tuple[list, list] | None = None) -> tuple[Model, np.ndarray]:
     """The saturated model (means and covariances per group; the covariates' own moments fixed,
-    masked as lavaan does) fitted by FIML: its model and estimates (the EM moments)."""
+    masked as lavaan does) fitted by FIML: its model and estimates (the EM moments). The same
+    variables, groups, covariates and data (by content) are fitted once (the steps of an
+    invariance sequence share it)."""
+    from .missing import _blocks_key
+
+    key = (tuple(model.pt.observed), model.n_groups, tuple(exo), float(c0), _blocks_key(blocks, 0, 0.0),
+           None if moments is None else _blocks_key([], 0, 0.0) + tuple(np.asarray(a).tobytes() for m in moments for a in m))
+    hit = _SATURATED.get(key)
+    if hit is not None:
+        return hit[0], hit[1].copy()
+    smodel, th = _saturated_fiml(model, blocks, c0, exo, moments)
+    if len(_SATURATED) >= 16:
+        _SATURATED.pop(next(iter(_SATURATED)))
+    _SATURATED[key] = (smodel, th.copy())
+    return smodel, th
+
+
+_SATURATED: dict[tuple, tuple] = {}
+
+
+def _saturated_fiml(model: Model, blocks: list[Block], c0: float, exo: Sequence[int],
+                    moments: tuple[list, list] | None) -> tuple[Model, np.ndarray]:
     obs = model.pt.observed
     syntax = "\n".join([f"{a} ~~ " + " + ".join(obs[i + 1:]) for i, a in enumerate(obs[:-1])]
                        + [f"{a} ~ 1" for a in obs])
