@@ -23,9 +23,11 @@ DASH = "—"
 #: columns holding p-values
 P_COLUMNS = re.compile(r"^(p|pvalue|p_value|pvalue_[a-z_]+|[a-z_]*_pvalue|[a-z_]+_p)$", re.I)
 #: columns holding statistics bounded by 1 in absolute value (no leading zero)
-BOUNDED = re.compile(r"(^|_)(alpha|omega|omega_h|cr|ave|r|rho|cfi|tli|nfi|rmsea|srmr|icc1|icc2|std_all|power|coverage"
+BOUNDED = re.compile(r"(^|[_ ])(alpha|omega|omega_h|cr|ave|r|rho|cfi|tli|nfi|rmsea|srmr|icc1|icc2|std_all|power|coverage"
                      r"|converged|admissible|r_drop|alpha_if_deleted|proportion|cumulative|h2|loading|kmo|msa"
-                     r"|delta_cfi|delta_rmsea|delta_srmr|eta2|omega2|cramers_v|r2|icc|v)($|_)", re.I)
+                     r"|delta_cfi|delta_rmsea|delta_srmr|eta2|omega2|cramers_v|r2|icc|v)($|[_ ])", re.I)
+#: changes in fit indexes: three decimals (a change of .004 would show as .00)
+DELTA = re.compile(r"(^|[_ ])delta[_ ](cfi|tli|rmsea|srmr)$", re.I)
 
 HEADERS = {"pvalue": "p", "p_value": "p", "se": "SE", "z": "z", "est": "estimate", "ci_lower": "95% CI lower",
            "ci_upper": "95% CI upper", "std_lv": "std. (lv)", "std_all": "std. (all)", "std_all_se": "SE (std.)",
@@ -120,7 +122,8 @@ def table(df: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
                      for x in v]
         elif pd.api.types.is_numeric_dtype(v):
             fmt = bounded if BOUNDED.search(name) else number
-            cells = [fmt(x, digits) if not isinstance(x, (int, np.integer)) or fmt is bounded else str(int(x))
+            places = max(digits, 3) if DELTA.search(name) else digits
+            cells = [fmt(x, places) if not isinstance(x, (int, np.integer)) or fmt is bounded else str(int(x))
                      for x in v]
         else:
             cells = [DASH if x is None or (isinstance(x, float) and math.isnan(x)) else str(x) for x in v]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
@@ -107,7 +108,7 @@ class Document:
             elif isinstance(b, Table):
                 body.append(f'<div class="table" id="table-{n}"><p class="label">Table {n}</p>'
                             f'<p class="caption">{e(b.caption)}</p>'
-                            + b.frame.to_html(index=False, escape=True, border=0, na_rep="—", classes="apa")
+                            + _html_table(b.frame)
                             + (f'<p class="note"><em>Note.</em> {e(b.note)}</p>' if b.note else "") + "</div>")
             else:
                 body.append(f'<figure id="figure-{n}"><p class="label">Figure {n}</p>'
@@ -194,6 +195,24 @@ def _latex_table(t: Table, n: int | None) -> str:
     return "\n".join(lines).replace("—", "--")
 
 
+_NUMBER = re.compile(r"^[<>≥≤]?\s*[-−]?\(?[\d.,]+\)?%?(\s*\[.*\])?(\s*\(.*\))?\**$|^—$|^fixed$")
+
+
+def _html_table(df: pd.DataFrame) -> str:
+    """An APA table: text cells left-aligned, numbers (and "—") right-aligned, everything escaped."""
+    e = html.escape
+    head = "".join(f'<th scope="col">{e(str(c))}</th>' for c in df.columns)
+    rows = []
+    for r in df.itertuples(index=False):
+        cells = []
+        for v in r:
+            text = "—" if v is None or (isinstance(v, float) and v != v) else str(v)
+            cls = ' class="num"' if _NUMBER.match(text.strip()) else ""
+            cells.append(f"<td{cls}>{e(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="apa"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
 def _clean_svg(svg: str) -> str:
     """matplotlib's SVG without its XML prolog and DOCTYPE (invalid inside HTML)."""
     start = svg.find("<svg")
@@ -215,8 +234,9 @@ figure { margin-left: 0; margin-right: 0; } figure svg { max-width: 100%; height
 .note { font-size: .85rem; color: var(--ink); margin: .3rem 0 0; }
 table.apa { border-collapse: collapse; font-size: .85rem; border-top: 2px solid var(--rule); border-bottom: 2px solid var(--rule); }
 table.apa th { border-bottom: 1px solid var(--rule); font-weight: normal; text-align: center; padding: .25rem .6rem; }
-table.apa td { padding: .2rem .6rem; text-align: right; white-space: nowrap; }
-table.apa td:first-child, table.apa th:first-child { text-align: left; white-space: normal; }
+table.apa td { padding: .2rem .6rem; text-align: left; vertical-align: top; }
+table.apa td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.apa th:first-child { text-align: left; }
 table.apa tr:nth-child(even) td { background: #fafafa; }
 @media print { body { font-size: 11pt; } main { max-width: none; padding: 0; } nav { break-after: page; }
   h2 { break-after: avoid; } table.apa tr:nth-child(even) td { background: none; } }

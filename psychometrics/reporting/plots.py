@@ -176,16 +176,31 @@ def structural_diagram(nodes: dict[str, tuple[float, float]], paths: list[tuple[
                                      connectionstyle="arc3,rad=0.45", ls="--", lw=.8, color="#555"))
         ax.text(min(x1, x2) - w / 2 - 0.45, (y1 + y2) / 2, label, fontsize=7.5, ha="center", va="center", color="#555",
                 bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"})
+    # paths that skip a column curve around the variables between (alternately above and below)
+    bend = 0
     for a, b, label, sig in paths:
         (x1, y1), (x2, y2) = nodes[a], nodes[b]
         color = "#1d1d1f" if sig else "#9a9a9a"
+        between = [n for n, (x, y) in nodes.items() if n not in (a, b) and min(x1, x2) < x < max(x1, x2)
+                   and abs((y - y1) - (y2 - y1) * (x - x1) / ((x2 - x1) or 1e-9)) < h]
+        rad = 0.0
+        if between:
+            bend += 1
+            rad = (0.28 + 0.06 * (bend // 2)) * (1 if bend % 2 else -1)
         ax.add_patch(FancyArrowPatch((x1, y1), (x2, y2), arrowstyle="-|>", mutation_scale=12, lw=1.1 if sig else .9,
-                                     shrinkA=30, shrinkB=30, color=color, ls="-" if sig else (0, (4, 2))))
-        t = 0.42
-        ax.text(x1 + t * (x2 - x1), y1 + t * (y2 - y1), label, fontsize=8, ha="center", va="center", color=color,
+                                     shrinkA=30, shrinkB=30, color=color, ls="-" if sig else (0, (4, 2)),
+                                     connectionstyle=f"arc3,rad={rad}"))
+        # label: on the straight line at 40%, or at the curve's apex
+        if rad:
+            mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+            dx, dy = x2 - x1, y2 - y1
+            lx, ly = mx + rad * dy / 2, my - rad * dx / 2      # a quadratic Bezier's apex: half-way to its control point
+        else:
+            lx, ly = x1 + 0.4 * (x2 - x1), y1 + 0.4 * (y2 - y1)
+        ax.text(lx, ly, label, fontsize=8, ha="center", va="center", color=color,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
     ax.set_xlim(min(xs) - 1.6, max(xs) + 1.0)
-    ax.set_ylim(min(ys) - 0.9, max(ys) + 0.6)
+    ax.set_ylim(min(ys) - 1.3, max(ys) + 1.0)
     ax.set_aspect("equal")
     ax.axis("off")
     return rendered(fig)

@@ -21,6 +21,11 @@ CONTEXT_WORDS = {"response_language": "Language of the form", "mode": "Mode of t
                  "teacher_type": "Teacher type"}
 
 
+#: names of the forms' language codes
+LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "kk-Cyrl": "Kazakh (Cyrillic)", "kk-Latn": "Kazakh (Latin)",
+                  "kk": "Kazakh"}
+
+
 @dataclass
 class View:
     report: object
@@ -60,7 +65,16 @@ class View:
         for c in self.instrument.classifications:
             out[c.id] = {cat["name"]: (cat.get("label") or {}).get(self.lang) or (cat.get("label") or {}).get("en")
                          or cat["name"] for cat in c.categories}
+        out.setdefault("response_language", LANGUAGE_NAMES)
         return out
+
+    def order(self, var: str, values) -> list:
+        """Categories in the instrument's order (a classification's categories, a scale's codes),
+        others sorted after them."""
+        known = list(self.labels.get(var, {}))
+        present = list(values)
+        first = [v for v in known if v in present]
+        return first + sorted((v for v in present if v not in first), key=lambda v: (str(type(v)), v))
 
     def context_column(self, var: str) -> pd.Series | None:
         scores = self.report.scores.scores

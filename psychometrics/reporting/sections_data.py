@@ -95,7 +95,7 @@ def _table1(s) -> pd.DataFrame | None:
             answered = int(data[[c for c, _ in cols]].notna().any(axis=1).sum())
             for k, (c, lab) in enumerate(cols):
                 m = int((data[c] == 1).sum())
-                rows.append({"Characteristic": item_text(item, lang, 48) if k == 0 else "", "Category": lab, "n": m,
+                rows.append({"Characteristic": s.word_for(var) if k == 0 else "", "Category": lab, "n": m,
                              "%": _pct(m, answered)})
             continue
         col = s.context_column(var)
@@ -103,9 +103,9 @@ def _table1(s) -> pd.DataFrame | None:
             continue
         labels = s.labels.get(var, {})
         counts = col.value_counts(sort=False)
-        counts = counts.reindex(sorted(counts.index, key=lambda v: (str(type(v)), v)))
+        counts = counts.reindex(s.order(var, counts.index))
         total = int(counts.sum())
-        name = item_text(item, lang, 48) if item is not None else s.word_for(var)
+        name = s.word_for(var)
         for k, (code, m) in enumerate(counts.items()):
             rows.append({"Characteristic": name if k == 0 else "", "Category": str(labels.get(code, code)), "n": int(m),
                          "%": _pct(int(m), total)})

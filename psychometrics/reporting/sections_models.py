@@ -37,13 +37,13 @@ def fit_sentence(res) -> str:
     r = _robust(f, "rmsea", est)
     ci = (f" [{apa.bounded(f.get('rmsea_ci_lower', np.nan))}, {apa.bounded(f.get('rmsea_ci_upper', np.nan))}]"
           if "rmsea_ci_lower" in f and est != "MLR" else "")
-    return (f"chi2({int(f['df'])}) = {chi:.2f}, {apa.p_text(p)}; CFI = {apa.bounded(_robust(f, 'cfi', est))}, "
+    return (f"χ²({int(f['df'])}) = {chi:.2f}, {apa.p_text(p)}; CFI = {apa.bounded(_robust(f, 'cfi', est))}, "
             f"TLI = {apa.bounded(_robust(f, 'tli', est))}, RMSEA = {apa.bounded(r, 3)}{ci}, SRMR = {apa.bounded(f['srmr'], 3)}")
 
 
 def fit_table(res) -> pd.DataFrame:
     f, est = res.fit, res.estimator
-    rows = [{"Index": "chi2 (df)", "Value": f"{f.get('chisq_scaled', f['chisq']) if est == 'MLR' else f['chisq']:.2f} "
+    rows = [{"Index": "χ² (df)", "Value": f"{f.get('chisq_scaled', f['chisq']) if est == 'MLR' else f['chisq']:.2f} "
              f"({int(f['df'])})", "Cut-off": "p > .05 (sensitive to N)",
              "Met": "yes" if (f.get("pvalue_scaled", f["pvalue"]) if est == "MLR" else f["pvalue"]) > .05 else "no"}]
     for key, label, rule, cut in CUTOFFS:
@@ -121,7 +121,7 @@ def cfa_section(s) -> Section:
         blocks.append(Table(w("Discriminant validity"), tab,
                             note="Diagonal: square root of AVE (in parentheses); below it: factor correlations "
                                  "(Fornell & Larcker, 1981); above it: HTMT2 (Henseler et al., 2015; Roemer et al., 2021), "
-                                 "with .85 as the usual ceiling. " + " ".join(val.notes)))
+                                 "with .85 as the usual ceiling. " + " ".join(n[:1].upper() + n[1:] + "." for n in val.notes)))
     return Section("cfa", w("Measurement model (CFA)"), blocks)
 
 
@@ -205,7 +205,9 @@ def invariance_section(s) -> Section:
 
 
 def _code(x):
+    """A group label as the code it stands for ("2.0" -> 2)."""
     try:
-        return int(x)
+        f = float(x)
     except (TypeError, ValueError):
         return x
+    return int(f) if f.is_integer() else f
