@@ -159,24 +159,29 @@ class Document:
         Word versions: each is named where it stands, so the numbering stays the same."""
         # pdfLaTeX with T1 fonts for Latin text; XeLaTeX/LuaLaTeX (fontspec) for Russian and Kazakh
         # item texts, given a Cyrillic font (the default Latin Modern has none)
-        out = [r"\documentclass[11pt]{article}", r"\usepackage{iftex}",
-               r"\ifPDFTeX\usepackage[utf8]{inputenc}\usepackage[T1]{fontenc}\else\usepackage{fontspec}\fi",
+        out = [r"% Compiles with pdfLaTeX (Cyrillic item texts need the T2A fonts: Debian texlive-lang-cyrillic),",
+               r"% XeLaTeX or LuaLaTeX (a system font with Cyrillic, e.g. DejaVu Serif, is chosen when installed).",
+               r"\documentclass[11pt]{article}", r"\usepackage{iftex}",
+               r"\ifPDFTeX\usepackage[utf8]{inputenc}\IfFileExists{t2aenc.def}{\usepackage[T2A,T1]{fontenc}}"
+               r"{\usepackage[T1]{fontenc}}\usepackage{textcomp}\newcommand{\cyr}[1]{{\fontencoding{T2A}\selectfont #1}}"
+               r"\else\usepackage{fontspec}\IfFontExistsTF{DejaVu Serif}{\setmainfont{DejaVu Serif}}{}"
+               r"\newcommand{\cyr}[1]{#1}\fi",
                r"\usepackage{booktabs,longtable,array,caption}",
                r"\usepackage[margin=2.2cm]{geometry}", r"\setlength{\LTcapwidth}{\textwidth}",
-               r"\begin{document}", rf"\section*{{{_latex_escape(self.title)}}}"]
+               r"\begin{document}", rf"\section*{{{_tex(self.title)}}}"]
         if self.subtitle:
-            out.append(_latex_escape(self.subtitle) + r"\par")
+            out.append(_tex(self.subtitle) + r"\par")
         current = None
         for s, b, n in self.numbered():
             if s is not current:
-                out.append(rf"\subsection*{{{_latex_escape(s.title)}}}")
+                out.append(rf"\subsection*{{{_tex(s.title)}}}")
                 current = s
             if isinstance(b, Paragraph):
-                out += [_latex_escape(b.text), ""]
+                out += [_tex(b.text), ""]
             elif isinstance(b, Table):
                 out.append(_latex_table(b, n))
             else:
-                out += [rf"\noindent\textbf{{Figure {n}.}} \emph{{{_latex_escape(b.caption)}}} "
+                out += [rf"\noindent\textbf{{Figure {n}.}} \emph{{{_tex(b.caption)}}} "
                         r"(in the HTML and Word versions of this report)\par", ""]
         out.append(r"\end{document}")
         return "\n".join(out) + "\n"
@@ -184,15 +189,34 @@ class Document:
 
 def _latex_table(t: Table, n: int | None) -> str:
     cols = len(t.frame.columns)
-    head = " & ".join(_latex_escape(str(c)) for c in t.frame.columns)
-    rows = [" & ".join(_latex_escape(str(v)) for v in r) + r" \\" for r in t.frame.itertuples(index=False)]
+    head = " & ".join(_tex(str(c)) for c in t.frame.columns)
+    rows = [" & ".join(_tex(str(v)) for v in r) + r" \\" for r in t.frame.itertuples(index=False)]
     spec = "l" * cols
-    lines = [rf"\begin{{longtable}}{{{spec}}}", rf"\caption*{{\textbf{{Table {n}}}\\ \emph{{{_latex_escape(t.caption)}}}}}\\",
+    lines = [rf"\begin{{longtable}}{{{spec}}}", rf"\caption*{{\textbf{{Table {n}}}\\ \emph{{{_tex(t.caption)}}}}}\\",
              r"\toprule", head + r" \\", r"\midrule", r"\endhead", *rows, r"\bottomrule"]
     if t.note:
-        lines.append(rf"\multicolumn{{{cols}}}{{p{{0.95\textwidth}}}}{{\emph{{Note.}} {_latex_escape(t.note)}}}\\")
+        lines.append(rf"\multicolumn{{{cols}}}{{p{{0.95\textwidth}}}}{{\emph{{Note.}} {_tex(t.note)}}}\\")
     lines.append(r"\end{longtable}")
-    return "\n".join(lines).replace("—", "--")
+    return "\n".join(lines)
+
+
+#: characters outside T1 written as LaTeX (Greek letters of the tables, math signs, dashes)
+_TEX_SYMBOLS = {"α": r"\ensuremath{\alpha}", "ω": r"\ensuremath{\omega}", "λ": r"\ensuremath{\lambda}",
+                "β": r"\ensuremath{\beta}", "χ": r"\ensuremath{\chi}", "η": r"\ensuremath{\eta}",
+                "²": r"\textsuperscript{2}", "≥": r"\ensuremath{\geq}", "≤": r"\ensuremath{\leq}", "−": "-",
+                "…": r"\ldots{}", "—": "---", "–": "--", "·": r"\textperiodcentered{}", "×": r"\ensuremath{\times}"}
+_CYRILLIC = re.compile(r"[\u0400-\u04ff][\u0400-\u04ff\s\d.,;:!?()«»\"'\-]*")
+
+
+def _tex(text: str) -> str:
+    r"""Text for the LaTeX document: specials escaped, symbols as commands, Cyrillic runs in
+    ``\cyr{}`` (T2A fonts under pdfLaTeX).
+
+    >>> print(_tex("α = .80, R² ≥ .30; Когда я_"))
+    \ensuremath{\alpha} = .80, R\textsuperscript{2} \ensuremath{\geq} .30; \cyr{Когда я}\_
+    """
+    escaped = "".join(_TEX_SYMBOLS.get(c, c) for c in _latex_escape(text))
+    return _CYRILLIC.sub(lambda m: r"\cyr{" + m.group(0).rstrip() + "}" + m.group(0)[len(m.group(0).rstrip()):], escaped)
 
 
 _NUMBER = re.compile(r"^[<>≥≤]?\s*[-−]?\(?[\d.,]+\)?%?(\s*\[.*\])?(\s*\(.*\))?\**$|^—$|^fixed$")
