@@ -141,10 +141,10 @@ def mixed(y: np.ndarray, X: np.ndarray, clusters: np.ndarray) -> dict:
     # statsmodels' bse inverts the joint Hessian, whose fixed-effect/variance cross terms are not 0
     # on unbalanced clusters (4e-4 relative larger on the example data)
     _, inverse, sizes = np.unique(clusters, return_inverse=True, return_counts=True)
-    w = tau2 / (sigma2 + sizes * tau2)                 # V_j^-1 = (I - w_j 11') / sigma2
+    shrink = tau2 / (sigma2 + sizes * tau2)            # V_j^-1 = (I - shrink_j 11') / sigma2
     sums = np.zeros((len(sizes), X.shape[1]))
     np.add.at(sums, inverse, X)
-    XtVX = (X.T @ X - (sums * w[:, None]).T @ sums) / sigma2
+    XtVX = (X.T @ X - (sums * shrink[:, None]).T @ sums) / sigma2
     return {"estimate": np.asarray(fit.fe_params), "se": np.sqrt(np.diag(np.linalg.inv(XtVX))),
             "var_intercept": tau2, "var_residual": sigma2,
             "reml": float(fit.llf), "test": "z", "converged": bool(fit.converged), "notes": notes}

@@ -94,12 +94,12 @@ def design(data: pd.DataFrame, predictors: list[str], categorical: list[str] | N
     ...        {"loc": {1: "urban", 2: "rural"}}).to_dict("list")
     {'(Intercept)': [1.0, 1.0, 1.0], 'loc[rural]': [0.0, 1.0, 1.0], 'yrs': [3.0, 4.0, 5.0]}
     """
-    categorical = set(categorical or [])
+    as_category = set(categorical or [])
     labels = labels or {}
     cols: dict[str, np.ndarray] = {"(Intercept)": np.ones(len(data))} if intercept else {}
     for p in predictors:
         col = data[p]
-        if p in categorical or not pd.api.types.is_numeric_dtype(col):
+        if p in as_category or not pd.api.types.is_numeric_dtype(col):
             levels = sorted(col.dropna().unique(), key=lambda v: (str(type(v)), v))
             for lev in levels[1:]:
                 cols[f"{p}[{labels.get(p, {}).get(lev, lev)}]"] = (col == lev).to_numpy(float)
@@ -178,7 +178,7 @@ def regress(data: pd.DataFrame, outcome: str, predictors: list[str], kind: Regre
         codes = np.sort(np.unique(y))
         r = _backends.ordinal_logit(np.searchsorted(codes, y), X.to_numpy())
         st = {"loglik": r["loglik"], "categories": len(codes)}
-    if cluster:
+    if groups is not None:
         st["clusters"] = int(len(np.unique(groups)))
     est, se = np.asarray(r["estimate"]), np.asarray(r["se"])
     terms = list(X.columns)

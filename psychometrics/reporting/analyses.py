@@ -52,16 +52,16 @@ def run_analyses(data: pd.DataFrame, res, instrument, model: str | None, model_m
                  sections: list[str] | None, lang: str = "en") -> dict:
     from tqdm.auto import tqdm
 
-    from tqdm.auto import tqdm
-
     from ..sem.parallel import run
 
-    want = (lambda name: sections is None or name in sections)
+    def want(name):
+        return (sections is None or name in sections)
     out: dict = {"notes": []}
     # the model fits are independent: one process each on the available cores (fork; one BLAS thread)
     heavy: list[tuple] = []
-    if model:
+    if model and (want("structural") or want("method")):
         heavy.append(("structural", None))
+    if model:
         if want("cfa") or want("invariance"):
             heavy.append(("cfa", None))
         if want("invariance"):
@@ -111,9 +111,28 @@ def _heavy(spec: tuple, shared: tuple) -> dict:
     return out
 
 
+def _model_cluster(out, what: str, model: str, data, cluster, n_groups: int = 1):
+    """The cluster column for a model fit, or None (with a note) when there are no more clusters
+    than free parameters: the cluster-robust covariance would be singular (lavaan warns the same),
+    so the model's SEs are ML ones and the clusters serve the ICCs and regressions."""
+    if cluster is None or "level:" in model:
+        return cluster
+    from ..sem.partable import build
+
+    n_free = build(model, list(data.columns), meanstructure=True, n_groups=n_groups).n_free
+    n_clusters = int(data[cluster].nunique())
+    if n_clusters > n_free:
+        return cluster
+    out["notes"].append(f"{what}: {n_clusters} clusters ({cluster}) for {n_free} free parameters, too few for "
+                        "cluster-robust SEs (their covariance would be singular); fitted without clustering. ICCs, "
+                        "design effects and regressions use the clusters; a two-level model needs level: blocks")
+    return None
+
+
 def _structural(out, model, data, missing, cluster, bootstrap, seed):
     from ..sem import sem
 
+    cluster = _model_cluster(out, "structural model", model, data, cluster)
     boot = bootstrap if missing == "listwise" and bootstrap and cluster is None else 0
     fit = sem(model, data, missing=missing, cluster=cluster, bootstrap=boot, seed=seed, progress=False, n_jobs=1)
     out["sem"] = fit
@@ -132,6 +151,7 @@ def _cfa(out, model, data, missing, cluster):
     from ..measurement.validity import cfa_validity
     from ..sem import cfa
 
+    cluster = _model_cluster(out, "measurement model", measurement_part(model), data, cluster)
     out["cfa"] = cfa(measurement_part(model), data, missing=missing, cluster=cluster, progress=False)
     out["cfa_validity"] = cfa_validity(out["cfa"], data)
 
@@ -143,6 +163,7 @@ def _invariance(out, model, data, group, missing, cluster):
     if len(levels) < 2 or len(levels) > 6:
         out["notes"].append(f"invariance by {group}: {len(levels)} groups; needs 2 to 6")
         return
+    cluster = _model_cluster(out, f"invariance by {group}", measurement_part(model), data, cluster, len(levels))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")     # the steps' own warnings are kept in their notes
         out.setdefault("invariance", {})[group] = invariance(measurement_part(model), data.dropna(subset=[group]),

@@ -256,7 +256,8 @@ nav a { color: var(--accent); text-decoration: none; }
 figure { margin-left: 0; margin-right: 0; } figure svg { max-width: 100%; height: auto; }
 .label { font-weight: bold; margin: 0; } .caption { font-style: italic; margin: 0 0 .4rem; }
 .note { font-size: .85rem; color: var(--ink); margin: .3rem 0 0; }
-table.apa { border-collapse: collapse; font-size: .85rem; border-top: 2px solid var(--rule); border-bottom: 2px solid var(--rule); }
+table.apa { border-collapse: collapse; font-size: .85rem; border-top: 2px solid var(--rule);
+  border-bottom: 2px solid var(--rule); }
 table.apa th { border-bottom: 1px solid var(--rule); font-weight: normal; text-align: center; padding: .25rem .6rem; }
 table.apa td { padding: .2rem .6rem; text-align: left; vertical-align: top; }
 table.apa td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }

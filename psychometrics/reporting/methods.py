@@ -101,7 +101,8 @@ def method_section(s, shown: set[str]) -> tuple[Section, list[str]]:
     if "groups" in shown and an.get("comparisons"):
         text.append("Scale scores were compared across groups with Welch's tests (Welch, 1947), with Cohen's d or omega "
                     "squared as effect sizes, and regressed on the context variables"
-                    + (f" with standard errors clustered by {m.get('cluster')} (Cameron & Miller, 2015)" if m.get("cluster") else "")
+                    + (f" with standard errors clustered by {m.get('cluster')} (Cameron & Miller, 2015)"
+                       if m.get("cluster") else "")
                     + ".")
         cites += ["welch1947"] + (["cameron2015"] if m.get("cluster") else [])
     if "participation" in shown and an.get("crosstabs"):

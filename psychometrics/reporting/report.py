@@ -83,8 +83,8 @@ class Report(ResultBase):
                        [*problems, *rel.tables, *cluster_tables, *model_tables, *sc.tables], apa=True)
 
     def to_dict(self) -> dict:
-        out = {"meta": self.meta, "scores": self.scores.to_dict(rows=False), "reliability": self.reliability.to_dict(),
-               "options": self.options}
+        out: dict[str, Any] = {"meta": self.meta, "scores": self.scores.to_dict(rows=False),
+                               "reliability": self.reliability.to_dict(), "options": self.options}
         for key, value in self.analyses.items():
             if hasattr(value, "to_dict"):
                 out[key] = value.to_dict()

@@ -9,6 +9,7 @@ import platform
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import metadata
+from typing import Any
 
 import pandas as pd
 
@@ -28,7 +29,7 @@ LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "kk-Cyrl": "Kazakh (Cyrillic
 
 @dataclass
 class View:
-    report: object
+    report: Any            # the Report (not imported: report.py imports this module's users)
     lang: str = "en"
     notes: list[str] = field(default_factory=list)
 

@@ -169,7 +169,8 @@ def reliability_section(s) -> Section:
         "AVE": [apa.bounded(x) for x in t["ave"]]})
     low = [r for r, a in zip(t["scale"], t["alpha"]) if a == a and a < 0.7]
     text = (f"The table below gives the internal consistency of the {len(rows)} scales. "
-            + (f"Cronbach's alpha was below .70 for {', '.join(low)}." if low else "Cronbach's alpha was at least .70 for every scale."))
+            + (f"Cronbach's alpha was below .70 for {', '.join(low)}." if low
+               else "Cronbach's alpha was at least .70 for every scale."))
     return Section("reliability", w("Reliability"), [
         Paragraph(text),
         Table(w("Internal consistency of the scales"), rows,

@@ -143,41 +143,55 @@ def _layout(latent: list[str], paths: list[tuple[str, str]]) -> dict[str, tuple[
     return pos
 
 
-def structural_section(s) -> Section:
-    res = s.report.model
-    w = s.w
+def path_figure(res, plots, caption: str = "Path diagram") -> Figure:
+    """The structural part of a fitted model as a figure: standardized paths with significance
+    marks, covariances of the exogenous variables, R² of the outcomes."""
     par = res.parameters
     reg = par[par["op"] == "~"]
     latent = list(dict.fromkeys(par.loc[par["op"] == "=~", "lhs"]))
     nodes_all = list(dict.fromkeys([*latent, *reg["rhs"], *reg["lhs"]]))
-    blocks: list = [Paragraph(f"The structural model was fitted by {res.estimator}"
-                              + (" with full-information ML" if s.report.meta.get("model_missing") == "fiml" else "")
-                              + f" (N = {res.nobs}): {fit_sentence(res)}.")]
-    blocks.append(Table(w("Fit of the structural model"), fit_table(res), note=CUTOFF_NOTE))
     paths = [(r.rhs, r.lhs, f"{apa.bounded(r.std_all)}{stars(r.pvalue)}", bool(r.pvalue < .05)) for r in reg.itertuples()]
     endo = set(reg["lhs"])
     exo = [v for v in nodes_all if v not in endo]
     cov = par[(par["op"] == "~~") & par["lhs"].isin(exo) & par["rhs"].isin(exo) & (par["lhs"] != par["rhs"])]
     covs = [(r.lhs, r.rhs, f"{apa.bounded(r.std_all)}{stars(r.pvalue)}") for r in cov.itertuples()]
     r2 = {k: float(v) for k, v in (res.r2 or {}).items() if k in endo}
-    svg, png = s.plots.structural_diagram(_layout(nodes_all, [(a, b) for a, b, _, _ in paths]), paths, covs, r2)
-    blocks.append(Figure(w("Path diagram"), svg, png,
-                         note="Standardized estimates (std.all); * p < .05, ** p < .01, *** p < .001; grey dashed "
-                              "arrows: p ≥ .05. Measurement part and residuals not drawn; R² under each outcome."))
+    svg, png = plots.structural_diagram(_layout(nodes_all, [(a, b) for a, b, _, _ in paths]), paths, covs, r2)
+    return Figure(caption, svg, png,
+                  note="Standardized estimates (std.all); * p < .05, ** p < .01, *** p < .001; grey dashed arrows: "
+                       "p ≥ .05. Measurement part and residuals not drawn; R² under each outcome.")
+
+
+def structural_section(s) -> Section:
+    res = s.report.model
+    w = s.w
+    par = res.parameters
+    reg = par[par["op"] == "~"]
+    blocks: list = [Paragraph(f"The structural model was fitted by {res.estimator}"
+                              + (" with full-information ML" if s.report.meta.get("model_missing") == "fiml" else "")
+                              + f" (N = {res.nobs}): {fit_sentence(res)}.")]
+    blocks.append(Table(w("Fit of the structural model"), fit_table(res), note=CUTOFF_NOTE))
+    fig = path_figure(res, s.plots, w("Path diagram"))
+    blocks.append(fig)
+    endo = set(reg["lhs"])
+    r2 = {k: float(v) for k, v in (res.r2 or {}).items() if k in endo}
     rows = pd.DataFrame({"Outcome": reg["lhs"], "Predictor": reg["rhs"], "b": [apa.number(x) for x in reg["est"]],
                          "SE": [apa.number(x) for x in reg["se"]], "β": [apa.bounded(x) for x in reg["std_all"]],
                          "z": [apa.number(x) for x in reg["z"]], "p": [apa.p_value(x) for x in reg["pvalue"]],
-                         "95% CI of b": [f"[{apa.number(a)}, {apa.number(b)}]" for a, b in zip(reg["ci_lower"], reg["ci_upper"])]})
+                         "95% CI of b": [f"[{apa.number(a)}, {apa.number(b)}]"
+                                         for a, b in zip(reg["ci_lower"], reg["ci_upper"])]})
     blocks.append(Table(w("Regression paths"), rows,
                         note="b = unstandardized estimate; β = standardized (std.all). R²: "
                              + "; ".join(f"{k} {apa.bounded(v)}" for k, v in r2.items()) + "."))
     ind = s.report.analyses.get("indirect")
     if ind is not None and len(ind):
         method = str(ind["method"].iloc[0])
-        defs = {d.lhs: d.expression for d in (res.state or {}).get("pt").defined} if res.state else {}
+        pt = (res.state or {}).get("pt")
+        defs = {d.lhs: d.expression for d in pt.defined} if pt is not None else {}
         tab = pd.DataFrame({"Effect": ind["lhs"], "Definition": [defs.get(x, "") for x in ind["lhs"]],
                             "Estimate": [apa.number(x, 3) for x in ind["est"]], "SE": [apa.number(x, 3) for x in ind["se"]],
-                            "95% CI": [f"[{apa.number(a, 3)}, {apa.number(b, 3)}]" for a, b in zip(ind["ci_lower"], ind["ci_upper"])],
+                            "95% CI": [f"[{apa.number(a, 3)}, {apa.number(b, 3)}]"
+                                       for a, b in zip(ind["ci_lower"], ind["ci_upper"])],
                             "Excludes 0": ["yes" if a > 0 or b < 0 else "no" for a, b in zip(ind["ci_lower"], ind["ci_upper"])]})
         why = ("" if method.startswith("percentile") else
                " Under FIML the bootstrap would refit the model once per draw; Monte Carlo intervals (Preacher & Selig, "

@@ -562,7 +562,36 @@ def start_values(pt: ParTable, model: Model, blocks: list[Block]) -> np.ndarray:
         elif r.op == "~1" and r.lhs in obs:
             theta[k] = mu[obs[r.lhs]]
         set_[k] = True
+    _shrink_latent_covariances(pt, theta, marker)
     return theta
+
+
+def _shrink_latent_covariances(pt: ParTable, theta: np.ndarray, marker: dict) -> None:
+    """Latent covariances clipped one pair at a time can still make a non-positive-definite
+    matrix (many factors, small groups): shrink them towards 0 until it is positive definite."""
+    for g in range(1, pt.n_groups + 1):
+        var: dict[str, int] = {}
+        cov: list[tuple[str, str, int]] = []
+        for r in pt.rows:
+            if r.group != g or r.op != "~~" or not r.free or r.lhs not in marker or r.rhs not in marker:
+                continue
+            if r.lhs == r.rhs:
+                var[r.lhs] = r.free - 1
+            elif r.start is None:
+                cov.append((r.lhs, r.rhs, r.free - 1))
+        names = list(var)
+        if len(names) < 2 or not cov:
+            continue
+        idx = {n: i for i, n in enumerate(names)}
+        for _ in range(20):
+            P = np.diag([theta[var[n]] for n in names])
+            for a, b, k in cov:
+                if a in idx and b in idx:
+                    P[idx[a], idx[b]] = P[idx[b], idx[a]] = theta[k]
+            if np.linalg.eigvalsh(P).min() > 1e-8 * max(np.abs(np.diag(P)).max(), 1e-300):
+                break
+            for _, _, k in cov:
+                theta[k] *= 0.7
 
 
 # ---- estimation -----------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def monte_carlo_ci(result, draws: int = 20000, level: float = 0.95, seed: int | 
     """
     state = result.state or {}
     pt, theta, cov = state.get("pt"), state.get("theta"), state.get("cov")
-    if pt is None or cov is None or not pt.defined:
+    if pt is None or cov is None or not getattr(pt, "defined", None):
         raise PsychometricsError("Monte Carlo intervals need a fitted model with ':=' lines (e.g. ab := a*b)")
     if draws < 100:
         raise PsychometricsError(f"draws = {draws}: use at least 100 (20000 is semTools' default)")
@@ -65,6 +65,7 @@ def monte_carlo_ci(result, draws: int = 20000, level: float = 0.95, seed: int | 
     # a symmetric square root tolerates a positive semi-definite ACOV (equality constraints)
     vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
     root = vecs * np.sqrt(np.clip(vals, 0, None))
+    theta = np.asarray(theta, float)
     sample = theta + rng.standard_normal((draws, len(theta))) @ root.T
     values = defined_function(pt)(sample)
     lo, hi = np.quantile(values, [(1 - level) / 2, 1 - (1 - level) / 2], axis=0)
