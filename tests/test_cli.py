@@ -142,15 +142,15 @@ def test_report_main_job(tmp_path, suffix):
     assert "community_interest" in r.stdout and out.stat().st_size > 1000
     if suffix == ".md":
         text = out.read_text(encoding="utf-8")
-        assert "## Reliability" in text and "## Item analysis" in text and "## Scale scores" in text
-        assert "Careless-responding flags" in text and "vpc_teachers 1.0.0 (sha256:" in text
+        assert "## Data and sample" in text and "## Reliability" in text and "*Item statistics*" in text
+        assert "Careless-responding flags" in text and "| instrument content hash | sha256:" in text
     assert len(pd.read_csv(scores)) == 640
     if suffix == ".md":
         with_model = run("report", str(DATA / "vpc_teachers_example.csv"), "--instrument", "vpc_teachers", "--out",
                          str(tmp_path / "m.md"), "--model", str(ROOT / "analyses" / "models" / "vpc_triangle.lav"))
         assert with_model.returncode == 0, with_model.stderr
         text = (tmp_path / "m.md").read_text(encoding="utf-8")
-        assert "## Model: Parameter estimates" in text and "support_via_ksse" in text and "chi2(515)" in text
+        assert "## Structural model" in text and "support_via_ksse" in text and "χ²(515)" in text
 
 
 def test_efa_command(tmp_path):
