@@ -64,10 +64,10 @@ class CrosstabResult(ResultBase):
         return out
 
     def test_line(self) -> str:
-        """APA text: chi2(df, N = n) = x.xx, p = .xxx, V = .xx."""
+        """APA text: χ²(df, N = n) = x.xx, p = .xxx, V = .xx."""
         from ..reporting.apa import bounded, p_text
 
-        return (f"chi2({self.df}, N = {self.nobs}) = {self.chi2:.2f}, {p_text(self.p)}, "
+        return (f"χ²({self.df}, N = {self.nobs}) = {self.chi2:.2f}, {p_text(self.p)}, "
                 f"Cramer's V = {bounded(self.cramers_v)}" + (" (Yates' correction)" if self.yates else ""))
 
     def summary(self) -> Summary:
@@ -106,7 +106,7 @@ def crosstab(data: pd.DataFrame, row: str, col: str, labels: dict | None = None)
     >>> res.counts.to_numpy().tolist(), res.df, res.yates
     ([[15, 5], [5, 15]], 1, True)
     >>> print(res.test_line())
-    chi2(1, N = 40) = 8.10, p = .004, Cramer's V = .50 (Yates' correction)
+    χ²(1, N = 40) = 8.10, p = .004, Cramer's V = .50 (Yates' correction)
     """
     for c in (row, col):
         if c not in data.columns:

@@ -224,4 +224,10 @@ def _labels(instrument, lang: str) -> dict:
     for c in instrument.classifications:
         out[c.id] = {cat["name"]: (cat.get("label") or {}).get(lang) or (cat.get("label") or {}).get("en") or cat["name"]
                      for cat in c.categories}
+    out.setdefault("response_language", LANGUAGE_NAMES)
     return out
+
+
+#: names of the forms' language codes
+LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "kk-Cyrl": "Kazakh (Cyrillic)", "kk-Latn": "Kazakh (Latin)",
+                  "kk": "Kazakh"}

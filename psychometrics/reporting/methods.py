@@ -78,7 +78,8 @@ def method_section(s, shown: set[str]) -> tuple[Section, list[str]]:
         text.append(f"The measurement and structural models were fitted by maximum likelihood ({rep.model.estimator})"
                     + (" with full-information ML for missing answers (Enders & Bandalos, 2001), so every respondent "
                        "with any answer counts" if missing == "fiml" else " on complete cases")
-                    + (f", with SEs robust to the clustering of teachers in {m.get('cluster')}" if m.get("cluster") else "")
+                    + (f", with SEs robust to the clustering of teachers in {rep.model.meta['cluster']}"
+                       if rep.model.meta.get("cluster") else "")
                     + ". Fit was judged by CFI and TLI (≥ .95), RMSEA (≤ .06) and SRMR (≤ .08) after Hu and Bentler (1999); "
                       "discriminant validity by the Fornell-Larcker criterion (Fornell & Larcker, 1981) and HTMT2 "
                       "(Henseler et al., 2015; Roemer et al., 2021).")

@@ -14,17 +14,13 @@ from typing import Any
 import pandas as pd
 
 from . import plots
+from .analyses import LANGUAGE_NAMES
 from .words import words
 
 #: headings of context columns that are not instrument items
 CONTEXT_WORDS = {"response_language": "Language of the form", "mode": "Mode of the form",
                  "experience_band": "Teaching experience", "school": "School", "participation_type": "Participation type",
                  "teacher_type": "Teacher type"}
-
-
-#: names of the forms' language codes
-LANGUAGE_NAMES = {"en": "English", "ru": "Russian", "kk-Cyrl": "Kazakh (Cyrillic)", "kk-Latn": "Kazakh (Latin)",
-                  "kk": "Kazakh"}
 
 
 @dataclass

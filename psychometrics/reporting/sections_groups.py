@@ -45,9 +45,9 @@ def groups_section(s) -> Section:
         for r in regs:
             c = r.coefficients
             for k, x in enumerate(c.itertuples()):
-                rows.append({"Outcome": r.outcome if k == 0 else "", "Term": x.term, "b": apa.number(x.estimate),
-                             "SE": apa.number(x.SE), "t": apa.number(x.statistic), "p": apa.p_value(x.p),
-                             "95% CI": f"[{apa.number(x.ci_low)}, {apa.number(x.ci_high)}]",
+                rows.append({"Outcome": r.outcome if k == 0 else "", "Term": _term(s, x.term), "b": apa.number(x.estimate, 3),
+                             "SE": apa.number(x.SE, 3), "t": apa.number(x.statistic), "p": apa.p_value(x.p),
+                             "95% CI": f"[{apa.number(x.ci_low, 3)}, {apa.number(x.ci_high, 3)}]",
                              "R²": apa.bounded(r.stats.get("r2")) if k == 0 else ""})
         how = (f"OLS with SEs clustered by {cluster} (CR1, t on {int(regs[0].stats['df'])} df; {regs[0].stats['clusters']} "
                f"clusters)" if cluster else "OLS with conventional SEs (give --cluster for SEs clustered by school)")
@@ -63,7 +63,11 @@ def groups_section(s) -> Section:
     ordn = an.get("ordinal")
     if ordn is not None:
         c = ordn.coefficients
-        rows = pd.DataFrame({"Term": c["term"], "Estimate (logit)": [apa.number(x) for x in c["estimate"]],
+        names = ("inactive", "lurker", "occasional", "contributor")
+        labels = s.labels.get("participation_type", {})
+        cut = {f"participation_level <= {k}": f"cut: {labels.get(names[k - 1], names[k - 1])} | "
+                                              f"{labels.get(names[k], names[k])}" for k in range(1, 4)}
+        rows = pd.DataFrame({"Term": [cut.get(t) or _term(s, t) for t in c["term"]], "Estimate (logit)": [apa.number(x) for x in c["estimate"]],
                              "SE": [apa.number(x) for x in c["SE"]], "z": [apa.number(x) for x in c["statistic"]],
                              "p": [apa.p_value(x) for x in c["p"]]})
         blocks.append(Table("Ordinal logit of the participation level", rows,
@@ -72,11 +76,23 @@ def groups_section(s) -> Section:
     return Section("groups", w("Group comparisons"), blocks)
 
 
+def _term(s, term: str) -> str:
+    """A coefficient's name in words: ``loc[Rural (village)]`` -> ``School location (urban or rural):
+    Rural (village)``; ``yrs`` -> its question's intent."""
+    if term == "(Intercept)":
+        return term
+    if term.endswith("]") and "[" in term:
+        var, level = term[:-1].split("[", 1)
+        return f"{s.word_for(var)}: {level}"
+    return s.word_for(term)
+
+
 def participation_section(s) -> Section:
     w = s.w
     blocks: list = []
     for t in s.report.analyses.get("crosstabs", []):
-        blocks.append(Table(f"{s.word_for(t.row)} by {s.word_for(t.col).lower()}", t.table(),
+        tab = t.table().rename(columns={t.row: s.word_for(t.row)})
+        blocks.append(Table(f"{s.word_for(t.row)} by {s.word_for(t.col).lower()}", tab,
                             note=f"n (row %). {t.test_line()}. " + " ".join(t.meta.get("notes", []))))
     if not blocks:
         blocks.append(Paragraph("No classification and grouping to cross-tabulate (give --groups)."))
