@@ -67,7 +67,8 @@ def groups_section(s) -> Section:
         labels = s.labels.get("participation_type", {})
         cut = {f"participation_level <= {k}": f"cut: {labels.get(names[k - 1], names[k - 1])} | "
                                               f"{labels.get(names[k], names[k])}" for k in range(1, 4)}
-        rows = pd.DataFrame({"Term": [cut.get(t) or _term(s, t) for t in c["term"]], "Estimate (logit)": [apa.number(x) for x in c["estimate"]],
+        terms = [cut.get(t) or _term(s, t) for t in c["term"]]
+        rows = pd.DataFrame({"Term": terms, "Estimate (logit)": [apa.number(x) for x in c["estimate"]],
                              "SE": [apa.number(x) for x in c["SE"]], "z": [apa.number(x) for x in c["statistic"]],
                              "p": [apa.p_value(x) for x in c["p"]]})
         blocks.append(Table("Ordinal logit of the participation level", rows,

@@ -37,7 +37,8 @@ def fit_sentence(res) -> str:
     r = _robust(f, "rmsea", est)
     ci = (f" [{apa.bounded(f.get('rmsea_ci_lower', np.nan), 3)}, {apa.bounded(f.get('rmsea_ci_upper', np.nan), 3)}]"
           if "rmsea_ci_lower" in f and est != "MLR" else "")
-    return (f"χ²({int(f['df'])}) = {chi:.2f}, {apa.p_text(p)}; CFI = {apa.bounded(_robust(f, 'cfi', est), 3)}, "
+    return (f"χ²({int(f['df'])}) = {chi:.2f}, {apa.p_text(p)}; "
+            f"CFI = {apa.bounded(_robust(f, 'cfi', est), 3)}, "
             f"TLI = {apa.bounded(_robust(f, 'tli', est), 3)}, RMSEA = {apa.bounded(r, 3)}{ci}, SRMR = {apa.bounded(f['srmr'], 3)}")
 
 
