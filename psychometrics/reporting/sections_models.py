@@ -39,7 +39,8 @@ def fit_sentence(res) -> str:
           if "rmsea_ci_lower" in f and est != "MLR" else "")
     return (f"χ²({int(f['df'])}) = {chi:.2f}, {apa.p_text(p)}; "
             f"CFI = {apa.bounded(_robust(f, 'cfi', est), 3)}, "
-            f"TLI = {apa.bounded(_robust(f, 'tli', est), 3)}, RMSEA = {apa.bounded(r, 3)}{ci}, SRMR = {apa.bounded(f['srmr'], 3)}")
+            f"TLI = {apa.bounded(_robust(f, 'tli', est), 3)}, RMSEA = {apa.bounded(r, 3)}{ci}, "
+            f"SRMR = {apa.bounded(f['srmr'], 3)}")
 
 
 def fit_table(res) -> pd.DataFrame:
