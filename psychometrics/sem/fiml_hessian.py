@@ -104,9 +104,9 @@ def saturated_observed_information(model: Model, theta: np.ndarray, blocks: list
     model), from :func:`moment_hessian`: equal to ``model.observed_information`` (central
     differences) to its rounding, at a fraction of the cost. Memoized on the model object, theta
     and the data (the saturated model of an invariance sequence is the same at every step)."""
-    from .missing import _blocks_key
+    from .blockkey import blocks_key
 
-    key = (id(model), np.asarray(theta).tobytes(), _blocks_key(blocks, 0, 0.0))
+    key = (id(model), np.asarray(theta).tobytes(), blocks_key(blocks, 0, 0.0))
     hit = _SATURATED_INFO.get(key)
     if hit is not None and hit[0] is model:
         return hit[1].copy()

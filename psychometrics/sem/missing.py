@@ -12,6 +12,7 @@ from typing import Sequence
 import numpy as np
 
 from ..exceptions import PsychometricsWarning
+from .blockkey import blocks_key
 from .model import Block
 
 
@@ -47,21 +48,10 @@ _EM_CACHE: dict[tuple, tuple] = {}
 _EM_CACHE_SIZE = 32
 
 
-def _blocks_key(blocks: list[Block], p: int, tol: float) -> tuple:
-    import hashlib
-
-    h = hashlib.blake2b(digest_size=16)
-    for b in blocks:
-        for a in (b.obs, b.mean, b.S):
-            h.update(np.ascontiguousarray(a).tobytes())
-        h.update(f"{b.n},{b.group}".encode())
-    return (h.hexdigest(), p, tol, len(blocks))
-
-
 def em_saturated(blocks: list[Block], p: int, tol: float = 1e-10, max_iter: int = 10000) -> tuple[np.ndarray, np.ndarray, float]:
     """EM for the unrestricted mean vector and covariance matrix of one group's blocks.
     Returns (mu, Sigma, log-likelihood); the same blocks (by content) are estimated once."""
-    key = _blocks_key(blocks, p, tol) + (max_iter,)
+    key = blocks_key(blocks, p, tol) + (max_iter,)
     hit = _EM_CACHE.get(key)
     if hit is None:
         with warnings.catch_warnings(record=True) as caught:

@@ -186,10 +186,10 @@ def saturated_fiml(model: Model, blocks: list[Block], c0: float, exo: Sequence[i
     masked as lavaan does) fitted by FIML: its model and estimates (the EM moments). The same
     variables, groups, covariates and data (by content) are fitted once (the steps of an
     invariance sequence share it)."""
-    from .missing import _blocks_key
+    from .blockkey import blocks_key
 
-    key = (tuple(model.pt.observed), model.n_groups, tuple(exo), float(c0), _blocks_key(blocks, 0, 0.0),
-           None if moments is None else _blocks_key([], 0, 0.0) + tuple(np.asarray(a).tobytes() for m in moments for a in m))
+    key = (tuple(model.pt.observed), model.n_groups, tuple(exo), float(c0), blocks_key(blocks, 0, 0.0),
+           None if moments is None else tuple(np.asarray(a).tobytes() for m in moments for a in m))
     hit = _SATURATED.get(key)
     if hit is not None:
         return hit[0], hit[1].copy()

@@ -94,7 +94,8 @@ def test_html_is_self_contained_with_a_working_table_of_contents(doc, page):
     assert "@media print" in text
     # APA text everywhere: no Python booleans, no leading zero on p, no p of 0.000
     body = re.sub(r"<svg.*?</svg>", "", text, flags=re.S)
-    assert "True" not in body and "False" not in body and "p = 0." not in body and "0.000" not in body
+    assert "True" not in body and "False" not in body and not re.search(r"p [=<>] 0\.", body)
+    assert not re.search(r"<td[^>]*>0\.000</td><td[^>]*>(fixed|\.|<)", body)      # no SE of 0 before a p
 
 
 def test_table_one_and_the_example_data_numbers(doc, report):
