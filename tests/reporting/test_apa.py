@@ -55,3 +55,17 @@ def test_report_tables_are_apa(tmp_path):
     text = out.read_text()
     assert "< .001" in text and "| fixed " in text
     assert " True " not in text and " False " not in text and "0.000 " not in text
+
+
+def test_negative_zero_rounding_and_p_in_text():
+    # a small negative number rounded to zero loses its sign; real negatives keep it
+    assert [apa.number(x) for x in (-0.001, -0.004999, -0.005, 0.0, -12.345)] == ["0.00", "0.00", "-0.01", "0.00", "-12.35"]
+    assert [apa.bounded(x) for x in (-0.001, -0.0051, 0.999)] == [".00", "-.01", "1.00"]
+    assert [apa.p_text(p) for p in (0.0004, 0.04999, 0.9995, math.nan)] == ["p < .001", "p = .050", "p > .999", "p = —"]
+
+
+def test_changes_in_fit_get_three_decimals_and_no_leading_zero():
+    t = apa.table(pd.DataFrame({"Delta CFI": [-0.0042, 0.0], "Delta RMSEA": [0.0011, np.nan], "F_p": [0.0123, 0.5]}))
+    assert t["Delta CFI"].tolist() == ["-.004", ".000"]
+    assert t["Delta RMSEA"].tolist() == [".001", "—"]
+    assert t.iloc[:, 2].tolist() == [".012", ".500"]           # a column ending in _p is a p-value

@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -228,3 +229,13 @@ def test_document_escapes_hostile_text():
                                                                 Figure("f", "<svg></svg>")])])
     out = d.to_html()
     assert "<script>x" not in out and "<img src=x" not in out and "&lt;b&gt;" in out
+
+
+@needs_browser
+def test_pdf_is_printed_from_the_html(tmp_path):
+    out = tmp_path / "r.pdf"
+    r = subprocess.run([sys.executable, "-m", "psychometrics", "report", str(ROOT / "data" / "vpc_teachers_example.csv"),
+                        "--instrument", "eraut_factors", "--sections", "reliability", "--out", str(out), "--quiet"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes()[:5] == b"%PDF-" and out.stat().st_size > 5000
