@@ -81,9 +81,9 @@ def run_analyses(data: pd.DataFrame, res, instrument, model: str | None, model_m
     frame = pd.concat([res.scores.reset_index(drop=True),
                        data[[c for c in data.columns if c not in res.scores.columns]].reset_index(drop=True)], axis=1)
     if groups and want("groups"):
-        steps.append(("group comparisons", lambda: _groups(out, frame, groups, scales, _labels(instrument, lang), cluster)))
+        steps.append(("group comparisons", lambda: _groups(out, frame, groups, scales, labels_in(instrument, lang), cluster)))
     if want("participation"):
-        steps.append(("crosstabs", lambda: _crosstabs(out, frame, groups, instrument, _labels(instrument, lang))))
+        steps.append(("crosstabs", lambda: _crosstabs(out, frame, groups, instrument, labels_in(instrument, lang))))
     bar = tqdm(steps, desc="report", unit="step", disable=not progress, leave=False)
     for name, step in bar:
         bar.set_postfix_str(name)
@@ -215,7 +215,7 @@ def _crosstabs(out, frame, groups, instrument, labels):
     out["crosstabs"] = tabs
 
 
-def _labels(instrument, lang: str) -> dict:
+def labels_in(instrument, lang: str) -> dict:
     """``{variable: {code: label}}`` in ``lang`` (English where a label is not translated)."""
     out: dict = {}
     for it in instrument.items:

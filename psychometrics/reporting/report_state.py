@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from . import plots
-from .analyses import LANGUAGE_NAMES
+from .analyses import labels_in
 from .words import words
 
 #: headings of context columns that are not instrument items
@@ -53,17 +53,9 @@ class View:
 
     @cached_property
     def labels(self) -> dict[str, dict]:
-        """``{variable: {code: label}}`` in the view's language: select-one items and classifications."""
-        out: dict[str, dict] = {}
-        for it in self.instrument.items:
-            if it.scale.type == "select_one" and it.scale.values:
-                lab = it.scale.labels.get(self.lang) or it.scale.labels.get("en") or ()
-                out[it.id] = dict(zip(it.scale.values, lab))
-        for c in self.instrument.classifications:
-            out[c.id] = {cat["name"]: (cat.get("label") or {}).get(self.lang) or (cat.get("label") or {}).get("en")
-                         or cat["name"] for cat in c.categories}
-        out.setdefault("response_language", LANGUAGE_NAMES)
-        return out
+        """``{variable: {code: label}}`` in the view's language: select-one items, classifications,
+        the forms' language codes (the same labels the analyses used)."""
+        return labels_in(self.instrument, self.lang)
 
     def order(self, var: str, values) -> list:
         """Categories in the instrument's order (a classification's categories, a scale's codes),
