@@ -103,9 +103,20 @@ def measurement_model(X: np.ndarray, groups: list[np.ndarray]) -> tuple[np.ndarr
     ``semTools::AVE`` (``obs.var = TRUE``) on ``lavaan::cfa(std.lv = TRUE)``; the CFA is fitted by
     :func:`psychometrics.sem.sem`.
     """
+    S = np.cov(X, rowvar=False, ddof=0)
+    if len(groups) == 1:
+        # one factor: the ML CFA with std.lv is the one-factor ML factor analysis (the same
+        # likelihood), which omega already fits without the SEM machinery; used when its solution
+        # is interior (a Heywood case is left to the CFA, which does not bound the residuals)
+        from .efa.ml import ml_loadings
+
+        L, psi, ok = ml_loadings(S, 1)
+        if ok and np.all(psi / np.diag(S) > 0.005 + 1e-6):
+            lam = L[:, 0]
+            return (np.array([lam.sum() ** 2 / S.sum()]), np.array([(lam ** 2).sum() / np.diag(S).sum()]),
+                    np.eye(1))
     from ..sem import sem
 
-    S = np.cov(X, rowvar=False, ddof=0)
     names = [f"i{j}" for j in range(X.shape[1])]
     syntax = "\n".join(f"F{f} =~ " + " + ".join(names[j] for j in g) for f, g in enumerate(groups))
     with warnings.catch_warnings(record=True) as caught:

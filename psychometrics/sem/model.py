@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
-from scipy import optimize
 
 from ..exceptions import EstimationError
 from .partable import ParTable
@@ -651,6 +650,8 @@ def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.
             if lbfgs_done:
                 break
             # far from the optimum (or a poor start): gradient-only iterations on the scaled parameters
+            from scipy import optimize  # here only: the import costs a one-shot command 0.2 s
+
             fs = lambda phi: (lambda r: (r[0], r[1] * scale))(f(phi * scale))  # noqa: E731
             res = optimize.minimize(fs, theta / scale, jac=True, method="L-BFGS-B", options={"maxiter": 500})
             lbfgs_done = True
