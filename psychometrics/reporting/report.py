@@ -178,6 +178,7 @@ def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: OnInval
     from ..responses.validation import validate_responses
     from ..scoring.score import score_validated
 
+    _check_choices(instrument, sections, efa)
     src = source or data.attrs.get("source", {}).get("path", "<DataFrame>")
     # validated once; scores, reliability and the model all read these values
     vr = validate_responses(data, instrument, id_column=id, on_invalid=on_invalid, source=src)
@@ -218,6 +219,22 @@ def build_report(data: pd.DataFrame, instrument: Instrument, on_invalid: OnInval
                "model": model}
     return Report(scores=res, reliability=rel, meta=meta, model=steps.pop("sem", None), clustering=clustering,
                   instrument=instrument, data=model_data, options=options, analyses=steps)
+
+
+def _check_choices(instrument: Instrument, sections: list[str] | None, efa: list[str] | None) -> None:
+    """Refuse unknown section names and EFA scales/items before any analysis runs."""
+    from ..exceptions import OptionError
+    from .sections import SECTIONS
+
+    unknown = [x for x in (sections or []) if x not in SECTIONS]
+    if unknown:
+        raise OptionError(f"--sections: unknown {', '.join(unknown)}; choose from {', '.join(SECTIONS)}", "sections")
+    known = {r.id for r in instrument.scoring} | set(instrument.item_ids)
+    bad = [x for x in (efa or []) if x not in known]
+    if bad:
+        scales = ", ".join(r.id for r in instrument.scoring)
+        raise OptionError(f"--efa: {', '.join(bad)} are neither scales nor items of {instrument.id}; scales: {scales}",
+                          "efa")
 
 
 from .._callable import make_callable as _make_callable  # noqa: E402

@@ -239,3 +239,20 @@ def test_pdf_is_printed_from_the_html(tmp_path):
                        capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert r.returncode == 0, r.stderr
     assert out.read_bytes()[:5] == b"%PDF-" and out.stat().st_size > 5000
+
+
+@pytest.mark.parametrize("kwargs, message", [({"sections": ["bogus"]}, "--sections: unknown bogus"),
+                                             ({"efa": ["nosuch"]}, "--efa: nosuch are neither scales nor items")])
+def test_bad_choices_are_refused_before_the_analyses(kwargs, message, monkeypatch):
+    import psychometrics.reporting.analyses as analyses
+    import psychometrics.responses.validation as validation
+
+    def never(*a, **k):
+        raise AssertionError("the analyses ran before the choice was checked")
+
+    monkeypatch.setattr(analyses, "run_analyses", never)
+    monkeypatch.setattr(validation, "validate_responses", never)
+    inst = pm.InstrumentRegistry([ROOT / "instruments"]).get("vpc_teachers")
+    raw = pm.read_responses(ROOT / "data" / "vpc_teachers_example.csv")
+    with pytest.raises(OptionError, match=message):
+        build_report(raw, inst, model="f =~ sup01 + sup02 + sup03", **kwargs)
