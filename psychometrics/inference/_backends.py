@@ -90,7 +90,6 @@ def ols(y: np.ndarray, X: np.ndarray, clusters: np.ndarray | None) -> dict:
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": clusters, "use_correction": True}, use_t=True)
         df = float(len(np.unique(clusters)) - 1)
     return {"estimate": np.asarray(fit.params), "se": np.asarray(fit.bse), "df": df, "r2": float(fit.rsquared),
-            "se_ols": np.asarray(sm.OLS(y, X).fit().bse) if clusters is not None else np.asarray(fit.bse),
             "test": "t"}
 
 

@@ -143,7 +143,7 @@ def _structural(out, model, data, missing, cluster, bootstrap, seed):
         else:
             from ..sem.montecarlo import monte_carlo_ci
 
-            mc = monte_carlo_ci(fit, draws=max(bootstrap, 1000) * 20 if bootstrap else 20000, seed=seed)
+            mc = monte_carlo_ci(fit, draws=20 * max(bootstrap, 1000), seed=seed)     # semTools' 20000 at least
             out["indirect"] = mc.drop(columns="draws").assign(method=f"Monte Carlo, {int(mc['draws'].iloc[0])} draws")
 
 
