@@ -55,8 +55,8 @@ def _graph() -> dict[str, set[str]]:
 
 def test_top_level_is_the_pipeline_not_a_flat_list():
     top = sorted(p.name for p in PKG.iterdir() if p.suffix == ".py")
-    assert top == ["__init__.py", "__main__.py", "_callable.py", "_compat.py", "_options.py", "_safety.py", "_version.py",
-                   "cli.py", "exceptions.py"]
+    assert top == ["__init__.py", "__main__.py", "_callable.py", "_compat.py", "_frames.py", "_options.py", "_safety.py",
+                   "_version.py", "cli.py", "exceptions.py"]
     assert all((PKG / s / "__init__.py").is_file() for s in STAGES)
 
 

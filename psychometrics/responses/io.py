@@ -46,9 +46,11 @@ def frame_sha256(df: pd.DataFrame) -> str:
     (True, False)
     """
     h = hashlib.sha256()
-    h.update("\x1f".join(f"{c}:{t}" for c, t in zip(df.columns.tolist(), df.dtypes.tolist())).encode("utf-8"))
+    types = df.dtypes.tolist()
+    names = {id(t): str(t) for t in {id(t): t for t in types}.values()}   # str() once per dtype object
+    h.update("\x1f".join(f"{c}:{names[id(t)]}" for c, t in zip(df.columns.tolist(), types)).encode("utf-8"))
     h.update(str(len(df)).encode())
-    dtypes = set(df.dtypes)
+    dtypes = set(types)
     if len(dtypes) == 1 and isinstance(next(iter(dtypes)), np.dtype) and pd.api.types.is_numeric_dtype(next(iter(dtypes))):
         # one numeric dtype: the same bytes as column by column below, in one call
         h.update(np.ascontiguousarray(df.to_numpy().T).tobytes())

@@ -14,13 +14,14 @@ from typing import Any, Callable, Literal, ParamSpec, TypeVar
 import numpy as np
 import pandas as pd
 
+from .._frames import labels_index
 from .._options import validate_seed
 from .._version import __version__
 from ..exceptions import EstimationError, OptionError, PsychometricsError, SEMWarning
 from . import baseline
 from . import model as _model
 from .constraints import Constraints
-from .diagnostics import check_identified, check_scales, improper
+from .diagnostics import check_scales, identified_inverse, improper
 from .estimators import Estimator as Estimator_
 from .expressions import defined_function
 from .options import Estimator, Options, split_option
@@ -242,7 +243,8 @@ def sem(model: str, data: pd.DataFrame, estimator: Estimator | Literal["WLSMV", 
             "group": group, "group_equal": list(group_equal), "group_partial": list(group_partial),
             "cluster": cluster, "bootstrap": bootstrap, "ci": ci if bootstrap else "normal", "seed": seed, "model": model,
             "optimizer": f.msg, "notes": notes}
-    implied = pd.DataFrame(f.mdl.implied(f.theta, 0), index=pt.observed, columns=pt.observed)
+    names = labels_index(tuple(pt.observed))
+    implied = pd.DataFrame(f.mdl.implied(f.theta, 0), index=names, columns=names)
     return SEMResult(parameters=params, fit=fit, r2=r2, converged=f.ok, estimator=est_name, nobs=f.N, meta=meta,
                      implied=implied, modindices=mi, bootstrap_draws=draws, groups=tuple(labels),
                      group_nobs=tuple(f.group_n), bollen_stine_chisq=bs_draws,
@@ -385,8 +387,7 @@ def _covariance(f: _Fit, information: str, notes: list[str] | None = None) -> tu
             warnings.warn(f"SEM: {notes[-1]}", SEMWarning, stacklevel=3)
         info_inv = bordered_inverse(info, f.cons.jacobian(theta)[keep])
     else:
-        check_identified(f.pt, info)
-        info_inv = np.linalg.inv(info)
+        info_inv = identified_inverse(f.pt, info)
     if f.opt.robust:
         from .robust import mlr
 

@@ -56,6 +56,32 @@ def check_identified(pt: ParTable, info: np.ndarray) -> None:
                               "constraints")
 
 
+def identified_inverse(pt: ParTable, info: np.ndarray) -> np.ndarray:
+    """The inverse of the information matrix after :func:`check_identified`'s test, in one
+    Cholesky factorization of the unit-diagonal scaling R when that settles it: the smallest
+    eigenvalue of R is at least 1 / trace(R^-1), so trace(R^-1) <= 1e10 proves it above the
+    1e-10 threshold (else the eigenvalue test decides and names the parameters).
+
+    >>> from psychometrics.sem.partable import build
+    >>> pt = build("y ~ x", ["x", "y"])
+    >>> info = np.array([[2.0, 0.3], [0.3, 1.0]])
+    >>> bool(np.allclose(identified_inverse(pt, info), np.linalg.inv(info)))
+    True
+    """
+    d = np.sqrt(np.clip(np.diag(info), 0, None))
+    if (d > 0).all():
+        try:
+            Li = np.linalg.inv(np.linalg.cholesky(info / np.outer(d, d)))
+        except np.linalg.LinAlgError:
+            Li = None
+        if Li is not None:
+            Rinv = Li.T @ Li
+            if np.isfinite(Rinv).all() and np.trace(Rinv) <= 1e10:
+                return Rinv / np.outer(d, d)
+    check_identified(pt, info)
+    return np.linalg.inv(info)
+
+
 def improper(f: _Fit, params: pd.DataFrame, notes: list[str]) -> None:
     """Heywood cases and a non-positive-definite latent covariance matrix: a note and a warning."""
     est = params["est"].to_numpy(dtype=float)       # the table's rows are the parameter table's (then :=)

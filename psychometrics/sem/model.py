@@ -90,6 +90,9 @@ class Model:
         self.n_obs = len(pt.observed)
         self.n_groups = pt.n_groups
         self.meanstructure = pt.meanstructure
+        # per group, the moments and Sigma^-1 of the last objective evaluation on complete data,
+        # (theta's bytes, moments, Sigma^-1): the information at the accepted step reuses them
+        self._last: dict[int, tuple[bytes, dict, np.ndarray]] = {}
         idx = {v: i for i, v in enumerate(self.names)}
         n = self.nv = len(self.names)
         self.A_fixed = [np.zeros((n, n)) for _ in range(self.n_groups)]
@@ -219,6 +222,8 @@ class Model:
                 if inv is None:
                     return (np.inf, np.zeros(self.n_free)) if grad else np.inf
                 Si, logdet = inv
+                if full:
+                    self._last[g] = (theta.tobytes(), mom, Si)
                 r = bl.mean - mu[o] if self.meanstructure else np.zeros(len(o))
                 Sir = Si @ r
                 SS = Si @ bl.S
@@ -314,14 +319,17 @@ class Model:
     def _block_products(self, theta: np.ndarray, blocks: list[Block]):
         """Per group, then per block of it: (g, x, scale, block, Si_oo, V_o, K = V_o' Si_oo V_o, last)
         with V = [G, H'] the basis of the moments' derivatives; ``last`` marks a group's last block."""
+        key = theta.tobytes()
         for g in range(self.n_groups):
-            mom = self.moments(theta, g)
+            last = self._last.get(g)
+            hit = last is not None and last[0] == key
+            mom = last[1] if last is not None and hit else self.moments(theta, g)
             x = self.groups[g]
             V, scale = self._basis(mom, g)
             mine = [bl for bl in blocks if bl.group == g]
             for t, bl in enumerate(mine):
                 full = len(bl.obs) == self.n_obs
-                Si = _inverse(mom["Sigma"] if full else mom["Sigma"][bl.ix])
+                Si = last[2] if last is not None and hit and full else _inverse(mom["Sigma"] if full else mom["Sigma"][bl.ix])
                 Vo = V if full else V[bl.obs]
                 yield g, x, scale, bl, Si, Vo, Vo.T @ Si @ Vo, t == len(mine) - 1
 
@@ -619,7 +627,7 @@ def fit_ml(model: Model, blocks: list[Block], theta0: np.ndarray, c0: float = 0.
 
     while it < max_iter:
         it += 1
-        if H is None or (scale is not None and not small(g, 1e5)):
+        if H is None or (scale is not None and not small(g, 1e6)):
             H, updated = 2 * model.expected_information(theta, blocks), False
             if scale is None:
                 d = np.diag(H)

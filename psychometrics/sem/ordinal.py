@@ -316,6 +316,7 @@ def _parameter_table(om: OrdinalModel, theta, se_free, labels, level, cov) -> tu
         if not om.theta_param:
             for t in np.flatnonzero(om.is_ord):
                 mdl.S_fixed[g][t, t] = resid[t]
+    mdl._last.clear()     # fixed values changed: moments cached at an earlier theta no longer hold
     ram_index = {id(r): k for k, r in enumerate(om.ram_pt.rows)}
     ram_est = np.array([theta[r.free - 1] if r.free else _fixed_value(mdl, k) for k, r in enumerate(om.ram_pt.rows)])
     standardize = Standardizer(om.ram_pt, mdl, ram_est)

@@ -182,9 +182,12 @@ def from_data(data: pd.DataFrame, pt: ParTable, group: str | None, gcode: np.nda
         X = numeric(used[pt.observed] if group else used)
     _warn_outlying(X, pt.observed)
     X_groups, blocks, notes, rows = data_blocks(X, gcode, labels, pt, fiml)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        var = np.nanvar(X, axis=0) if len(X) else np.full(X.shape[1], np.nan)
+    if len(X) and not fiml and sum(len(x) for x in X_groups) == len(X):    # every row complete: no NaN
+        var = X.var(axis=0)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            var = np.nanvar(X, axis=0) if len(X) else np.full(X.shape[1], np.nan)
     return SampleStats(blocks, X_groups, notes, var, data_fingerprint(data), rows)
 
 

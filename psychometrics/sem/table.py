@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._frames import columns_frame
 from . import model as _model
 
 
@@ -32,8 +33,7 @@ def _table(cols: dict) -> pd.DataFrame:
     data = {**cols, "est": e, "se": se, "z": z, "pvalue": p}
     # text columns kept as Python objects (pandas 3 would convert them to Arrow strings element by
     # element, a third of a small model's fit time)
-    return pd.DataFrame({k: (pd.Series(data[k], dtype=object) if k in ("lhs", "op", "rhs", "label", "group")
-                             else data[k]) for k in order})
+    return columns_frame({k: data[k] for k in order}, text=("lhs", "op", "rhs", "label", "group"))
 
 
 def with_defined(cols: dict, pt, theta: np.ndarray, cov: np.ndarray, std_lv_v: np.ndarray, std_all_v: np.ndarray,

@@ -22,8 +22,8 @@ def fit_statistics(f: _Fit, robust: dict | None, bollen_stine: int, seed, progre
     """Test statistics of the model and the baseline, then lavaan's fit measures (and the
     Bollen-Stine p-value when asked)."""
     mdl, theta, G, N = f.mdl, f.theta, f.G, f.N
-    Sigmas = [mdl.implied(theta, g) for g in range(G)]
-    mus = [mdl.moments(theta, g)["mu"] for g in range(G)]
+    moms = [mdl.moments(theta, g) for g in range(G)]
+    Sigmas, mus = [m["Sigma"] for m in moms], [m["mu"] for m in moms]
     logl = -N / 2 * (f.fmin + f.c0 + f.log2pi_terms) if f.estimator.likelihood else _ml_loglik(f.blocks, Sigmas)
     chisq, chisq_b, fmin = f.estimator.statistics(f, logl)
     df_b = baseline.degrees_of_freedom(f.pt, f.opt, f.G)
