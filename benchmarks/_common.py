@@ -50,3 +50,45 @@ def reps_and_r(reps: int) -> argparse.Namespace:
     ap.add_argument("--reps", type=int, default=reps)
     ap.add_argument("--no-r", action="store_true")
     return ap.parse_args()
+
+
+class RSession:
+    """One R process kept open: ``eval(code)`` runs one line of R and returns the words it printed.
+    Benchmarks alternate short rounds of ours and R's in one session each, so a slow spell of a
+    shared machine (they last seconds) hits both alike, without R's start-up in every round."""
+
+    _LOOP = ('con <- file("stdin", open = "r"); '
+             'while (length(line <- readLines(con, n = 1)) > 0) { '
+             'out <- tryCatch(eval(parse(text = line), envir = globalenv()), '
+             'error = function(e) paste("R-ERROR:", conditionMessage(e))); '
+             'cat(out, "\\n"); cat("<<END>>\\n"); flush(stdout()) }')
+
+    def __init__(self):
+        self.proc = subprocess.Popen(["Rscript", "-e", self._LOOP], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, bufsize=1)
+
+    def eval(self, code: str) -> list[str]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(code.replace("\n", " ") + "\n")
+        self.proc.stdin.flush()
+        words: list[str] = []
+        for line in self.proc.stdout:
+            if line.strip() == "<<END>>":
+                break
+            words += line.split()
+        else:
+            raise RuntimeError("R ended before answering")
+        if words and words[0] == "R-ERROR:":
+            raise RuntimeError("R: " + " ".join(words[1:]))
+        return words
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

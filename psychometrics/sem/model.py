@@ -151,21 +151,29 @@ class Model:
             perm = k if len(np.unique(k)) == len(k) else None      # each parameter at one position
             a, sm, mm = mat == 0, mat == 1, mat == 2
             fill = (i[a], j[a], k[a], i[sm], j[sm], k[sm], i[mm], k[mm])     # index arrays for matrices()
+            # the same as flat positions, both triangles of S at once (np.put: no 2-D fancy indexing)
+            fill_flat = (i[a] * n + j[a], k[a], np.concatenate([i[sm] * n + j[sm], j[sm] * n + i[sm]]),
+                         np.concatenate([k[sm], k[sm]]), i[mm], k[mm])
+            # the gradient's gathers (_collect): flat positions in dA and GWG, the factor 2 of a
+            # covariance (two symmetric entries), and each value's parameter, in one order
+            grad_ix = (i[a] * n + j[a], i[sm] * n + j[sm], np.where(i[sm] == j[sm], 1.0, 2.0), i[mm],
+                       np.concatenate([k[a], k[sm], k[mm]]))
             self.groups.append({"mat": mat, "i": i, "j": j, "k": k, "Z": Z, "u": u, "v": v, "c": c, "perm": perm,
                                 "paths": _path_structure(self.A_fixed[g] != 0, i[mat == 0], j[mat == 0], self.n_obs),
-                                "fill": fill,
+                                "fill": fill, "fill_flat": fill_flat, "grad_ix": grad_ix,
                                 "A": mat == 0, "S": mat == 1, "m": mat == 2})
 
     # ---- moments -------------------------------------------------------------------------------
     def matrices(self, theta: np.ndarray, g: int):
         """A, S and m of group g at theta; with a stack of thetas (T, n_free), stacks of them."""
-        ai, aj, ak, si, sj, sk, mi, mk = self.groups[g]["fill"]
         if theta.ndim == 1:      # the hot path (every objective evaluation)
+            fa, ka, fs, ks, fm, km = self.groups[g]["fill_flat"]
             A, S, m = self.A_fixed[g].copy(), self.S_fixed[g].copy(), self.m_fixed[g].copy()
-            A[ai, aj] = theta[ak]
-            S[si, sj] = S[sj, si] = theta[sk]
-            m[mi] = theta[mk]
+            A.put(fa, theta.take(ka))
+            S.put(fs, theta.take(ks))
+            m.put(fm, theta.take(km))
             return A, S, m
+        ai, aj, ak, si, sj, sk, mi, mk = self.groups[g]["fill"]
         T = len(theta)
         A, S, m = (np.repeat(z[g][None], T, axis=0) for z in (self.A_fixed, self.S_fixed, self.m_fixed))
         A[:, ai, aj] = theta[:, ak]
@@ -179,8 +187,7 @@ class Model:
         G = M[: self.n_obs]
         GS = G @ S
         Mm = M @ m
-        return {"A": A, "S": S, "m": m, "M": M, "G": G, "Sigma": GS @ G.T, "H": M @ GS.T, "Mm": Mm,
-                "mu": Mm[: self.n_obs]}
+        return {"A": A, "S": S, "m": m, "M": M, "G": G, "GS": GS, "Sigma": GS @ G.T, "Mm": Mm, "mu": Mm[: self.n_obs]}
 
     def implied(self, theta: np.ndarray, g: int = 0) -> np.ndarray:
         return self.moments(theta, g)["Sigma"]
@@ -211,6 +218,20 @@ class Model:
                 F += Fg
                 if grad:
                     gvec += self._collect(g, mom, W, b)
+                continue
+            if len(mine) == 1 and len(mine[0].obs) == p and not self.meanstructure:
+                # the common case, one complete block without means: F = log|Sigma| + tr(Sigma^-1 S),
+                # dF/dSigma = Sigma^-1 - Sigma^-1 S Sigma^-1
+                bl = mine[0]
+                inv = spd_inverse(Sigma)
+                if inv is None:
+                    return (np.inf, np.zeros(self.n_free)) if grad else np.inf
+                Si, logdet = inv
+                self._last[g] = (theta.tobytes(), mom, Si)
+                SS = Si @ bl.S
+                F += bl.w * (logdet + SS.trace())
+                if grad:
+                    gvec += self._collect(g, mom, bl.w * (Si - SS @ Si), np.zeros(p))
                 continue
             W = np.zeros((p, p))
             b = np.zeros(p)
@@ -289,18 +310,16 @@ class Model:
         if self.meanstructure:
             Gb = G.T @ b
             dA += np.outer(Gb, mom["Mm"])
-        vals = np.zeros(len(x["k"]))
-        a, s, m = x["A"], x["S"], x["m"]
-        vals[a] = dA[x["i"][a], x["j"][a]]
-        vals[s] = np.where(x["i"][s] == x["j"][s], 1.0, 2.0) * GWG[x["i"][s], x["j"][s]]
+        flat_a, flat_s, two, im, k = x["grad_ix"]
+        parts = [dA.take(flat_a), two * GWG.take(flat_s)]
         if self.meanstructure:
-            vals[m] = Gb[x["i"][m]]
-        return np.bincount(x["k"], weights=vals, minlength=self.n_free)
+            parts.append(Gb.take(im))
+        return np.bincount(k[: sum(len(q) for q in parts)], weights=np.concatenate(parts), minlength=self.n_free)
 
     # ---- derivatives of the moments -------------------------------------------------------------
     def _basis(self, mom: dict, g: int):
         x = self.groups[g]
-        V = np.hstack([mom["G"], mom["H"].T])
+        V = np.hstack([mom["G"], mom["GS"] @ mom["M"].T])      # [G, H'] with H = M S G
         scale = np.where(x["A"], mom["Mm"][x["j"]], np.where(x["m"], 1.0, 0.0)) if self.meanstructure else None
         return V, scale
 
@@ -349,14 +368,22 @@ class Model:
             if "uv" not in x:
                 x["uv"], x["cc"] = np.concatenate([u, v]), np.outer(x["c"], x["c"])
             uv = x["uv"]
-            Kall = K[uv[:, None], uv[None, :]]              # one gather: [[Kuu, Kuv], [Kvu, Kvv]]
+            # one gather, rows then columns (take: a fifth of fancy 2-D indexing's time):
+            # [[Kuu, Kuv], [Kvu, Kvv]]
+            Kall = K.take(uv, axis=0).take(uv, axis=1)
             Kvu = Kall[q:, :q]
             Ipos += bl.w * (x["cc"] * (Kvu * Kvu.T + Kall[q:, q:] * Kall[:q, :q]))
             if self.meanstructure:
-                Ipos += bl.w * np.outer(scale, scale) * K[np.ix_(x["i"], x["i"])]
+                Ipos += bl.w * np.outer(scale, scale) * K.take(x["i"], axis=0).take(x["i"], axis=1)
             if last:
-                if x["perm"] is not None:      # one position per parameter: a reordering, not two products
-                    info[x["perm"][:, None], x["perm"][None, :]] += Ipos
+                perm = x["perm"]
+                if perm is not None and len(perm) == self.n_free:
+                    # every parameter at one position of this group: the information is Ipos reordered
+                    if "iperm" not in x:
+                        x["iperm"] = None if (perm == np.arange(len(perm))).all() else np.argsort(perm)
+                    info += Ipos if x["iperm"] is None else Ipos.take(x["iperm"], axis=0).take(x["iperm"], axis=1)
+                elif perm is not None:      # one position per parameter: a reordering, not two products
+                    info[perm[:, None], perm[None, :]] += Ipos
                 else:
                     info += x["Z"].T @ Ipos @ x["Z"]
                 Ipos = None

@@ -39,7 +39,7 @@ class Standardizer:
     def _moments(self, thetas: np.ndarray, g: int):
         m = self.model
         A, S, _ = m.matrices(thetas, g)
-        M = np.linalg.inv(np.eye(m.nv)[None] - A)
+        M = _model.inv_i_minus_a(A, m.groups[g]["paths"])
         V = M @ S @ M.transpose(0, 2, 1)
         return S, V, np.sqrt(np.maximum(np.einsum("tii->ti", V), 0))
 
@@ -86,7 +86,7 @@ class Standardizer:
         E = np.where(self.free >= 0, theta[np.maximum(self.free, 0)], self.fixed)
         for g in range(m.n_groups):
             A, S, _ = m.matrices(theta, g)
-            M = np.linalg.inv(np.eye(m.nv) - A)
+            M = _model.inv_i_minus_a(A, m.groups[g]["paths"])
             V = M @ S @ M.T
             sd = np.sqrt(np.maximum(np.diag(V), 0))
             x = m.groups[g]
