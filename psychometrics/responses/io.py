@@ -47,7 +47,10 @@ def frame_sha256(df: pd.DataFrame) -> str:
     """
     h = hashlib.sha256()
     types = df.dtypes.tolist()
-    names = {id(t): str(t) for t in {id(t): t for t in types}.values()}   # str() once per dtype object
+    names: dict[int, str] = {}
+    for t in types:       # str() once per dtype object (NumPy's are shared by the columns), not per column
+        if id(t) not in names:
+            names[id(t)] = str(t)
     h.update("\x1f".join(f"{c}:{names[id(t)]}" for c, t in zip(df.columns.tolist(), types)).encode("utf-8"))
     h.update(str(len(df)).encode())
     dtypes = set(types)

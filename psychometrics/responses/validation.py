@@ -443,10 +443,10 @@ def outlying_in_matrix(X: np.ndarray, names: list[str]) -> list[tuple[str, float
     return out
 
 
-def _column_percentiles(R: np.ndarray, qs: tuple[float, ...], S: np.ndarray | None = None) -> list[np.ndarray]:
-    """np.nanpercentile(R, qs, axis=0) (linear interpolation) by one sort: NumPy's loops over columns
-    (``S``: R already sorted by column). Without missing values only the order statistics the
-    percentiles need are placed (a partition, a third of a sort's time).
+def _column_percentiles(R: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
+    """np.nanpercentile(R, qs, axis=0) (linear interpolation) by one sort: NumPy's loops over columns.
+    Without missing values only the order statistics the percentiles need are placed (a
+    partition, a third of a sort's time).
 
     >>> R = np.array([[1.0, np.nan], [2.0, 5.0], [4.0, 7.0]])
     >>> [x.tolist() for x in _column_percentiles(R, (50, 100))]
@@ -461,11 +461,10 @@ def _column_percentiles(R: np.ndarray, qs: tuple[float, ...], S: np.ndarray | No
     pos = [q / 100 * m for q in qs]
     lo = [np.floor(p).astype(int) for p in pos]
     hi = [np.minimum(lo_q + 1, m) for lo_q in lo]
-    if S is None:
-        if len(R) and (n == len(R)).all():
-            S = np.partition(R, sorted({int(k[0]) for k in lo + hi}), axis=0)
-        else:
-            S = np.sort(R, axis=0)   # NaN sort last
+    if len(R) and (n == len(R)).all():
+        S = np.partition(R, sorted({int(k[0]) for k in lo + hi}), axis=0)
+    else:
+        S = np.sort(R, axis=0)   # NaN sort last
     return [S[lo_q, cols] * (1 - (p - lo_q)) + S[hi_q, cols] * (p - lo_q) for p, lo_q, hi_q in zip(pos, lo, hi)]
 
 

@@ -70,14 +70,9 @@ def identified_inverse(pt: ParTable, info: np.ndarray) -> np.ndarray:
     """
     d = np.sqrt(np.clip(np.diag(info), 0, None))
     if (d > 0).all():
-        try:
-            Li = np.linalg.inv(np.linalg.cholesky(info / np.outer(d, d)))
-        except np.linalg.LinAlgError:
-            Li = None
-        if Li is not None:
-            Rinv = Li.T @ Li
-            if np.isfinite(Rinv).all() and np.trace(Rinv) <= 1e10:
-                return Rinv / np.outer(d, d)
+        inv = _model.spd_inverse(info / np.outer(d, d))
+        if inv is not None and np.isfinite(inv[0]).all() and np.trace(inv[0]) <= 1e10:
+            return inv[0] / np.outer(d, d)
     check_identified(pt, info)
     return np.linalg.inv(info)
 

@@ -157,6 +157,10 @@ class Model:
             v = np.where(mat == 0, n + j, np.where(mat == 1, j, 0))
             c = np.where(mat == 0, 1.0, np.where(mat == 1, np.where(i == j, 0.5, 1.0), 0.0))
             perm = k if len(np.unique(k)) == len(k) else None      # each parameter at one position
+            # every parameter at one position of this group: the information is a reordering of the
+            # positions' (None: already in order)
+            iperm = (None if (perm == np.arange(len(perm))).all() else np.argsort(perm)) \
+                if perm is not None and len(perm) == self.n_free else False
             a, sm, mm = mat == 0, mat == 1, mat == 2
             fill = (i[a], j[a], k[a], i[sm], j[sm], k[sm], i[mm], k[mm])     # index arrays for matrices()
             # the same as flat positions, both triangles of S at once (np.put: no 2-D fancy indexing)
@@ -166,7 +170,7 @@ class Model:
             # covariance (two symmetric entries), and each value's parameter, in one order
             grad_ix = (i[a] * n + j[a], i[sm] * n + j[sm], np.where(i[sm] == j[sm], 1.0, 2.0), i[mm],
                        np.concatenate([k[a], k[sm], k[mm]]))
-            self.groups.append({"mat": mat, "i": i, "j": j, "k": k, "Z": Z, "u": u, "v": v, "c": c, "perm": perm,
+            self.groups.append({"mat": mat, "i": i, "j": j, "k": k, "Z": Z, "u": u, "v": v, "c": c, "perm": perm, "iperm": iperm,
                                 "paths": _path_structure(self.A_fixed[g] != 0, i[mat == 0], j[mat == 0], self.n_obs),
                                 "fill": fill, "fill_flat": fill_flat, "grad_ix": grad_ix,
                                 "A": mat == 0, "S": mat == 1, "m": mat == 2})
@@ -384,12 +388,9 @@ class Model:
             if self.meanstructure:
                 Ipos += bl.w * np.outer(scale, scale) * K.take(x["i"], axis=0).take(x["i"], axis=1)
             if last:
-                perm = x["perm"]
-                if perm is not None and len(perm) == self.n_free:
-                    # every parameter at one position of this group: the information is Ipos reordered
-                    if "iperm" not in x:
-                        x["iperm"] = None if (perm == np.arange(len(perm))).all() else np.argsort(perm)
-                    info += Ipos if x["iperm"] is None else Ipos.take(x["iperm"], axis=0).take(x["iperm"], axis=1)
+                perm, iperm = x["perm"], x["iperm"]
+                if iperm is not False:      # the positions are the parameters, maybe reordered
+                    info += Ipos if iperm is None else Ipos.take(iperm, axis=0).take(iperm, axis=1)
                 elif perm is not None:      # one position per parameter: a reordering, not two products
                     info[perm[:, None], perm[None, :]] += Ipos
                 else:
@@ -456,6 +457,21 @@ def spd_inverse(S: np.ndarray) -> tuple[np.ndarray, float] | None:
         return None
     Li = np.linalg.inv(L)
     return Li.T @ Li, logdet
+
+
+def eigenvalues_above(P: np.ndarray, t: float) -> bool:
+    """Whether every eigenvalue of the symmetric P exceeds t: P - tI is positive definite, one
+    Cholesky factorization (a fifth of ``eigvalsh``'s time on small matrices).
+
+    >>> P = np.array([[1.0, 0.9], [0.9, 1.0]])        # eigenvalues 0.1 and 1.9
+    >>> eigenvalues_above(P, 0.05), eigenvalues_above(P, 0.2)
+    (True, False)
+    """
+    try:
+        np.linalg.cholesky(P - t * np.eye(len(P)))
+        return True
+    except np.linalg.LinAlgError:
+        return False
 
 
 def _inverse(S: np.ndarray) -> np.ndarray:
@@ -630,11 +646,8 @@ def _shrink_latent_covariances(pt: ParTable, theta: np.ndarray, marker: dict) ->
             for a, b, k in cov:
                 if a in idx and b in idx:
                     P[idx[a], idx[b]] = P[idx[b], idx[a]] = theta[k]
-            try:     # smallest eigenvalue above 1e-8 max|diag|: P less that much is positive definite
-                np.linalg.cholesky(P - 1e-8 * max(np.abs(np.diag(P)).max(), 1e-300) * np.eye(len(P)))
+            if eigenvalues_above(P, 1e-8 * max(np.abs(np.diag(P)).max(), 1e-300)):
                 break
-            except np.linalg.LinAlgError:
-                pass
             for _, _, k in cov:
                 theta[k] *= 0.7
 
